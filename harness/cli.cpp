@@ -1,0 +1,65 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <type_traits>
+
+namespace pyrace {
+
+namespace {
+constexpr const char* kFooter =
+    "Exit codes: 0 every verdict as expected; 1 some verdict not as expected (or ERROR, CRASH,\n"
+    "TIMEOUT, DEADLOCK, GIL); 2 usage error; 3 environment error (no usable free-threaded\n"
+    "interpreter, GIL enabled at startup); 130 interrupted (partial results kept).";
+
+template <typename T>
+CLI::Option* add(CLI::App& app, const char* names, T& field, const char* help) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return app.add_flag(names, field, help);
+  } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
+    return app.add_option(names, field, help)->delimiter(std::is_same_v<T, std::vector<int>> ? ',' : '\0');
+  } else {
+    return app.add_option(names, field, help)->capture_default_str();
+  }
+}
+
+void add_run_flags(CLI::App& app, RunOptions& o) {
+#define PYRACE_ADD(type, field, def, names, help, validator) add(app, names, o.field, help)->check(validator);
+  PYRACE_RUN_FLAGS(PYRACE_ADD)
+#undef PYRACE_ADD
+}
+}  // namespace
+
+bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
+  CLI::App app{"pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and grades them.", "pyrace"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pyrace 0.1.0");
+
+  auto* run = app.add_subcommand("run", "run cases (files or folders) and grade them");
+  add_run_flags(*run, cmd.run);
+  run->add_option("paths", cmd.run.paths, "case files or folders")->required();
+  run->footer(kFooter);
+
+  auto* list = app.add_subcommand("list", "list cases with their expectation and shape, without running them");
+  list->add_option("-k", cmd.run.keyword, "only cases whose name contains this (repeatable; 'not X' excludes)");
+  list->add_option("paths", cmd.run.paths, "case files or folders")->required();
+
+  auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
+  worker->group("");
+  worker->add_option("--spec", cmd.worker_spec)->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are ParseErrors with exit code 0; everything else is a usage error.
+    exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return false;
+  }
+  if (run->parsed()) cmd.kind = Command::Run;
+  if (list->parsed()) cmd.kind = Command::List;
+  if (worker->parsed()) cmd.kind = Command::Worker;
+  return true;
+}
+
+}  // namespace pyrace

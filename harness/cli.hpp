@@ -1,0 +1,62 @@
+// Command-line flags, declared once in a table and expanded into the options struct, the
+// parser and the help text (CLI11 renders the help from the same entries).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace pyrace {
+
+inline constexpr int kMaxThreads = 256;
+
+// Exit codes (documented in README.md and `pyrace --help`).
+inline constexpr int kExitOk = 0;        // every verdict as expected
+inline constexpr int kExitMismatch = 1;  // some verdict differs from EXPECT (or ERROR/CRASH/...)
+inline constexpr int kExitUsage = 2;     // bad flags, missing paths, unwritable output
+inline constexpr int kExitEnv = 3;       // no usable free-threaded interpreter, GIL on at startup
+inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results were written
+
+// X(type, field, default, flag names, help, CLI11 validator)
+#define PYRACE_RUN_FLAGS(X)                                                                                         \
+  X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
+    "actor threads for cases with one actor(); a comma list sweeps, e.g. 2,4,8 (default: the case's THREADS, else 2)", \
+    CLI::Range(1, kMaxThreads))                                                                                     \
+  X(long, iterations, 0, "-n,--iterations", "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else 10000)", \
+    CLI::Range(1L, 1000000000L))                                                                                    \
+  X(long, trials, 0, "--trials",                                                                                    \
+    "graded outcomes to collect per case (default: TRIALS, else 100 for loop cases, 1000000 for single-shot)",       \
+    CLI::Range(1L, 1000000000000L))                                                                                 \
+  X(double, time_budget, 10.0, "--time-budget", "seconds of collection per case and configuration, at most",      \
+    CLI::Range(0.001, 86400.0))                                                                                     \
+  X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
+    CLI::Validator())                                                                                               \
+  X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
+    CLI::Range(0.1, 86400.0))                                                                                       \
+  X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
+    CLI::IsMember({"off", "on", "both"}))                                                                           \
+  X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
+    "only cases whose name contains this (case-insensitive; repeatable; 'not X' excludes)", CLI::Validator())       \
+  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator())        \
+  X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
+    CLI::Validator())                                                                                               \
+  X(std::vector<std::string>, reporter, {}, "-r,--reporter",                                                        \
+    "NAME[::out=FILE], repeatable: console (default), json", CLI::Validator())                                     \
+  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}))
+
+struct RunOptions {
+#define PYRACE_FIELD(type, field, def, names, help, check) type field = def;
+  PYRACE_RUN_FLAGS(PYRACE_FIELD)
+#undef PYRACE_FIELD
+  std::vector<std::string> paths;
+};
+
+struct Command {
+  enum Kind { Run, List, Worker, None } kind = None;
+  RunOptions run;
+  std::string worker_spec;
+};
+
+// Parses argv; on --help prints help and returns exit 0 through `exit_code`; on a usage error
+// prints the message and sets exit_code to kExitUsage. Returns false when the program should exit.
+bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code);
+
+}  // namespace pyrace

@@ -1,0 +1,236 @@
+#include "engine.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "actor_pool.hpp"
+
+namespace pyrace {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+struct Actor {
+  std::string name;  // "actor" for the one actor run by every thread, else the actor_<name> suffix
+  py::Ref fn;
+  bool takes_index;
+};
+
+// The first Python error raised by any thread of a round; the others are dropped.
+class FirstError {
+ public:
+  void capture(const char* phase) {
+    py::Error e = py::fetch_error();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (set_.load()) return;
+    phase_ = phase;
+    error_ = e.type + ": " + e.message;
+    traceback_ = e.traceback;
+    set_.store(true);
+  }
+  bool set() const { return set_.load(std::memory_order_relaxed); }
+  void into(EngineResult& r) const {
+    r.ok = false;
+    r.phase = phase_;
+    r.error = error_;
+    r.traceback = traceback_;
+    r.stop_reason = "error";
+  }
+
+ private:
+  std::mutex mu_;
+  std::atomic<bool> set_{false};
+  std::string phase_, error_, traceback_;
+};
+
+// Counts outcomes: a dict outcome -> slot index, and the counts and grades per slot in C++.
+class Histogram {
+ public:
+  Histogram(const LoadedCase& c) : case_(c), index_(py::check(PyDict_New())) {}
+
+  // Records one outcome (a new reference is not taken); returns whether it was FORBIDDEN.
+  // Throws py::ErrorAlreadySet if the outcome cannot be used as a key.
+  bool add(PyObject* outcome) {
+    PyObject* slot = nullptr;
+    int found = PyDict_GetItemRef(index_.get(), outcome, &slot);
+    if (found < 0) throw py::ErrorAlreadySet{};
+    size_t i;
+    if (found) {
+      i = PyLong_AsSize_t(py::Ref::steal(slot).get());
+    } else {
+      i = slots_.size();
+      py::Ref grade = py::check(PyObject_CallMethod(case_.loader.get(), "grade_of", "OO", case_.obj.get(), outcome));
+      slots_.push_back(OutcomeCount{py::to_repr(outcome), py::to_string(grade.get()), 0});
+      forbidden_.push_back(slots_.back().grade == "FORBIDDEN");
+      py::Ref idx = py::check(PyLong_FromSize_t(i));
+      if (PyDict_SetItem(index_.get(), outcome, idx.get()) < 0) throw py::ErrorAlreadySet{};
+    }
+    ++slots_[i].count;
+    return forbidden_[i];
+  }
+  std::vector<OutcomeCount> take() { return std::move(slots_); }
+
+ private:
+  const LoadedCase& case_;
+  py::Ref index_;
+  std::vector<OutcomeCount> slots_;
+  std::vector<bool> forbidden_;
+};
+
+py::Ref attr(PyObject* o, const char* name) { return py::check(PyObject_GetAttrString(o, name)); }
+
+std::vector<Actor> actors_of(PyObject* case_obj) {
+  py::Ref list = attr(case_obj, "actors");
+  std::vector<Actor> out;
+  Py_ssize_t n = PyList_Size(list.get());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* t = PyList_GetItem(list.get(), i);  // borrowed: (name, fn, takes_index)
+    out.push_back(Actor{py::to_string(PyTuple_GetItem(t, 0)), py::Ref::borrow(PyTuple_GetItem(t, 1)),
+                        PyObject_IsTrue(PyTuple_GetItem(t, 2)) == 1});
+  }
+  return out;
+}
+
+// Calls actor(state) or actor(state, index); returns false (error left set) on exception.
+inline bool call_actor(const Actor& a, PyObject* state, PyObject* index) {
+  PyObject* args[2] = {state, index};
+  PyObject* r = PyObject_Vectorcall(a.fn.get(), args, a.takes_index ? 2 : 1, nullptr);
+  if (!r) return false;
+  py::Ref::steal(r);  // discard the return value
+  return true;
+}
+}  // namespace
+
+EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const EngineParams& p) {
+  EngineResult res;
+  PyObject* obj = c.obj.get();
+  std::optional<Histogram> hist;
+  try {
+    hist.emplace(c);
+    std::vector<Actor> actors = actors_of(obj);
+    const bool single_actor = actors.size() == 1 && actors[0].name == "actor";
+    const int nthreads = single_actor ? p.threads : static_cast<int>(actors.size());
+    py::Ref setup = attr(obj, "setup");
+    py::Ref arbiter = attr(obj, "arbiter");
+    std::vector<py::Ref> indices;
+    for (int i = 0; i < nthreads; ++i) indices.push_back(py::check(PyLong_FromLong(i)));
+    auto actor_for = [&](int t) -> const Actor& { return single_actor ? actors[0] : actors[t]; };
+
+    ActorPool pool(interp, nthreads, p.gil_on);
+    FirstError err;
+    auto t0 = Clock::now();
+    bool stop = false;
+    long stride = 64;  // single shape: states per round, grown while rounds are short
+
+    auto grade_state = [&](PyObject* state) -> bool {
+      PyObject* out = PyObject_CallOneArg(arbiter.get(), state);
+      if (!out) {
+        err.capture("arbiter");
+        return false;
+      }
+      py::Ref outcome = py::Ref::steal(out);
+      bool forbidden = false;
+      try {
+        forbidden = hist->add(outcome.get());
+      } catch (const py::ErrorAlreadySet&) {  // e.g. an unhashable outcome
+        err.capture("arbiter");
+        return false;
+      }
+      ++res.trials;
+      if (forbidden && res.first_forbidden_s < 0) res.first_forbidden_s = seconds_since(t0);
+      return true;
+    };
+
+    while (!stop) {
+      if (c.shape == "loop") {
+        PyObject* s = PyObject_CallNoArgs(setup.get());
+        if (!s) {
+          err.capture("setup");
+          break;
+        }
+        py::Ref state = py::Ref::steal(s);
+        std::atomic<bool> failed{false};
+        pool.run([&](int t) {
+          const Actor& a = actor_for(t);
+          PyObject* idx = indices[t].get();
+          for (long i = 0; i < p.iterations; ++i) {
+            if (!call_actor(a, state.get(), idx)) {
+              err.capture("actor");
+              failed.store(true);
+              return;
+            }
+            if ((i & 1023) == 0 && failed.load(std::memory_order_relaxed)) return;
+          }
+        });
+        if (err.set() || !grade_state(state.get())) break;
+      } else {
+        long want = std::min(stride, std::max(1L, p.trials - res.trials));
+        std::vector<py::Ref> states;
+        states.reserve(want);
+        for (long i = 0; i < want; ++i) {
+          PyObject* s = PyObject_CallNoArgs(setup.get());
+          if (!s) break;
+          states.push_back(py::Ref::steal(s));
+        }
+        if (static_cast<long>(states.size()) < want) {
+          err.capture("setup");
+          break;
+        }
+        auto r0 = Clock::now();
+        std::atomic<bool> failed{false};
+        pool.run([&](int t) {
+          const Actor& a = actor_for(t);
+          PyObject* idx = indices[t].get();
+          for (auto& st : states) {
+            if (!call_actor(a, st.get(), idx)) {
+              err.capture("actor");
+              failed.store(true);
+              return;
+            }
+            if (failed.load(std::memory_order_relaxed)) return;
+          }
+        });
+        if (err.set()) break;
+        if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
+        bool arbiter_ok = true;
+        for (auto& st : states) {
+          if (!grade_state(st.get())) {
+            arbiter_ok = false;
+            break;
+          }
+        }
+        if (!arbiter_ok) break;
+      }
+      ++res.rounds;
+      if (p.early_stop && res.first_forbidden_s >= 0) {
+        res.stop_reason = "forbidden";
+        stop = true;
+      } else if (res.trials >= p.trials) {
+        res.stop_reason = "budget";
+        stop = true;
+      } else if (seconds_since(t0) >= p.time_budget_s) {
+        res.stop_reason = "time";
+        stop = true;
+      }
+    }
+    res.elapsed_s = seconds_since(t0);
+    if (err.set()) err.into(res);
+  } catch (const py::ErrorAlreadySet&) {
+    py::Error e = py::fetch_error();
+    res.ok = false;
+    res.phase = "harness";
+    res.error = e.type + ": " + e.message;
+    res.traceback = e.traceback;
+    res.stop_reason = "error";
+  }
+  if (hist) res.outcomes = hist->take();
+  return res;
+}
+
+}  // namespace pyrace

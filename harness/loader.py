@@ -1,0 +1,243 @@
+"""pyrace's case loader: runs inside every worker process, embedded in the pyrace binary.
+
+It reads a case file, checks it with errors that name the file and line, and hands the C++
+engine the callables. Everything timing-critical (threads, loops, counting) stays in C++.
+The case format is documented in docs/case-format.md.
+"""
+import ast
+import faulthandler
+import signal
+import sys
+import types
+import warnings
+
+GRADES = ("ACCEPTABLE", "INTERESTING", "FORBIDDEN")
+SHAPES = ("loop", "single")
+EXPECTS = ("safe", "racy")
+INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
+
+
+class CaseError(Exception):
+    """A case that cannot run. kind: 'malformed' (the file is wrong) or 'exception' (its code raised)."""
+
+    def __init__(self, path, line, message, kind="malformed", traceback_text=""):
+        super().__init__(message)
+        self.path, self.line, self.message = path, line, message
+        self.kind, self.traceback_text = kind, traceback_text
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+class Case:
+    """A loaded case: metadata plus the callables the engine runs."""
+
+
+def init_worker():
+    # Python stacks of every thread on a crash, and on SIGUSR1 (sent by the supervisor on timeout).
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True, chain=False)
+
+
+def _top_level_lines(tree):
+    """name -> line of its top-level assignment or definition (the last one wins, as at run time)."""
+    lines = {}
+    for node in tree.body:
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = [t for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            targets = [node.target]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            lines[node.name] = node.lineno
+        for t in targets:
+            lines[t.id] = node.lineno
+    return lines
+
+
+def _format_exception(exc, path):
+    """Traceback text from the case file's first frame on (pyrace's own frames are noise)."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    keep = next((i for i, f in enumerate(frames) if f.filename == path), 0)
+    tb = exc.__traceback__
+    for _ in range(keep):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def _gil_modules(caught):
+    """Module names that CPython says re-enabled the GIL (its RuntimeWarning names them)."""
+    names = []
+    for w in caught:
+        text = str(w.message)
+        if "GIL" in text and "'" in text:
+            names.append(text.split("'")[1])
+    return names
+
+
+def load(path, name):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise CaseError(path, 0, f"cannot read the case file: {e.strerror}") from None
+    if b"\0" in raw:
+        raise CaseError(path, 0, "not a Python source file (it contains NUL bytes)")
+    try:
+        tree = ast.parse(raw, filename=path)
+    except SyntaxError as e:
+        raise CaseError(path, e.lineno or 0, f"syntax error: {e.msg}") from None
+    except ValueError as e:  # e.g. source that cannot be decoded
+        raise CaseError(path, 0, f"cannot parse: {e}") from None
+    lines = _top_level_lines(tree)
+    doc = ast.get_docstring(tree) or ""
+
+    modname = f"pyrace_case_{name}"
+    module = types.ModuleType(modname, doc)
+    module.__file__ = path
+    sys.modules[modname] = module  # dataclasses, pickle and friends look classes up here
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exec(compile(tree, path, "exec"), module.__dict__)
+        except BaseException as e:  # SystemExit too: a case must not end the worker
+            tb = e.__traceback__
+            line = 0
+            while tb is not None:
+                if tb.tb_frame.f_code.co_filename == path:
+                    line = tb.tb_lineno
+                tb = tb.tb_next
+            raise CaseError(path, line, f"importing the case raised {type(e).__name__}: {e}",
+                            "exception", _format_exception(e, path)) from None
+    ns = module.__dict__
+
+    def where(key):
+        return lines.get(key, 0)
+
+    c = Case()
+    c.path, c.name, c.module, c.doc = path, name, module, doc
+    c.gil_modules = _gil_modules(caught)
+
+    if "EXPECT" not in ns:
+        raise CaseError(path, 0, 'no EXPECT: add EXPECT = "safe" or EXPECT = "racy"')
+    c.expect = ns["EXPECT"]
+    if c.expect not in EXPECTS:
+        raise CaseError(path, where("EXPECT"), f'EXPECT must be "safe" or "racy", not {c.expect!r}')
+
+    c.shape = ns.get("SHAPE", "loop")
+    if c.shape not in SHAPES:
+        raise CaseError(path, where("SHAPE"), f'SHAPE must be "loop" or "single", not {c.shape!r}')
+
+    for key in INT_SETTINGS:
+        value = ns.get(key)
+        if value is not None and (type(value) is not int or value < 1):
+            raise CaseError(path, where(key), f"{key} must be a positive int, not {value!r}")
+        setattr(c, key.lower(), value)
+
+    named = [(k[len("actor_"):], v) for k, v in ns.items() if k.startswith("actor_") and callable(v)]
+    single = ns.get("actor")
+    if single is not None and named:
+        raise CaseError(path, where("actor"),
+                        "define either one actor() run by every thread or named actor_<name>() functions, not both")
+    if single is None and not named:
+        raise CaseError(path, 0, "no actor: define actor(state), run by every thread, "
+                                 "or named actors actor_<name>(state), one thread each")
+    actors = [("actor", single)] if single is not None else named
+    c.actors = []
+    for aname, fn in actors:
+        key = "actor" if aname == "actor" else f"actor_{aname}"
+        if not callable(fn):
+            raise CaseError(path, where(key), f"{key} must be a function, not {type(fn).__name__}")
+        nargs = _positional_count(fn)
+        if nargs not in (1, 2):
+            raise CaseError(path, where(key), f"{key} must take (state) or (state, thread_index), "
+                                              f"it takes {nargs} positional parameters")
+        c.actors.append((aname, fn, nargs == 2))
+    if single is None and c.threads is not None and c.threads != len(named):
+        raise CaseError(path, where("THREADS"),
+                        f"THREADS = {c.threads} but the case has {len(named)} named actors (one thread each)")
+
+    for key, arity in (("setup", 0), ("arbiter", 1)):
+        fn = ns.get(key)
+        if fn is None:
+            sig = "setup() returning the shared state" if key == "setup" else "arbiter(state) returning the outcome"
+            raise CaseError(path, 0, f"no {key}: define {sig}")
+        if not callable(fn):
+            raise CaseError(path, where(key), f"{key} must be a function, not {type(fn).__name__}")
+        n = _positional_count(fn)
+        if n is not None and n != arity:
+            raise CaseError(path, where(key), f"{key} must take {arity} positional parameter{'s' if arity != 1 else ''}, it takes {n}")
+        setattr(c, key, fn)
+
+    outcomes = ns.get("OUTCOMES", {})
+    if not isinstance(outcomes, dict):
+        raise CaseError(path, where("OUTCOMES"), f"OUTCOMES must be a dict of outcome -> grade, not {type(outcomes).__name__}")
+    c.outcomes = {}
+    for k, g in outcomes.items():
+        if not isinstance(g, str) or g.upper() not in GRADES:
+            raise CaseError(path, where("OUTCOMES"), f"OUTCOMES[{k!r}] must be one of {', '.join(GRADES)}, not {g!r}")
+        c.outcomes[k] = g.upper()
+    default = ns.get("DEFAULT_GRADE", "FORBIDDEN")
+    if not isinstance(default, str) or default.upper() not in GRADES:
+        raise CaseError(path, where("DEFAULT_GRADE"), f"DEFAULT_GRADE must be one of {', '.join(GRADES)}, not {default!r}")
+    c.default_grade = default.upper()
+
+    classic = ns.get("CLASSIC")
+    if classic is not None and not (isinstance(classic, tuple) and len(classic) == 2
+                                    and all(isinstance(x, str) for x in classic)):
+        raise CaseError(path, where("CLASSIC"), "CLASSIC must be a pair of strings: (row of the quoted table, quoted figure)")
+    c.classic = classic or ("", "")
+    return c
+
+
+def _positional_count(fn):
+    """Positional parameters without defaults, or None when it cannot be told (a C callable)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    defaults = len(getattr(fn, "__defaults__", None) or ())
+    n = code.co_argcount - defaults
+    return n - 1 if isinstance(fn, types.MethodType) else n
+
+
+def configure(case, threads, iterations):
+    """Publish the values in effect, so the case's own code (arbiter) reads what really ran."""
+    case.module.THREADS = threads
+    case.module.ITERATIONS = iterations
+
+
+def grade_of(case, outcome):
+    try:
+        return case.outcomes.get(outcome, case.default_grade)
+    except TypeError:  # unhashable outcome: no entry can match it
+        return case.default_grade
+
+
+def describe(case):
+    return {
+        "name": case.name,
+        "path": case.path,
+        "expect": case.expect,
+        "shape": case.shape,
+        "doc": case.doc,
+        "actors": [a for a, _, _ in case.actors],
+        "threads": case.threads,
+        "iterations": case.iterations,
+        "trials": case.trials,
+        "outcomes": {repr(k): g for k, g in case.outcomes.items()},
+        "default_grade": case.default_grade,
+        "classic": list(case.classic),
+    }
+
+
+def new_extension_modules(before):
+    """Extension modules imported since `before` (a set of names): the candidates for a GIL re-enable."""
+    out = []
+    for name, mod in list(sys.modules.items()):
+        if name in before:
+            continue
+        f = getattr(mod, "__file__", "") or ""
+        if f.endswith((".so", ".pyd")):
+            out.append(name)
+    return sorted(out)

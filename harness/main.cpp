@@ -1,0 +1,143 @@
+// pyrace: command-line entry point. `run` and `list` supervise worker processes; `__worker`
+// is the child side, which embeds the interpreter.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <climits>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "cli.hpp"
+#include "discover.hpp"
+#include "report.hpp"
+#include "supervisor.hpp"
+#include "worker.hpp"
+
+namespace {
+
+volatile sig_atomic_t g_interrupted = 0;
+void on_signal(int) { g_interrupted = 1; }
+
+std::string self_exe() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "pyrace";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+int usage_error(const std::string& msg) {
+  fmt::print(stderr, "pyrace: error: {}\n", msg);
+  return pyrace::kExitUsage;
+}
+
+bool want_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+std::vector<pyrace::CaseFile> find_cases(const pyrace::RunOptions& o) {
+  return pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);
+}
+
+int cmd_list(const pyrace::RunOptions& o, const pyrace::SuperviseOptions& sup) {
+  auto cases = find_cases(o);
+  int rc = pyrace::kExitOk;
+  for (const auto& c : cases) {
+    pyrace::Record r = pyrace::describe_one(c.path, c.name, sup);
+    if (r.status != "ok") {
+      fmt::print("{:<40} ERROR  {}\n", c.name, r.message);
+      rc = pyrace::kExitMismatch;
+      continue;
+    }
+    std::string first_line = r.doc.substr(0, r.doc.find('\n'));
+    fmt::print("{:<40} {:<5} {:<6} {}\n", c.name, r.expect, r.shape, first_line);
+  }
+  fmt::print("pyrace: {} case{}\n", cases.size(), cases.size() == 1 ? "" : "s");
+  return rc;
+}
+
+int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
+  using namespace pyrace;
+  std::vector<CaseFile> cases;
+  try {
+    cases = find_cases(o);
+  } catch (const DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  if (cases.empty()) return usage_error("no cases found in the given paths (after -k)");
+
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  std::vector<std::string> specs = o.reporter;
+  if (specs.empty()) specs.push_back("console");
+  if (!o.json.empty()) specs.push_back("json::out=" + o.json);
+  try {
+    for (const auto& s : specs) reporters.push_back(make_reporter(s, want_color(o.color)));
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+
+  std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
+                                                  : std::vector<std::string>{o.gil};
+  std::string python;
+  for (const auto& g : gils) {
+    std::string err = probe_interpreter(g, sup, python);
+    if (!err.empty()) {
+      fmt::print(stderr, "pyrace: environment error (GIL {}): {}\n", g, err);
+      return kExitEnv;
+    }
+  }
+  std::vector<int> threads = o.threads.empty() ? std::vector<int>{0} : o.threads;
+  RunInfo info{python, gils, cases.size(), cases.size() * gils.size() * threads.size()};
+  for (auto& r : reporters) r->run_started(info);
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  sup.interrupted = &g_interrupted;
+  std::vector<Record> records;
+  bool stop = false;
+  for (const auto& c : cases) {
+    for (const auto& g : gils) {
+      for (int t : threads) {
+        if (stop || g_interrupted) break;
+        Config cfg{g, t, o.iterations, o.trials, o.time_budget, o.early_stop};
+        Record r = run_one(c.path, c.name, cfg, sup);
+        if (g_interrupted) break;  // the worker was killed by us: no result to keep
+        records.push_back(r);
+        for (auto& rep : reporters) rep->case_finished(r);
+        if (o.exitfirst && !r.as_expected) stop = true;
+      }
+    }
+  }
+  for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
+  if (g_interrupted) return kExitInterrupted;
+  for (const auto& r : records)
+    if (!r.as_expected) return kExitMismatch;
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  pyrace::Command cmd;
+  int rc = 0;
+  if (!pyrace::parse_command_line(argc, argv, cmd, rc)) return rc;
+  if (cmd.kind == pyrace::Command::Worker) {
+    auto spec = nlohmann::json::parse(cmd.worker_spec, nullptr, false);
+    if (spec.is_discarded()) return usage_error("__worker: --spec is not JSON");
+    return pyrace::worker_main(spec);
+  }
+  pyrace::SuperviseOptions sup;
+  sup.self_exe = self_exe();
+  sup.timeout_s = cmd.run.timeout;
+  try {
+    if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
+    return cmd_run(cmd.run, sup);
+  } catch (const pyrace::DiscoveryError& e) {
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pyrace: internal error: {}\n", e.what());
+    return pyrace::kExitEnv;
+  }
+}

@@ -1,0 +1,118 @@
+#include "record.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+
+void grade_record(Record& r) {
+  r.forbidden = r.interesting = 0;
+  for (const auto& o : r.outcomes) {
+    if (o.grade == "FORBIDDEN") r.forbidden += o.count;
+    if (o.grade == "INTERESTING") r.interesting += o.count;
+  }
+  r.error_rate = r.trials > 0 ? static_cast<double>(r.forbidden) / static_cast<double>(r.trials) : 0;
+  r.ci = wilson95(r.forbidden, r.trials);
+  if (r.status == "ok") {
+    r.verdict = verdict_from_counts(r.forbidden, r.trials);
+  } else if (r.status == "gil") {
+    r.verdict = Verdict::Gil;
+  } else if (r.status == "crash") {
+    r.verdict = Verdict::Crash;
+  } else if (r.status == "timeout") {
+    r.verdict = Verdict::Timeout;
+  } else if (r.status == "deadlock") {
+    r.verdict = Verdict::Deadlock;
+  } else {
+    r.verdict = Verdict::Error;
+  }
+  // With the GIL forced on, the run is a comparison: EXPECT speaks of the free-threaded build.
+  r.expectation_applies = r.config.gil == "off";
+  const bool healthy = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+  r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
+}
+
+json to_json(const Record& r) {
+  json outcomes = json::array();
+  for (const auto& o : r.outcomes) outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}});
+  return json{
+      {"schema", kSchema},
+      {"name", r.name},
+      {"path", r.path},
+      {"config",
+       {{"gil", r.config.gil},
+        {"threads", r.config.threads},
+        {"iterations", r.config.iterations},
+        {"trials", r.config.trials},
+        {"time_budget_s", r.config.time_budget_s},
+        {"early_stop", r.config.early_stop}}},
+      {"expect", r.expect},
+      {"shape", r.shape},
+      {"doc", r.doc},
+      {"classic", {{"row", r.classic_row}, {"quoted", r.classic_quoted}}},
+      {"status", r.status},
+      {"message", r.message},
+      {"traceback", r.traceback},
+      {"output_tail", r.output_tail},
+      {"gil_modules", r.gil_modules},
+      {"signal", r.signal},
+      {"exit_code", r.exit_code},
+      {"trials", r.trials},
+      {"outcomes", outcomes},
+      {"elapsed_s", r.elapsed_s},
+      {"wall_s", r.wall_s},
+      {"first_forbidden_s", r.first_forbidden_s},
+      {"stop_reason", r.stop_reason},
+      {"rounds", r.rounds},
+      {"python", r.python},
+      {"verdict", to_string(r.verdict)},
+      {"forbidden", r.forbidden},
+      {"interesting", r.interesting},
+      {"error_rate", r.error_rate},
+      {"ci95", {r.ci.lo, r.ci.hi}},
+      {"expectation_applies", r.expectation_applies},
+      {"as_expected", r.as_expected},
+  };
+}
+
+Record record_from_json(const json& j) {
+  Record r;
+  r.name = j.at("name").get<std::string>();
+  r.path = j.value("path", "");
+  if (j.contains("config")) {
+    const json& c = j.at("config");
+    r.config.gil = c.value("gil", "off");
+    r.config.threads = c.value("threads", 0);
+    r.config.iterations = c.value("iterations", 0L);
+    r.config.trials = c.value("trials", 0L);
+    r.config.time_budget_s = c.value("time_budget_s", 10.0);
+    r.config.early_stop = c.value("early_stop", false);
+  }
+  r.expect = j.value("expect", "");
+  r.shape = j.value("shape", "");
+  r.doc = j.value("doc", "");
+  if (j.contains("classic")) {
+    r.classic_row = j.at("classic").value("row", "");
+    r.classic_quoted = j.at("classic").value("quoted", "");
+  }
+  r.status = j.at("status").get<std::string>();
+  r.message = j.value("message", "");
+  r.traceback = j.value("traceback", "");
+  r.output_tail = j.value("output_tail", "");
+  r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
+  r.signal = j.value("signal", 0);
+  r.exit_code = j.value("exit_code", 0);
+  r.trials = j.value("trials", 0L);
+  for (const auto& o : j.value("outcomes", json::array()))
+    r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
+                                      o.at("count").get<long>()});
+  r.elapsed_s = j.value("elapsed_s", 0.0);
+  r.wall_s = j.value("wall_s", 0.0);
+  r.first_forbidden_s = j.value("first_forbidden_s", -1.0);
+  r.stop_reason = j.value("stop_reason", "");
+  r.rounds = j.value("rounds", 0L);
+  r.python = j.value("python", "");
+  grade_record(r);  // grading is derived: recomputed, never trusted from the file
+  return r;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,61 @@
+// One result record per case and configuration: the raw run (written by the worker), what the
+// supervisor saw of the worker process, and the grading. Serialised as one JSON line
+// (schema documented in docs/results-schema.md).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+#include "grade.hpp"
+
+namespace pyrace {
+
+inline constexpr const char* kSchema = "pyrace.result/1";
+
+struct Config {
+  std::string gil = "off";  // off / on
+  int threads = 0;          // 0 in a request: the case's THREADS (or 2)
+  long iterations = 0;      // 0 in a request: the case's ITERATIONS (or 10000); loop shape only
+  long trials = 0;          // 0 in a request: the case's TRIALS (or 100 loop / 1000000 single)
+  double time_budget_s = 10;
+  bool early_stop = false;
+};
+
+struct Record {
+  // identity
+  std::string name, path;
+  Config config;
+  // from the case file (empty when it could not be loaded)
+  std::string expect, shape, doc, classic_row, classic_quoted;
+  // status: ok (ran), malformed (the case file is wrong), exception (case code raised),
+  // gil (the GIL was re-enabled), crash, timeout, deadlock (supervisor)
+  std::string status;
+  std::string message, traceback, output_tail;
+  std::vector<std::string> gil_modules;
+  int signal = 0;
+  int exit_code = 0;
+  // raw run
+  long trials = 0;
+  std::vector<OutcomeCount> outcomes;
+  double elapsed_s = 0, wall_s = 0, first_forbidden_s = -1;
+  std::string stop_reason;
+  long rounds = 0;
+  std::string python;  // interpreter version string
+  // grading (filled by grade_record)
+  Verdict verdict = Verdict::Error;
+  long forbidden = 0, interesting = 0;
+  double error_rate = 0;
+  Interval ci;
+  bool expectation_applies = true;  // EXPECT describes the GIL-off interpreter only
+  bool as_expected = false;
+};
+
+// Fills the grading fields from status and outcomes.
+void grade_record(Record& r);
+
+nlohmann::json to_json(const Record& r);
+Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception on bad input
+
+}  // namespace pyrace

@@ -1,0 +1,171 @@
+#include "report.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace pyrace {
+
+namespace {
+
+// Opens the output of a reporter: stdout when path is empty.
+FILE* open_out(const std::string& path) {
+  if (path.empty()) return stdout;
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw ReporterError("cannot write " + path + ": " + std::strerror(errno));
+  return f;
+}
+
+struct Style {
+  bool on;
+  std::string operator()(const char* code, const std::string& s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
+  }
+};
+
+const char* verdict_colour(const Record& r) {
+  if (!r.as_expected) return "1;31";
+  if (r.verdict == Verdict::Racy) return "33";
+  if (r.verdict == Verdict::Safe) return "32";
+  return "35";
+}
+
+std::string config_label(const Record& r) { return fmt::format("gil={} t={}", r.config.gil, r.config.threads); }
+
+std::string indent(const std::string& text, const std::string& pad) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out += pad + text.substr(start, nl - start) + "\n";
+    start = nl + 1;
+  }
+  return out;
+}
+
+class ConsoleReporter : public Reporter {
+ public:
+  ConsoleReporter(FILE* out, bool color) : out_(out), style_{color} {}
+  ~ConsoleReporter() override {
+    if (out_ != stdout) std::fclose(out_);
+  }
+
+  void run_started(const RunInfo& info) override {
+    fmt::print(out_, "pyrace: python {}\n", info.python);
+    fmt::print(out_, "pyrace: {} case{}, {} run{} (GIL {})\n", info.cases, info.cases == 1 ? "" : "s", info.configs,
+               info.configs == 1 ? "" : "s", fmt_join(info.gil, "+"));
+    std::fflush(out_);
+  }
+
+  void case_finished(const Record& r) override {
+    std::string mark = r.as_expected ? "" : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
+    fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
+               style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
+               is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
+    if (!r.message.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.path + ": " + r.message, "    "));
+    if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
+    if (!r.output_tail.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.output_tail, "    > "));
+    std::fflush(out_);
+  }
+
+  void run_finished(const std::vector<Record>& records, bool interrupted) override {
+    if (records.empty()) {
+      fmt::print(out_, "pyrace: no cases ran\n");
+      return;
+    }
+    fmt::print(out_, "\n{:<40} {:<6} {:<8} {:<3} {:>3} {:<28} {:>9} {:>8}\n", "case", "expect", "verdict", "gil", "t",
+               "error rate [95% CI]", "trials", "time");
+    for (const auto& r : records) {
+      fmt::print(out_, "{:<40} {:<6} {} {:<3} {:>3} {:<28} {:>9} {:>8}\n", r.name, r.expect.empty() ? "?" : r.expect,
+                 style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.config.gil, r.config.threads,
+                 is_graded(r) ? format_rate(r) : "-", r.trials, format_duration(r.wall_s));
+    }
+    print_classic(records);
+    size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return !r.as_expected; });
+    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}\n", records.size(), records.size() == 1 ? "" : "s",
+               records.size() - bad, bad, interrupted ? " (interrupted: partial results)" : "");
+    std::fflush(out_);
+  }
+
+ private:
+  static bool is_graded(const Record& r) { return r.verdict == Verdict::Safe || r.verdict == Verdict::Racy; }
+
+  static std::string fmt_join(const std::vector<std::string>& v, const char* sep) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+    return s;
+  }
+
+  // The widely quoted four-row table, with this run's measurements beside the quoted figures.
+  void print_classic(const std::vector<Record>& records) {
+    std::vector<const Record*> rows;
+    for (const auto& r : records)
+      if (!r.classic_row.empty() && is_graded(r)) rows.push_back(&r);
+    if (rows.empty()) return;
+    fmt::print(out_, "\nThe widely quoted table, measured by this run:\n");
+    fmt::print(out_, "{:<36} {:<8} {:<4} {:<28} {:<8} {}\n", "pattern", "quoted", "gil", "measured [95% CI]", "verdict",
+               "case");
+    for (const Record* r : rows) {
+      fmt::print(out_, "{:<36} {:<8} {:<4} {:<28} {:<8} {}\n", r->classic_row, r->classic_quoted, r->config.gil,
+                 format_rate(*r), r->verdict == Verdict::Racy ? "unsafe" : "safe", r->name);
+    }
+  }
+
+  FILE* out_;
+  Style style_;
+};
+
+// Raw results, one JSON line per case and configuration, flushed as each arrives so that an
+// interrupted run keeps everything it finished.
+class JsonReporter : public Reporter {
+ public:
+  explicit JsonReporter(FILE* out) : out_(out) {}
+  ~JsonReporter() override {
+    if (out_ != stdout) std::fclose(out_);
+  }
+  void case_finished(const Record& r) override {
+    std::string line = to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fputs(line.c_str(), out_);
+    std::fputc('\n', out_);
+    std::fflush(out_);
+    if (out_ != stdout) ::fsync(fileno(out_));
+  }
+
+ private:
+  FILE* out_;
+};
+
+}  // namespace
+
+std::string format_rate(const Record& r) {
+  if (r.trials == 0) return "no trials";
+  if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
+  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
+}
+
+std::string format_duration(double s) {
+  if (s < 1) return fmt::format("{:.0f} ms", s * 1000);
+  return fmt::format("{:.2f} s", s);
+}
+
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color) {
+  std::string name = spec, out;
+  auto sep = spec.find("::");
+  if (sep != std::string::npos) {
+    name = spec.substr(0, sep);
+    std::string opt = spec.substr(sep + 2);
+    if (opt.rfind("out=", 0) != 0) throw ReporterError("reporter option must be out=FILE, got '" + opt + "'");
+    out = opt.substr(4);
+    if (out.empty()) throw ReporterError("reporter '" + name + "': out= needs a file name");
+  }
+  if (name == "console") return std::make_unique<ConsoleReporter>(open_out(out), color && out.empty());
+  if (name == "json") return std::make_unique<JsonReporter>(open_out(out));
+  throw ReporterError("unknown reporter '" + name + "' (known: console, json)");
+}
+
+}  // namespace pyrace

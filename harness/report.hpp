@@ -1,0 +1,40 @@
+// Reporters behind one small event interface, chosen by name, several at once
+// (`-r console -r json::out=results.jsonl`).
+#pragma once
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "record.hpp"
+
+namespace pyrace {
+
+struct RunInfo {
+  std::string python;           // interpreter version
+  std::vector<std::string> gil; // configurations run: off / on
+  size_t cases = 0;
+  size_t configs = 0;           // cases x configurations
+};
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void run_started(const RunInfo&) {}
+  virtual void case_finished(const Record&) {}
+  virtual void run_finished(const std::vector<Record>&, bool /*interrupted*/) {}
+};
+
+struct ReporterError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// spec: NAME[::out=FILE]. Opens FILE now, so an unwritable path fails before anything runs.
+// Throws ReporterError with a message for an unknown name or an unwritable file.
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color);
+
+// Helpers shared by the reporters, exposed for tests.
+std::string format_rate(const Record& r);  // "83.0% [74.5, 89.2]" or "0% (≤ 3.7%)"
+std::string format_duration(double s);
+
+}  // namespace pyrace

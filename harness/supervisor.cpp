@@ -1,0 +1,236 @@
+#include "supervisor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "worker.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// CPU time (user + system, in clock ticks) of a process, or -1.
+long cpu_ticks(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto close = s.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(s.substr(close + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::atol(field.c_str());
+    if (i == 15) stime = std::atol(field.c_str());
+  }
+  return utime + stime;
+}
+
+std::string read_tail(int fd, size_t limit) {
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size <= 0) return "";
+  off_t start = size > static_cast<off_t>(limit) ? size - static_cast<off_t>(limit) : 0;
+  std::string buf(static_cast<size_t>(size - start), '\0');
+  ssize_t n = ::pread(fd, buf.data(), buf.size(), start);
+  buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  if (start > 0) buf = "[... " + std::to_string(start) + " bytes of output before this ...]\n" + buf;
+  return buf;
+}
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
+  WorkerOutcome w;
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  char tmpl[] = "/tmp/pyrace-worker-XXXXXX";
+  int outfd = ::mkostemp(tmpl, O_CLOEXEC);
+  if (outfd < 0) throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+  ::unlink(tmpl);
+  const std::string spec_text = spec.dump();
+  auto t0 = Clock::now();
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::setpgid(0, 0);  // its own process group: a timeout kills whatever the case forked too
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(outfd, 1);
+    ::dup2(outfd, 2);
+    ::dup2(pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
+    const char* argv[] = {opts.self_exe.c_str(), "__worker", "--spec", spec_text.c_str(), nullptr};
+    ::execv(opts.self_exe.c_str(), const_cast<char* const*>(argv));
+    std::fprintf(stderr, "pyrace: cannot execute %s: %s\n", opts.self_exe.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  ::close(pipefd[1]);
+  std::string data;
+  char buf[65536];
+  bool eof = false;
+  while (!eof) {
+    if (opts.interrupted && *opts.interrupted) {
+      w.interrupted = true;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    double left = opts.timeout_s - since(t0);
+    if (left <= 0) {
+      w.timed_out = true;
+      break;
+    }
+    pollfd p{pipefd[0], POLLIN, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(std::min(left, 0.2) * 1000) + 1);
+    if (rc < 0 && errno != EINTR) break;
+    if (rc <= 0) continue;
+    ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+    if (n > 0) {
+      data.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      eof = true;
+    }
+  }
+  if (w.timed_out) {
+    // Deadlock or busy hang? Blocked threads use no CPU; spinning ones use a core each.
+    long c0 = cpu_ticks(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    long c1 = cpu_ticks(pid);
+    long hz = ::sysconf(_SC_CLK_TCK);
+    w.cpu_idle = c0 >= 0 && c1 >= 0 && (c1 - c0) * 1000 / hz < 25;  // < 5% of one core
+    ::kill(-pid, SIGUSR1);  // faulthandler dumps every thread's Python stack
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    ::kill(-pid, SIGKILL);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::kill(-pid, SIGKILL);  // anything the case forked and left behind
+  ::close(pipefd[0]);
+  w.wall_s = since(t0);
+  if (WIFSIGNALED(status)) w.signal = WTERMSIG(status);
+  if (WIFEXITED(status)) w.exit_code = WEXITSTATUS(status);
+  w.output_tail = read_tail(outfd, opts.output_tail);
+  ::close(outfd);
+  if (!w.timed_out && !data.empty()) {
+    auto nl = data.find('\n');
+    w.result = json::parse(data.substr(0, nl), nullptr, false);
+    if (w.result.is_discarded()) w.result = json::object();
+  }
+  return w;
+}
+
+namespace {
+void fill_from_case(Record& r, const json& c) {
+  r.expect = c.value("expect", "");
+  r.shape = c.value("shape", "");
+  r.doc = c.value("doc", "");
+  if (c.contains("classic") && c["classic"].is_array() && c["classic"].size() == 2) {
+    r.classic_row = c["classic"][0].get<std::string>();
+    r.classic_quoted = c["classic"][1].get<std::string>();
+  }
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return std::string("SIG") + (abbrev ? abbrev : std::to_string(sig));
+}
+}  // namespace
+
+Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
+  json spec = {{"mode", "run"},
+               {"path", path},
+               {"name", name},
+               {"config",
+                {{"gil", cfg.gil},
+                 {"threads", cfg.threads},
+                 {"iterations", cfg.iterations},
+                 {"trials", cfg.trials},
+                 {"time_budget_s", cfg.time_budget_s},
+                 {"early_stop", cfg.early_stop}}}};
+  WorkerOutcome w = run_worker(spec, opts);
+  Record r;
+  r.name = name;
+  r.path = path;
+  r.config = cfg;
+  r.wall_s = w.wall_s;
+  r.signal = w.signal;
+  r.exit_code = w.exit_code;
+  const json& j = w.result;
+  if (j.contains("case")) fill_from_case(r, j["case"]);
+  if (j.contains("effective")) {
+    r.config.threads = j["effective"].value("threads", cfg.threads);
+    r.config.iterations = j["effective"].value("iterations", cfg.iterations);
+    r.config.trials = j["effective"].value("trials", cfg.trials);
+  }
+  if (j.contains("run")) {
+    const json& run = j["run"];
+    r.trials = run.value("trials", 0L);
+    for (const auto& o : run.value("outcomes", json::array()))
+      r.outcomes.push_back({o.value("outcome", ""), o.value("grade", ""), o.value("count", 0L)});
+    r.elapsed_s = run.value("elapsed_s", 0.0);
+    r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
+    r.stop_reason = run.value("stop_reason", "");
+    r.rounds = run.value("rounds", 0L);
+  }
+  r.python = j.value("python", "");
+  r.message = j.value("message", "");
+  r.traceback = j.value("traceback", "");
+  r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
+  if (w.timed_out) {
+    r.status = w.cpu_idle ? "deadlock" : "timeout";
+    r.message = std::string(w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running") +
+                " after " + std::to_string(static_cast<int>(opts.timeout_s)) +
+                " s (--timeout); every thread's Python stack is in the output below";
+    r.output_tail = w.output_tail;
+  } else if (j.contains("status")) {
+    r.status = j["status"].get<std::string>();
+    if (r.status != "ok") r.output_tail = w.output_tail;
+  } else {
+    r.status = "crash";
+    r.message = w.signal ? "the worker died of " + signal_name(w.signal) + " (" + strsignal(w.signal) + ")"
+                         : "the worker exited with status " + std::to_string(w.exit_code) +
+                               " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
+    r.output_tail = w.output_tail;
+  }
+  grade_record(r);
+  return r;
+}
+
+Record describe_one(const std::string& path, const std::string& name, const SuperviseOptions& opts) {
+  WorkerOutcome w = run_worker({{"mode", "describe"}, {"path", path}, {"name", name}}, opts);
+  Record r;
+  r.name = name;
+  r.path = path;
+  const json& j = w.result;
+  if (j.contains("case")) fill_from_case(r, j["case"]);
+  r.status = j.value("status", "crash");
+  r.message = j.value("message", w.signal ? "the worker died of " + signal_name(w.signal) : "");
+  grade_record(r);
+  return r;
+}
+
+std::string probe_interpreter(const std::string& gil, const SuperviseOptions& opts, std::string& python) {
+  WorkerOutcome w = run_worker({{"mode", "probe"}, {"config", {{"gil", gil}}}}, opts);
+  python = w.result.value("python", "");
+  if (w.result.value("status", "") == "ok") return "";
+  if (w.result.contains("message")) return w.result["message"].get<std::string>();
+  std::string why = w.signal ? "died of " + signal_name(w.signal) : "exited with status " + std::to_string(w.exit_code);
+  return "the interpreter could not start (" + why + "):\n" + w.output_tail;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,45 @@
+// Runs one worker process per case and configuration, with crash and hang isolation: a
+// crash, hang or deadlock becomes a verdict, never the end of the run.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+
+#include <string>
+
+#include "record.hpp"
+
+namespace pyrace {
+
+struct SuperviseOptions {
+  std::string self_exe;       // this binary (re-executed as `pyrace __worker`)
+  double timeout_s = 120;     // wall-clock limit per worker
+  size_t output_tail = 8192;  // bytes of the worker's stdout+stderr kept in the record
+  const volatile sig_atomic_t* interrupted = nullptr;  // set by SIGINT/SIGTERM: kill the worker, return
+};
+
+// What came back from one worker: its JSON (empty object if none), how it ended, its output.
+struct WorkerOutcome {
+  nlohmann::json result = nlohmann::json::object();
+  bool timed_out = false;
+  bool interrupted = false;  // pyrace itself was interrupted; the worker was killed
+  bool cpu_idle = false;  // at the timeout the worker used (almost) no CPU: blocked, a deadlock
+  int signal = 0;         // terminating signal, if any (SIGKILL when pyrace killed it on a timeout)
+  int exit_code = 0;
+  std::string output_tail;
+  double wall_s = 0;
+};
+
+WorkerOutcome run_worker(const nlohmann::json& spec, const SuperviseOptions& opts);
+
+// Runs one case in one configuration and returns its graded record.
+Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts);
+
+// Describes a case (mode describe) without running it.
+Record describe_one(const std::string& path, const std::string& name, const SuperviseOptions& opts);
+
+// Starts a worker that only initialises the interpreter: fills python version; returns an
+// error message (empty when the interpreter is usable in that GIL mode).
+std::string probe_interpreter(const std::string& gil, const SuperviseOptions& opts, std::string& python);
+
+}  // namespace pyrace

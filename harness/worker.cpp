@@ -1,0 +1,192 @@
+#include "worker.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "engine.hpp"
+#include "loader_source.hpp"  // generated from loader.py
+#include "py/interp.hpp"
+#include "py/ref.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+
+namespace {
+
+void write_result(const json& j) {
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  const char* p = s.data();
+  size_t left = s.size();
+  while (left > 0) {
+    ssize_t n = ::write(kResultFd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// Ends the worker without finalising the interpreter: finalisation would wait for threads a
+// case started and never joined, and the result is already written.
+[[noreturn]] void finish(const json& j, int code) {
+  write_result(j);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::_exit(code);
+}
+
+py::Ref import_loader() {
+  py::Ref code = py::check(Py_CompileString(kLoaderSource, "<pyrace loader>", Py_file_input));
+  return py::check(PyImport_ExecCodeModule("_pyrace_loader", code.get()));
+}
+
+json py_to_json(PyObject* o, PyObject* json_mod) {
+  py::Ref s = py::check(PyObject_CallMethod(json_mod, "dumps", "O", o));
+  return json::parse(py::to_string(s.get()));
+}
+
+std::string python_version() {
+  return Py_GetVersion();
+}
+
+long case_int(PyObject* c, const char* name, long fallback) {
+  py::Ref v = py::check(PyObject_GetAttrString(c, name));
+  return v.get() == Py_None ? fallback : PyLong_AsLong(v.get());
+}
+
+}  // namespace
+
+int worker_main(const json& spec) {
+  const std::string mode = spec.value("mode", "run");
+  const json cfg = spec.value("config", json::object());
+  const bool gil_on = cfg.value("gil", "off") == "on";
+  const std::string path = spec.value("path", "");
+  const std::string name = spec.value("name", "");
+
+  std::unique_ptr<py::Interpreter> interp;
+  try {
+    interp = std::make_unique<py::Interpreter>(py::InterpreterOptions{PYRACE_PYTHON_HOME, gil_on, true});
+  } catch (const std::exception& e) {
+    finish({{"status", "env"}, {"message", std::string("cannot start the interpreter: ") + e.what()}},
+           kWorkerEnvError);
+  }
+  json out = {{"python", python_version()}};
+  const bool gil_at_start = py::gil_enabled();
+  out["gil_enabled_at_start"] = gil_at_start;
+  if (gil_at_start != gil_on) {
+    out["status"] = "env";
+    out["message"] = gil_on ? "the GIL could not be forced on (PyConfig.enable_gil = 1 had no effect)"
+                            : "the GIL is enabled at startup: this interpreter is not free-threaded, or something "
+                              "in its startup (site, sitecustomize) re-enabled it";
+    finish(out, kWorkerEnvError);
+  }
+  if (mode == "probe") {
+    out["status"] = "ok";
+    finish(out, kWorkerOk);
+  }
+
+  try {
+    py::Ref loader = import_loader();
+    py::Ref json_mod = py::check(PyImport_ImportModule("json"));
+    py::check(PyObject_CallMethod(loader.get(), "init_worker", nullptr));
+    py::Ref sys = py::check(PyImport_ImportModule("sys"));
+    py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
+
+    PyObject* c_raw = PyObject_CallMethod(loader.get(), "load", "ss", path.c_str(), name.c_str());
+    if (!c_raw) {
+      py::Error e = py::fetch_error();
+      py::Ref kind = py::Ref::steal(PyObject_GetAttrString(e.exc.get(), "kind"));
+      if (!kind) {  // not a CaseError: a bug in the loader, report it whole
+        PyErr_Clear();
+        out["status"] = "exception";
+        out["message"] = "pyrace's loader failed: " + e.type + ": " + e.message;
+        out["traceback"] = e.traceback;
+      } else {
+        out["status"] = py::to_string(kind.get());
+        out["message"] = e.message.empty() ? e.type : py::to_string(e.exc.get());
+        py::Ref tb = py::check(PyObject_GetAttrString(e.exc.get(), "traceback_text"));
+        out["traceback"] = py::to_string(tb.get());
+        py::Ref line = py::check(PyObject_GetAttrString(e.exc.get(), "line"));
+        out["line"] = PyLong_AsLong(line.get());
+      }
+      // A module imported at the top of the case may have re-enabled the GIL before failing.
+      if (!gil_on && py::gil_enabled()) out["gil_enabled_after_load"] = true;
+      finish(out, kWorkerOk);
+    }
+    py::Ref c = py::Ref::steal(c_raw);
+    py::Ref desc = py::check(PyObject_CallMethod(loader.get(), "describe", "O", c.get()));
+    out["case"] = py_to_json(desc.get(), json_mod.get());
+    if (mode == "describe") {
+      out["status"] = "ok";
+      finish(out, kWorkerOk);
+    }
+
+    auto gil_report = [&](const char* when) {
+      py::Ref named = py::check(PyObject_GetAttrString(c.get(), "gil_modules"));
+      py::Ref fresh = py::check(PyObject_CallMethod(loader.get(), "new_extension_modules", "O", modules_before.get()));
+      json mods = py_to_json(named.get(), json_mod.get());
+      json candidates = py_to_json(fresh.get(), json_mod.get());
+      out["status"] = "gil";
+      out["gil_modules"] = mods.empty() ? candidates : mods;
+      std::string who = mods.empty() ? (candidates.empty() ? std::string("an unknown module")
+                                                          : "one of the extension modules " + candidates.dump())
+                                     : "module " + mods.dump();
+      out["message"] = std::string("the GIL was re-enabled ") + when + " by " + who +
+                       " (an extension that does not declare Py_mod_gil = Py_MOD_GIL_NOT_USED); "
+                       "results with the GIL on say nothing about the free-threaded build";
+      finish(out, kWorkerOk);
+    };
+    if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
+
+    const bool single = py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == "single";
+    py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
+    const bool named = !(PyList_Size(actors.get()) == 1 &&
+                         py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
+    EngineParams p;
+    p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
+                      : (cfg.value("threads", 0) > 0 ? cfg.value("threads", 0)
+                                                      : static_cast<int>(case_int(c.get(), "threads", 2)));
+    p.iterations = single ? 1 : (cfg.value("iterations", 0L) > 0 ? cfg.value("iterations", 0L)
+                                                                 : case_int(c.get(), "iterations", 10000));
+    p.trials = cfg.value("trials", 0L) > 0 ? cfg.value("trials", 0L)
+                                          : case_int(c.get(), "trials", single ? 1000000 : 100);
+    p.time_budget_s = cfg.value("time_budget_s", 10.0);
+    p.early_stop = cfg.value("early_stop", false);
+    p.gil_on = gil_on;
+    out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
+    py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
+
+    LoadedCase lc{c, loader, single ? "single" : "loop", path};
+    EngineResult r = run_case(interp->state(), lc, p);
+    json outcomes = json::array();
+    for (const auto& o : r.outcomes) outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}});
+    out["run"] = {{"trials", r.trials},
+                  {"outcomes", outcomes},
+                  {"elapsed_s", r.elapsed_s},
+                  {"first_forbidden_s", r.first_forbidden_s},
+                  {"stop_reason", r.stop_reason},
+                  {"rounds", r.rounds}};
+    if (!gil_on && py::gil_enabled()) gil_report("while the case ran");
+    if (!r.ok) {
+      out["status"] = "exception";
+      out["message"] = "the " + r.phase + " raised " + r.error;
+      out["traceback"] = r.traceback;
+    } else {
+      out["status"] = "ok";
+    }
+    finish(out, kWorkerOk);
+  } catch (const py::ErrorAlreadySet&) {
+    py::Error e = py::fetch_error();
+    out["status"] = "exception";
+    out["message"] = "pyrace's worker failed: " + e.type + ": " + e.message;
+    out["traceback"] = e.traceback;
+    finish(out, kWorkerOk);
+  }
+}
+
+}  // namespace pyrace

@@ -1,0 +1,16 @@
+// The worker process: embeds the interpreter, loads one case, runs it, and writes one JSON
+// object to fd 3. Started by the supervisor as `pyrace __worker --spec JSON`.
+#pragma once
+#include <nlohmann/json.hpp>
+
+namespace pyrace {
+
+inline constexpr int kResultFd = 3;
+// Worker exit codes the supervisor understands (anything else, or a signal, is a crash).
+inline constexpr int kWorkerOk = 0;
+inline constexpr int kWorkerEnvError = 3;  // interpreter unusable: the whole run stops
+
+// spec: {"mode": "run"|"describe"|"probe", "path", "name", "config": {...}}
+int worker_main(const nlohmann::json& spec);
+
+}  // namespace pyrace

@@ -1,0 +1,158 @@
+# Shared shell functions for bootstrapping pyrace's interpreters. Sourced, not run.
+# Cache layout (outside the repo, reused by CI and later sessions):
+#   $PYRACE_CACHE/downloads/python3.14_<ver>.orig.tar.xz   verified tarballs
+#   $PYRACE_CACHE/cpython/<ver>-<variant>-<flaghash>/      installed prefix; complete iff .pyrace-complete exists
+#   $PYRACE_CACHE/cpython/.staging-*                       in-progress builds (never mistaken for complete)
+
+PYRACE_CACHE=${PYRACE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pyrace}
+# Bump when the recipe below changes in a way that makes old cache entries wrong.
+PYRACE_RECIPE=1
+
+log() { printf 'pyrace-bootstrap: %s\n' "$*" >&2; }
+die() { local code=$1; shift; printf 'pyrace-bootstrap: error: %s\n' "$*" >&2; exit "$code"; }
+
+# Pinned orig tarballs of the Debian source package python3.14 (sha256 from the signed .dsc).
+cpython_pin_sha256() {
+  case "$1" in
+    3.14.7) echo 3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Interpreter variants: compiler and configure flags. New variants (tsan, fuzz) go here.
+cpython_variant_cc() {
+  case "$1" in
+    release) echo gcc ;;
+    *) return 1 ;;
+  esac
+}
+cpython_variant_flags() {
+  case "$1" in
+    release) echo "--disable-gil --enable-shared --with-ensurepip=no -q" ;;
+    *) return 1 ;;
+  esac
+}
+
+debian_packages=(
+  build-essential pkg-config cmake ninja-build curl ca-certificates xz-utils
+  # CPython's build dependencies (the modules the harness and cases use)
+  libssl-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libffi-dev libsqlite3-dev
+  libreadline-dev libncurses-dev uuid-dev libgdbm-dev libexpat1-dev
+  # pyrace's own libraries
+  libcli11-dev nlohmann-json3-dev libfmt-dev
+)
+backports_packages=(catch2)
+
+# The Debian archive URI apt is configured with (deb822 or one-line format); never hard-coded.
+debian_mirror_uri() {
+  local uri=""
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && u!="" && $0 !~ /security/ {print u; exit}' \
+      /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
+    uri=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+  fi
+  [[ -n "$uri" ]] || die 3 "cannot find the Debian archive URI in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  echo "${uri%/}"
+}
+
+need_root() { [[ $(id -u) == 0 ]] && echo "" || echo sudo; }
+
+install_debian_packages() {
+  local missing=() p sudo; sudo=$(need_root)
+  for p in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  local bp_missing=0
+  # catch2 v3 is only in bookworm-backports (bookworm's own catch2 is 2.x).
+  if ! dpkg-query -W -f='${Version}' catch2 2>/dev/null | grep -q '^3\.'; then bp_missing=1; fi
+  if (( ${#missing[@]} == 0 && bp_missing == 0 )); then return 0; fi
+  local codename; codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  if (( bp_missing )) && ! grep -rqs -- "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    local uri; uri=$(debian_mirror_uri)
+    log "adding ${codename}-backports (same archive: $uri)"
+    printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$uri" "$codename" | $sudo tee /etc/apt/sources.list.d/pyrace-backports.sources >/dev/null
+  fi
+  log "installing Debian packages: ${missing[*]} ${backports_packages[*]}"
+  $sudo apt-get update -qq || die 3 "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die 3 "apt-get install failed for: ${missing[*]}"
+  if (( bp_missing )); then
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends -t "${codename}-backports" \
+      "${backports_packages[@]}" >/dev/null || die 3 "apt-get install -t ${codename}-backports catch2 failed"
+  fi
+}
+
+fetch_tarball() {  # version -> path of a verified tarball
+  local ver=$1 sha; sha=$(cpython_pin_sha256 "$ver") || die 3 "CPython $ver is not pinned (known: 3.14.7)"
+  local name="python3.14_${ver}.orig.tar.xz" dir="$PYRACE_CACHE/downloads"
+  mkdir -p "$dir"
+  if [[ ! -f "$dir/$name" ]] || ! echo "$sha  $dir/$name" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    local url; url="$(debian_mirror_uri)/pool/main/p/python3.14/$name"
+    log "downloading $url"
+    curl -fsSL --retry 3 -o "$dir/$name.part" "$url" || die 3 "download failed: $url"
+    if ! echo "$sha  $dir/$name.part" | sha256sum -c --quiet - >/dev/null 2>&1; then
+      local got; got=$(sha256sum "$dir/$name.part" | cut -d' ' -f1); rm -f "$dir/$name.part"
+      die 3 "checksum mismatch for $name: expected $sha, got $got; refusing to build it"
+    fi
+    mv "$dir/$name.part" "$dir/$name"
+  fi
+  echo "$dir/$name"
+}
+
+cpython_key() {  # version variant -> cache key
+  local ver=$1 variant=$2 cc flags
+  cc=$(cpython_variant_cc "$variant") || die 3 "unknown interpreter variant '$variant'"
+  flags=$(cpython_variant_flags "$variant")
+  local h; h=$(printf '%s|%s|%s|%s' "$PYRACE_RECIPE" "$cc" "$flags" "$(cpython_pin_sha256 "$ver")" | sha256sum | cut -c1-10)
+  echo "${ver}-${variant}-${h}"
+}
+
+ensure_cpython() {  # version variant -> path of python3.14t in a complete cache entry
+  local ver=$1 variant=$2 key prefix
+  key=$(cpython_key "$ver" "$variant"); prefix="$PYRACE_CACHE/cpython/$key"
+  if [[ -f "$prefix/.pyrace-complete" ]]; then echo "$prefix/bin/python3.14t"; return 0; fi
+  local tarball; tarball=$(fetch_tarball "$ver")
+  mkdir -p "$PYRACE_CACHE/cpython"
+  rm -rf "$PYRACE_CACHE/cpython/.staging-$key-"*   # leftovers of interrupted builds
+  local stage="$PYRACE_CACHE/cpython/.staging-$key-$$"
+  mkdir -p "$stage/src"
+  log "building CPython $ver ($variant) into $prefix (a few minutes; cached afterwards)"
+  tar -xf "$tarball" -C "$stage/src" --strip-components=1
+  local cc flags; cc=$(cpython_variant_cc "$variant"); flags=$(cpython_variant_flags "$variant")
+  (
+    cd "$stage/src"
+    # shellcheck disable=SC2086  # flags are a word list
+    CC=$cc ./configure --prefix="$prefix" $flags LDFLAGS="-Wl,-rpath,$prefix/lib" >"$stage/configure.log" 2>&1 \
+      || { tail -30 "$stage/configure.log" >&2; exit 1; }
+    make -j"$(nproc)" >"$stage/make.log" 2>&1 || { tail -40 "$stage/make.log" >&2; exit 1; }
+    # PYTHON_FOR_BUILD=true turns the stdlib byte-compile step of libinstall into a no-op:
+    # everything else it would run is already built by the make above.
+    make install DESTDIR="$stage/root" PYTHON_FOR_BUILD=true >"$stage/install.log" 2>&1 \
+      || { tail -40 "$stage/install.log" >&2; exit 1; }
+  ) || die 3 "building CPython $ver ($variant) failed; logs in $stage"
+  local built="$stage/root$prefix"
+  LD_LIBRARY_PATH="$built/lib" "$built/bin/python3.14t" -c 'import sys; assert not sys._is_gil_enabled()' \
+    || die 3 "the built interpreter is not free-threaded; logs in $stage"
+  cp "$stage/src/Tools/tsan/suppressions_free_threading.txt" "$built/pyrace-tsan-suppressions.txt" 2>/dev/null || true
+  printf 'version=%s\nvariant=%s\nkey=%s\n' "$ver" "$variant" "$key" >"$built/.pyrace-complete"
+  rm -rf "$prefix"
+  mv "$built" "$prefix"   # atomic on one filesystem: a half-built entry is never at $prefix
+  rm -rf "$stage"
+  echo "$prefix/bin/python3.14t"
+}
+
+check_user_python() {  # path -> same path, if it is a free-threaded 3.14 with headers and a shared library
+  local py=$1
+  [[ -x "$py" ]] || die 3 "PYRACE_PYTHON=$py is not an executable file; point it at a python3.14t"
+  local info
+  info=$("$py" -c 'import sys, sysconfig; print(sys.version_info[0], sys.version_info[1], sysconfig.get_config_var("Py_GIL_DISABLED") or 0, sysconfig.get_config_var("Py_ENABLE_SHARED") or 0)' 2>&1) \
+    || die 3 "PYRACE_PYTHON=$py does not run: $info"
+  read -r major minor ft shared <<<"$info"
+  [[ "$major.$minor" == 3.14 ]] || die 3 "PYRACE_PYTHON=$py is Python $major.$minor; pyrace needs a free-threaded 3.14 (python3.14t). Unset PYRACE_PYTHON to build one."
+  [[ "$ft" == 1 ]] || die 3 "PYRACE_PYTHON=$py is a GIL build; pyrace needs the free-threaded build (configure --disable-gil, or python3.14t from uv). Unset PYRACE_PYTHON to build one."
+  [[ "$shared" == 1 ]] || die 3 "PYRACE_PYTHON=$py has no shared libpython (configure --enable-shared); pyrace embeds it. Unset PYRACE_PYTHON to build one."
+  echo "$py"
+}
