@@ -17,7 +17,10 @@ CLI::Option* add(CLI::App& app, const char* names, T& field, const char* help) {
   if constexpr (std::is_same_v<T, bool>) {
     return app.add_flag(names, field, help);
   } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
-    return app.add_option(names, field, help)->delimiter(std::is_same_v<T, std::vector<int>> ? ',' : '\0');
+    // One value per occurrence (repeat the flag for more), so `-k foo cases/` keeps cases/ a path.
+    auto* opt = app.add_option(names, field, help)->allow_extra_args(false);
+    if constexpr (std::is_same_v<T, std::vector<int>>) opt->delimiter(',');
+    return opt;
   } else {
     return app.add_option(names, field, help)->capture_default_str();
   }
@@ -42,7 +45,8 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   run->footer(kFooter);
 
   auto* list = app.add_subcommand("list", "list cases with their expectation and shape, without running them");
-  list->add_option("-k", cmd.run.keyword, "only cases whose name contains this (repeatable; 'not X' excludes)");
+  list->add_option("-k", cmd.run.keyword, "only cases whose name contains this (repeatable; 'not X' excludes)")
+      ->allow_extra_args(false);
   list->add_option("paths", cmd.run.paths, "case files or folders")->required();
 
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process

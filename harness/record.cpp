@@ -51,6 +51,7 @@ json to_json(const Record& r) {
       {"classic", {{"row", r.classic_row}, {"quoted", r.classic_quoted}}},
       {"status", r.status},
       {"message", r.message},
+      {"line", r.line},
       {"traceback", r.traceback},
       {"output_tail", r.output_tail},
       {"gil_modules", r.gil_modules},
@@ -96,6 +97,7 @@ Record record_from_json(const json& j) {
   }
   r.status = j.at("status").get<std::string>();
   r.message = j.value("message", "");
+  r.line = j.value("line", 0);
   r.traceback = j.value("traceback", "");
   r.output_tail = j.value("output_tail", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});

@@ -33,6 +33,7 @@ struct Record {
   // gil (the GIL was re-enabled), crash, timeout, deadlock (supervisor)
   std::string status;
   std::string message, traceback, output_tail;
+  int line = 0;  // line in the case file the message refers to (0: the file as a whole)
   std::vector<std::string> gil_modules;
   int signal = 0;
   int exit_code = 0;

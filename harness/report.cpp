@@ -34,6 +34,8 @@ const char* verdict_colour(const Record& r) {
   return "35";
 }
 
+std::string location(const Record& r) { return r.line > 0 ? fmt::format("{}:{}", r.path, r.line) : r.path; }
+
 std::string config_label(const Record& r) { return fmt::format("gil={} t={}", r.config.gil, r.config.threads); }
 
 std::string indent(const std::string& text, const std::string& pad) {
@@ -67,7 +69,7 @@ class ConsoleReporter : public Reporter {
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
-    if (!r.message.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.path + ": " + r.message, "    "));
+    if (!r.message.empty() && r.status != "ok") fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
     if (!r.output_tail.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.output_tail, "    > "));
     std::fflush(out_);
@@ -145,7 +147,8 @@ class JsonReporter : public Reporter {
 std::string format_rate(const Record& r) {
   if (r.trials == 0) return "no trials";
   if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
-  return fmt::format("{:.1f}% [{:.1f}, {:.1f}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
+  // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
+  return fmt::format("{:.3g}% [{:.3g}, {:.3g}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
 }
 
 std::string format_duration(double s) {

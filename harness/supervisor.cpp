@@ -82,6 +82,13 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   ::close(pipefd[1]);
   std::string data;
   char buf[65536];
+  auto drain = [&] {  // whatever is in the pipe now, without blocking
+    ::fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
+    ssize_t n;
+    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) data.append(buf, static_cast<size_t>(n));
+  };
+  int status = 0;
+  bool reaped = false;
   bool eof = false;
   while (!eof) {
     if (opts.interrupted && *opts.interrupted) {
@@ -97,12 +104,20 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     pollfd p{pipefd[0], POLLIN, 0};
     int rc = ::poll(&p, 1, static_cast<int>(std::min(left, 0.2) * 1000) + 1);
     if (rc < 0 && errno != EINTR) break;
-    if (rc <= 0) continue;
-    ssize_t n = ::read(pipefd[0], buf, sizeof buf);
-    if (n > 0) {
-      data.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      eof = true;
+    if (rc > 0) {
+      ssize_t n = ::read(pipefd[0], buf, sizeof buf);
+      if (n > 0) {
+        data.append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        eof = true;
+      }
+      continue;
+    }
+    // No data for a while: the worker may have exited while something it forked keeps the pipe open.
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      drain();
+      break;
     }
   }
   if (w.timed_out) {
@@ -116,21 +131,29 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     ::kill(-pid, SIGKILL);
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!reaped) {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   ::kill(-pid, SIGKILL);  // anything the case forked and left behind
+  drain();
   ::close(pipefd[0]);
   w.wall_s = since(t0);
   if (WIFSIGNALED(status)) w.signal = WTERMSIG(status);
   if (WIFEXITED(status)) w.exit_code = WEXITSTATUS(status);
   w.output_tail = read_tail(outfd, opts.output_tail);
   ::close(outfd);
-  if (!w.timed_out && !data.empty()) {
-    auto nl = data.find('\n');
-    w.result = json::parse(data.substr(0, nl), nullptr, false);
-    if (w.result.is_discarded()) w.result = json::object();
+  // The worker writes a "loaded" line before running and the final result after; later keys
+  // win. A killed worker leaves at most the first: "status" is then missing.
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t nl = data.find('\n', start);
+    if (nl == std::string::npos) break;  // a torn last line (killed mid-write) is ignored
+    json line = json::parse(data.substr(start, nl - start), nullptr, false);
+    if (line.is_object()) w.result.update(line);
+    start = nl + 1;
   }
+  if (w.timed_out) w.result.erase("status");
   return w;
 }
 
@@ -189,6 +212,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   }
   r.python = j.value("python", "");
   r.message = j.value("message", "");
+  r.line = j.value("line", 0);
   r.traceback = j.value("traceback", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
   if (w.timed_out) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "engine.hpp"
@@ -70,9 +71,17 @@ int worker_main(const json& spec) {
 
   std::unique_ptr<py::Interpreter> interp;
   try {
-    interp = std::make_unique<py::Interpreter>(py::InterpreterOptions{PYRACE_PYTHON_HOME, gil_on, true});
+    // PYRACE_PYTHON_HOME: the interpreter's prefix, when it moved since pyrace was built.
+    const char* home = std::getenv("PYRACE_PYTHON_HOME");
+    interp = std::make_unique<py::Interpreter>(
+        py::InterpreterOptions{home && *home ? home : PYRACE_PYTHON_HOME, gil_on, true});
   } catch (const std::exception& e) {
-    finish({{"status", "env"}, {"message", std::string("cannot start the interpreter: ") + e.what()}},
+    const char* home = std::getenv("PYRACE_PYTHON_HOME");
+    finish({{"status", "env"},
+            {"message", std::string("cannot start the interpreter with home ") +
+                            (home && *home ? home : PYRACE_PYTHON_HOME) + ": " + e.what() +
+                            " (rebuild pyrace with scripts/bootstrap, or set PYRACE_PYTHON_HOME to the "
+                            "interpreter's prefix)"}},
            kWorkerEnvError);
   }
   json out = {{"python", python_version()}};
@@ -108,7 +117,8 @@ int worker_main(const json& spec) {
         out["traceback"] = e.traceback;
       } else {
         out["status"] = py::to_string(kind.get());
-        out["message"] = e.message.empty() ? e.type : py::to_string(e.exc.get());
+        py::Ref msg = py::check(PyObject_GetAttrString(e.exc.get(), "message"));
+        out["message"] = py::to_string(msg.get());
         py::Ref tb = py::check(PyObject_GetAttrString(e.exc.get(), "traceback_text"));
         out["traceback"] = py::to_string(tb.get());
         py::Ref line = py::check(PyObject_GetAttrString(e.exc.get(), "line"));
@@ -159,6 +169,8 @@ int worker_main(const json& spec) {
     p.early_stop = cfg.value("early_stop", false);
     p.gil_on = gil_on;
     out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
+    // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
+    write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
     py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
 
     LoadedCase lc{c, loader, single ? "single" : "loop", path};

@@ -20,7 +20,9 @@ void check_status(PyStatus st, PyConfig* cfg, const char* what) {
 Interpreter::Interpreter(const InterpreterOptions& opts) {
   PyConfig cfg;
   PyConfig_InitIsolatedConfig(&cfg);
-  cfg.enable_gil = opts.enable_gil ? 1 : 0;
+  // 1 forces the GIL on. Otherwise keep the default (-1) rather than 0: 0 would also stop an
+  // extension import from re-enabling the GIL, and pyrace must see (and report) when one does.
+  cfg.enable_gil = opts.enable_gil ? 1 : -1;
   cfg.site_import = opts.import_site ? 1 : 0;
   cfg.install_signal_handlers = 0;  // the worker's signals belong to faulthandler and pyrace
   cfg.write_bytecode = 1;

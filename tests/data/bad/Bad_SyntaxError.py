@@ -1,0 +1,4 @@
+"""Syntax error."""
+EXPECT = "racy"
+def actor(s)
+    pass

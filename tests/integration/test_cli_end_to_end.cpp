@@ -1,0 +1,202 @@
+// The pyrace binary end to end: verdicts, precise errors, crash isolation and exit codes.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <fmt/core.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Catch::Matchers::ContainsSubstring;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // stdout + stderr
+  std::vector<json> records;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / fmt::format("pyrace-it-{}", ::getpid());
+  fs::create_directories(d);
+  return d / name;
+}
+
+// Runs `pyrace ARGS --json FILE` (when with_json) and collects the records.
+Run pyrace(const std::string& args, bool with_json = true, const std::string& env = "") {
+  Run r;
+  fs::path results = scratch("results.jsonl");
+  fs::remove(results);
+  std::string cmd = fmt::format("cd {} && PYRACE_TEST_EXT_DIR={} {} {} {} {} 2>&1", quote(PYRACE_SOURCE_DIR),
+                                quote(PYRACE_TEST_EXT_DIR), env, quote(PYRACE_BIN), args,
+                                with_json ? "--color never --json " + quote(results.string()) : "");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream f(results);
+  std::string line;
+  while (std::getline(f, line))
+    if (!line.empty()) r.records.push_back(json::parse(line));
+  return r;
+}
+
+std::map<std::string, json> by_name(const Run& r) {
+  std::map<std::string, json> m;
+  for (const auto& j : r.records) m[j["name"].get<std::string>()] = j;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed") {
+  Run r = pyrace("run cases/ --early-stop");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.records.size() >= 13);
+  for (const auto& j : r.records) {
+    INFO(j["name"]);
+    CHECK(j["as_expected"] == true);
+    CHECK(j["verdict"] == (j["expect"] == "racy" ? "RACY" : "SAFE"));
+    CHECK(j["trials"].get<long>() > 0);
+    if (j["verdict"] == "RACY") CHECK(j["first_forbidden_s"].get<double>() >= 0);
+  }
+  CHECK_THAT(r.out, ContainsSubstring("The widely quoted table, measured by this run"));
+  CHECK_THAT(r.out, ContainsSubstring("shared counter without lock"));
+  CHECK_THAT(r.out, ContainsSubstring("isolated tasks"));
+}
+
+TEST_CASE("malformed cases get a precise error naming file and line, and the run goes on") {
+  Run r = pyrace("run tests/data/bad -k syntax -k expect -k noactor -k arbiter -k 'Counter_01' cases/counters");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  REQUIRE(m.count("Bad_SyntaxError"));
+  CHECK(m["Bad_SyntaxError"]["verdict"] == "ERROR");
+  CHECK(m["Bad_SyntaxError"]["line"] == 3);
+  CHECK_THAT(r.out, ContainsSubstring("tests/data/bad/Bad_SyntaxError.py:3: syntax error"));
+  CHECK_THAT(r.out, ContainsSubstring("tests/data/bad/Bad_Expect.py:4: EXPECT must be \"safe\" or \"racy\", not 'maybe'"));
+  CHECK_THAT(r.out, ContainsSubstring("Bad_NoActor.py: no actor"));
+  REQUIRE(m.count("Bad_ArbiterRaises"));
+  CHECK(m["Bad_ArbiterRaises"]["verdict"] == "ERROR");
+  CHECK_THAT(m["Bad_ArbiterRaises"]["traceback"].get<std::string>(), ContainsSubstring("KeyError: 'missing'"));
+  CHECK_THAT(m["Bad_ArbiterRaises"]["traceback"].get<std::string>(), ContainsSubstring("Bad_ArbiterRaises.py\", line 15"));
+  // The good case after the bad ones still ran and was graded.
+  REQUIRE(m.count("Counter_01_AugAssign_NoLock"));
+  CHECK(m["Counter_01_AugAssign_NoLock"]["verdict"] == "RACY");
+}
+
+TEST_CASE("crashes, hangs and deadlocks are isolated in their worker") {
+  Run r = pyrace("run tests/data/bad -k segfault -k osexit -k infinite -k deadlock --timeout 2");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 4);
+  CHECK(m["Bad_Segfault"]["verdict"] == "CRASH");
+  CHECK(m["Bad_Segfault"]["signal"] == 11);
+  CHECK_THAT(m["Bad_Segfault"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_Segfault.py\", line 13 in actor"));
+  CHECK(m["Bad_Segfault"]["expect"] == "safe");  // known from the worker's first line, before it died
+  CHECK(m["Bad_OsExit"]["verdict"] == "CRASH");
+  CHECK(m["Bad_OsExit"]["exit_code"] == 7);
+  CHECK(m["Bad_InfiniteLoop"]["verdict"] == "TIMEOUT");
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring("line 12 in actor"));
+  CHECK(m["Bad_Deadlock"]["verdict"] == "DEADLOCK");
+  CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_left"));
+  CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_right"));
+}
+
+TEST_CASE("a case whose import re-enables the GIL gets verdict GIL naming the module") {
+  Run r = pyrace("run tests/data/bad -k gilextension");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["verdict"] == "GIL");
+  CHECK(r.records[0]["gil_modules"] == json::array({"pyrace_gilext"}));
+  CHECK_THAT(r.out, ContainsSubstring("re-enabled while importing the case by module [\"pyrace_gilext\"]"));
+}
+
+TEST_CASE("the GIL can be forced back on for comparison, in its own worker") {
+  Run r = pyrace("run cases/ -k Counter_01 --gil both --trials 20");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  auto recs = r.records;
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0]["config"]["gil"] == "off");
+  CHECK(recs[0]["verdict"] == "RACY");
+  CHECK(recs[1]["config"]["gil"] == "on");
+  CHECK(recs[1]["expectation_applies"] == false);
+}
+
+TEST_CASE("threads sweep, iterations and trials reach the worker") {
+  Run r = pyrace("run cases/isolated -t 1,3 -n 200 --trials 5");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  REQUIRE(r.records.size() == 2);
+  CHECK(r.records[0]["config"]["threads"] == 1);
+  CHECK(r.records[1]["config"]["threads"] == 3);
+  for (const auto& j : r.records) {
+    CHECK(j["config"]["iterations"] == 200);
+    CHECK(j["trials"] == 5);
+  }
+}
+
+TEST_CASE("exitfirst stops at the first case not as expected") {
+  Run r = pyrace("run tests/data/bad -x -k syntax -k expect");
+  CHECK(r.exit_code == 1);
+  CHECK(r.records.size() == 1);
+}
+
+TEST_CASE("early stop ends a racy case at its first forbidden outcome") {
+  Run r = pyrace("run cases/counters -k OneShot_NoLock --early-stop");
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["stop_reason"] == "forbidden");
+  CHECK(r.records[0]["forbidden"].get<long>() >= 1);
+  CHECK(r.records[0]["trials"].get<long>() < 1000000);
+}
+
+TEST_CASE("usage errors exit 2 with a message") {
+  Run missing = pyrace("run no/such/dir", false);
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.out, ContainsSubstring("no such file or folder: no/such/dir"));
+  Run flag = pyrace("run --gil sometimes cases", false);
+  CHECK(flag.exit_code == 2);
+  Run unwritable = pyrace("run cases --json /nonexistent-dir/r.jsonl", false);
+  CHECK(unwritable.exit_code == 2);
+  CHECK_THAT(unwritable.out, ContainsSubstring("cannot write /nonexistent-dir/r.jsonl"));
+  Run none = pyrace("run cases -k no-case-has-this-name", false);
+  CHECK(none.exit_code == 2);
+}
+
+TEST_CASE("an interpreter that cannot start is an environment error (exit 3)") {
+  Run r = pyrace("run cases/counters", false, "PYRACE_PYTHON_HOME=/nonexistent");
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.out, ContainsSubstring("environment error"));
+}
+
+TEST_CASE("list shows cases without running them") {
+  Run r = pyrace("list cases", false);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("Counter_01_AugAssign_NoLock"));
+  CHECK_THAT(r.out, ContainsSubstring("racy"));
+  CHECK_THAT(r.out, ContainsSubstring("single"));
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch_test_macros.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+using namespace pyrace;
+
+namespace {
+struct Parsed {
+  bool go;
+  int code;
+  Command cmd;
+};
+Parsed parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "pyrace");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  Parsed p{false, -1, {}};
+  p.go = parse_command_line(static_cast<int>(argv.size()), argv.data(), p.cmd, p.code);
+  return p;
+}
+}  // namespace
+
+TEST_CASE("run flags fill the options struct") {
+  auto p = parse({"run", "-t", "2,4,8", "-n", "500", "--trials", "7", "--gil", "both", "-k", "counter", "-k", "not lock",
+                  "-x", "--early-stop", "--json", "out.jsonl", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.kind == Command::Run);
+  CHECK(p.cmd.run.threads == std::vector<int>{2, 4, 8});
+  CHECK(p.cmd.run.iterations == 500);
+  CHECK(p.cmd.run.trials == 7);
+  CHECK(p.cmd.run.gil == "both");
+  CHECK(p.cmd.run.keyword == std::vector<std::string>{"counter", "not lock"});
+  CHECK(p.cmd.run.exitfirst);
+  CHECK(p.cmd.run.early_stop);
+  CHECK(p.cmd.run.json == "out.jsonl");
+  CHECK(p.cmd.run.paths == std::vector<std::string>{"cases"});
+}
+
+TEST_CASE("a repeatable flag takes one value per occurrence") {
+  auto p = parse({"run", "-k", "counter", "cases/a", "cases/b"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.keyword == std::vector<std::string>{"counter"});
+  CHECK(p.cmd.run.paths == std::vector<std::string>{"cases/a", "cases/b"});
+}
+
+TEST_CASE("defaults come from the flag table") {
+  auto p = parse({"run", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.threads.empty());
+  CHECK(p.cmd.run.gil == "off");
+  CHECK(p.cmd.run.time_budget == 10.0);
+  CHECK(p.cmd.run.timeout == 120.0);
+  CHECK_FALSE(p.cmd.run.early_stop);
+}
+
+TEST_CASE("bad flags are usage errors (exit 2)") {
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"run", "--gil", "sometimes", "cases"},
+           {"run", "-t", "0", "cases"},
+           {"run", "-t", "10000", "cases"},
+           {"run", "-n", "-5", "cases"},
+           {"run", "--trials", "0", "cases"},
+           {"run", "--no-such-flag", "cases"},
+           {"run"},
+           {"frobnicate"},
+           {}}) {
+    auto p = parse(bad);
+    CHECK_FALSE(p.go);
+    CHECK(p.code == kExitUsage);
+  }
+}
+
+TEST_CASE("--help exits 0") {
+  auto p = parse({"run", "--help"});
+  CHECK_FALSE(p.go);
+  CHECK(p.code == kExitOk);
+}
