@@ -1,0 +1,154 @@
+"""pyrace's benchmarks, measured side by side in one run on this machine.
+
+Run through bench/run (which bootstraps first). Prints a report and writes it to
+docs/benchmarks.md (--out), with the date, the machine and the interpreter.
+
+Figures:
+  detection  per racy bundled case: median time to the first FORBIDDEN outcome, pyrace
+             (--early-stop) vs the plain threading script a user would write (threads +
+             Barrier + loop, same python3.14t), and their ratio
+  samples/s  single-shot cases: graded states per second
+  overhead   the isolated workload (Isolated_01) through pyrace vs bare python3.14t running
+             the same trials with persistent threads (and with a thread per trial)
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def run_pyrace(pyrace, args):
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+        t0 = time.perf_counter()
+        p = subprocess.run([pyrace, "run", "--color", "never", "--json", f.name, *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wall = time.perf_counter() - t0
+        recs = [json.loads(line) for line in open(f.name) if line.strip()]
+    if p.returncode not in (0, 1):
+        sys.exit(f"bench: pyrace {' '.join(args)} failed (exit {p.returncode}):\n{p.stdout}")
+    return recs, wall
+
+
+def run_plain(python, case, *extra):
+    t0 = time.perf_counter()
+    p = subprocess.run([python, os.path.join(HERE, "plain_threading.py"), case, *extra],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"bench: plain_threading.py {case} failed:\n{p.stderr}")
+    return json.loads(p.stdout), wall
+
+
+def ms(s):
+    return "n/a" if s is None else (f"{s * 1000:.2f} ms" if s < 10 else f"{s:.1f} s")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pyrace", required=True)
+    ap.add_argument("--python", required=True)
+    ap.add_argument("--cases", default=os.path.join(REPO, "cases"))
+    ap.add_argument("--repeats", type=int, default=11, help="pyrace runs per racy case")
+    ap.add_argument("--plain-repeats", type=int, default=5, help="baseline runs per racy case")
+    ap.add_argument("--plain-max-seconds", type=float, default=10.0)
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+
+    all_recs, _ = run_pyrace(args.pyrace, [args.cases, "--early-stop"])
+    racy = [r for r in all_recs if r["expect"] == "racy"]
+    lines = []
+
+    def emit(s=""):
+        print(s, flush=True)
+        lines.append(s)
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    emit("# pyrace benchmarks")
+    emit()
+    emit(f"Measured by `bench/run` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; "
+         f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
+         f"interpreter: {all_recs[0]['python'] if all_recs else '?'}.")
+    emit("Every ratio below compares two figures measured in this same run. Regenerate with `bench/run`; do not edit by hand.")
+    emit()
+    emit("## Detection: time to the first FORBIDDEN outcome")
+    emit()
+    emit(f"Median over {args.repeats} pyrace runs (`--early-stop`, time from the first trial, "
+         f"interpreter start-up excluded) and {args.plain_repeats} runs of the plain threading script "
+         f"(`bench/plain_threading.py`: new threads + `threading.Barrier` per trial, "
+         f"repeated until the failure shows, at most {args.plain_max_seconds:g} s; same python3.14t, same start point).")
+    emit()
+    emit("| case | shape | pyrace median | pyrace worst | plain script median | found by plain script | speed-up |")
+    emit("|---|---|---|---|---|---|---|")
+    for r in racy:
+        times = []
+        for _ in range(args.repeats):
+            recs, _ = run_pyrace(args.pyrace, [r["path"], "--early-stop"])
+            ff = recs[0]["first_forbidden_s"]
+            times.append(ff if ff >= 0 else float("inf"))
+        plain = []
+        for _ in range(args.plain_repeats):
+            out, _ = run_plain(args.python, r["path"], "--until-forbidden", "--max-seconds", str(args.plain_max_seconds))
+            plain.append(out["first_forbidden_s"])
+        found = [p for p in plain if p is not None]
+        med = statistics.median(times)
+        # Runs that never found it count as the time limit: the ratio is then a lower bound.
+        plain_med = statistics.median([p if p is not None else args.plain_max_seconds for p in plain])
+        bound = "> " if len(found) <= len(plain) // 2 else ""
+        ratio = f"{bound}{plain_med / med:,.0f}x" if med > 0 else "n/a"
+        emit(f"| {r['name']} | {r['shape']} | {ms(med)} | {ms(max(times))} | {bound}{ms(plain_med)} | "
+             f"{len(found)}/{len(plain)} | {ratio} |")
+    emit()
+    emit("## Throughput of single-shot cases")
+    emit()
+    emit("| case | expect | states graded | seconds | samples/s |")
+    emit("|---|---|---|---|---|")
+    for r in all_recs:
+        if r["shape"] != "single":
+            continue
+        recs, _ = run_pyrace(args.pyrace, [r["path"]])
+        x = recs[0]
+        emit(f"| {x['name']} | {x['expect']} | {x['trials']:,} | {x['elapsed_s']:.3f} | "
+             f"{x['trials'] / x['elapsed_s']:,.0f} |")
+    emit()
+    emit("## Overhead: the isolated workload through pyrace vs bare python3.14t")
+    emit()
+    iso = next((r for r in all_recs if r["name"].startswith("Isolated_01")), None)
+    if iso:
+        trials = 300
+        pyr, per, tpt = [], [], []
+        for _ in range(5):  # interleaved, so drift on the machine hits all three alike
+            recs, wall = run_pyrace(args.pyrace, [iso["path"], "--trials", str(trials)])
+            pyr.append(wall)
+            _, wall = run_plain(args.python, iso["path"], "--trials", str(trials), "--persistent")
+            per.append(wall)
+            _, wall = run_plain(args.python, iso["path"], "--trials", str(trials))
+            tpt.append(wall)
+        a, b, c = statistics.median(pyr), statistics.median(per), statistics.median(tpt)
+        emit(f"{iso['name']}: {trials} trials x {iso['config']['threads']} threads x "
+             f"{iso['config']['iterations']:,} iterations; wall time of the whole process, median of 5, interleaved.")
+        emit()
+        emit("| runner | wall time | pyrace / this |")
+        emit("|---|---|---|")
+        emit(f"| pyrace (supervisor + worker process) | {a:.3f} s | 1.00 |")
+        emit(f"| bare python3.14t, persistent threads | {b:.3f} s | {a / b:.2f} |")
+        emit(f"| bare python3.14t, a thread per trial | {c:.3f} s | {a / c:.2f} |")
+        emit()
+        emit(f"pyrace is {'%.1f%% slower' % ((a / b - 1) * 100) if a > b else '%.1f%% faster' % ((1 - a / b) * 100)} "
+             f"than the strictest bare baseline (target: at most 5% slower).")
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        print(f"bench: wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
