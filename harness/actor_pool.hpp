@@ -1,7 +1,10 @@
 // Persistent actor threads: created once per case, each with its thread state attached for
-// its whole life, released together for every round of work.
+// its whole life, released together for every round of work. The calling (coordinator)
+// thread is actor 0 itself, so a case with T actors runs exactly T threads: on a machine with
+// T cores nobody waits for a core, and nobody spins on one somebody else needs.
 #pragma once
 #include <Python.h>
+#include <sched.h>
 
 #include <atomic>
 #include <cstdint>
@@ -20,10 +23,10 @@ class ActorPool {
   ActorPool(const ActorPool&) = delete;
   ActorPool& operator=(const ActorPool&) = delete;
 
-  // Runs job(thread_index) on every actor thread, released together, and returns when all are
-  // done. The caller must be attached; it detaches while it waits.
+  // Runs job(thread_index) on every actor, released together: index 0 on the calling thread,
+  // the others on the pool's threads. Returns when all are done. The caller must be attached.
   void run(const std::function<void(int)>& job);
-  int size() const { return static_cast<int>(threads_.size()); }
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
 
  private:
   void thread_main(int index);
@@ -31,7 +34,7 @@ class ActorPool {
 
   PyInterpreterState* interp_;
   bool gil_on_;
-  bool spin_ok_;  // only spin when every actor and the coordinator have a core of their own
+  bool spin_;  // waiting threads may spin: there is a core for every actor
   const std::function<void(int)>* job_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<int> remaining_{0};
@@ -39,6 +42,9 @@ class ActorPool {
   std::atomic<int> started_{0};
   bool stop_ = false;
   std::vector<std::thread> threads_;
+  std::vector<int> cpus_;  // CPU per actor when pinned (T <= cores), else empty
+  bool restore_affinity_ = false;
+  cpu_set_t saved_affinity_;
 };
 
 }  // namespace pyrace

@@ -25,8 +25,17 @@ struct Actor {
 // The first Python error raised by any thread of a round; the others are dropped.
 class FirstError {
  public:
+  explicit FirstError(const LoadedCase& c) : case_(c) {}
   void capture(const char* phase) {
     py::Error e = py::fetch_error();
+    // Start the traceback at the case file: the driver loops in the loader are pyrace's, not the case's.
+    py::Ref text = py::Ref::steal(
+        PyObject_CallMethod(case_.loader.get(), "format_exception", "Os", e.exc.get(), case_.path.c_str()));
+    if (text) {
+      e.traceback = py::to_string(text.get());
+    } else {
+      PyErr_Clear();
+    }
     std::lock_guard<std::mutex> lock(mu_);
     if (set_.load()) return;
     phase_ = phase;
@@ -44,6 +53,7 @@ class FirstError {
   }
 
  private:
+  const LoadedCase& case_;
   std::mutex mu_;
   std::atomic<bool> set_{false};
   std::string phase_, error_, traceback_;
@@ -97,10 +107,13 @@ std::vector<Actor> actors_of(PyObject* case_obj) {
   return out;
 }
 
-// Calls actor(state) or actor(state, index); returns false (error left set) on exception.
-inline bool call_actor(const Actor& a, PyObject* state, PyObject* index) {
-  PyObject* args[2] = {state, index};
-  PyObject* r = PyObject_Vectorcall(a.fn.get(), args, a.takes_index ? 2 : 1, nullptr);
+// Calls driver(actor, target[, index], *extra); returns false (error left set) on exception.
+bool call_driver(PyObject* driver, const Actor& a, PyObject* target, PyObject* index, PyObject* extra) {
+  PyObject* args[4] = {a.fn.get(), target, nullptr, nullptr};
+  size_t n = 2;
+  if (a.takes_index) args[n++] = index;
+  if (extra) args[n++] = extra;
+  PyObject* r = PyObject_Vectorcall(driver, args, n, nullptr);
   if (!r) return false;
   py::Ref::steal(r);  // discard the return value
   return true;
@@ -117,13 +130,16 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     const bool single_actor = actors.size() == 1 && actors[0].name == "actor";
     const int nthreads = single_actor ? p.threads : static_cast<int>(actors.size());
     py::Ref setup = attr(obj, "setup");
+    py::Ref drive = attr(c.loader.get(), "drive"), drive_indexed = attr(c.loader.get(), "drive_indexed");
+    py::Ref walk = attr(c.loader.get(), "walk"), walk_indexed = attr(c.loader.get(), "walk_indexed");
+    py::Ref iterations = py::check(PyLong_FromLong(p.iterations));
     py::Ref arbiter = attr(obj, "arbiter");
     std::vector<py::Ref> indices;
     for (int i = 0; i < nthreads; ++i) indices.push_back(py::check(PyLong_FromLong(i)));
     auto actor_for = [&](int t) -> const Actor& { return single_actor ? actors[0] : actors[t]; };
 
     ActorPool pool(interp, nthreads, p.gil_on);
-    FirstError err;
+    FirstError err(c);
     auto t0 = Clock::now();
     bool stop = false;
     long stride = 64;  // single shape: states per round, grown while rounds are short
@@ -155,56 +171,35 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
           break;
         }
         py::Ref state = py::Ref::steal(s);
-        std::atomic<bool> failed{false};
         pool.run([&](int t) {
           const Actor& a = actor_for(t);
-          PyObject* idx = indices[t].get();
-          for (long i = 0; i < p.iterations; ++i) {
-            if (!call_actor(a, state.get(), idx)) {
-              err.capture("actor");
-              failed.store(true);
-              return;
-            }
-            if ((i & 1023) == 0 && failed.load(std::memory_order_relaxed)) return;
-          }
+          PyObject* driver = a.takes_index ? drive_indexed.get() : drive.get();
+          if (!call_driver(driver, a, state.get(), indices[t].get(), iterations.get())) err.capture("actor");
         });
         if (err.set() || !grade_state(state.get())) break;
       } else {
         long want = std::min(stride, std::max(1L, p.trials - res.trials));
-        std::vector<py::Ref> states;
-        states.reserve(want);
-        for (long i = 0; i < want; ++i) {
+        py::Ref states = py::check(PyList_New(0));
+        bool setup_ok = true;
+        for (long i = 0; i < want && setup_ok; ++i) {
           PyObject* s = PyObject_CallNoArgs(setup.get());
-          if (!s) break;
-          states.push_back(py::Ref::steal(s));
+          setup_ok = s && PyList_Append(states.get(), py::Ref::steal(s).get()) == 0;
         }
-        if (static_cast<long>(states.size()) < want) {
+        if (!setup_ok) {
           err.capture("setup");
           break;
         }
         auto r0 = Clock::now();
-        std::atomic<bool> failed{false};
         pool.run([&](int t) {
           const Actor& a = actor_for(t);
-          PyObject* idx = indices[t].get();
-          for (auto& st : states) {
-            if (!call_actor(a, st.get(), idx)) {
-              err.capture("actor");
-              failed.store(true);
-              return;
-            }
-            if (failed.load(std::memory_order_relaxed)) return;
-          }
+          PyObject* driver = a.takes_index ? walk_indexed.get() : walk.get();
+          if (!call_driver(driver, a, states.get(), indices[t].get(), nullptr)) err.capture("actor");
         });
         if (err.set()) break;
         if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
         bool arbiter_ok = true;
-        for (auto& st : states) {
-          if (!grade_state(st.get())) {
-            arbiter_ok = false;
-            break;
-          }
-        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(states.get()) && arbiter_ok; ++i)
+          arbiter_ok = grade_state(PyList_GET_ITEM(states.get(), i));
         if (!arbiter_ok) break;
       }
       ++res.rounds;

@@ -31,6 +31,26 @@ void grade_record(Record& r) {
   r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
 }
 
+json to_json(const Config& c) {
+  return json{{"gil", c.gil},
+              {"threads", c.threads},
+              {"iterations", c.iterations},
+              {"trials", c.trials},
+              {"time_budget_s", c.time_budget_s},
+              {"early_stop", c.early_stop}};
+}
+
+Config config_from_json(const json& j) {
+  Config c;
+  c.gil = j.value("gil", c.gil);
+  c.threads = j.value("threads", c.threads);
+  c.iterations = j.value("iterations", c.iterations);
+  c.trials = j.value("trials", c.trials);
+  c.time_budget_s = j.value("time_budget_s", c.time_budget_s);
+  c.early_stop = j.value("early_stop", c.early_stop);
+  return c;
+}
+
 json to_json(const Record& r) {
   json outcomes = json::array();
   for (const auto& o : r.outcomes) outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}});
@@ -38,13 +58,7 @@ json to_json(const Record& r) {
       {"schema", kSchema},
       {"name", r.name},
       {"path", r.path},
-      {"config",
-       {{"gil", r.config.gil},
-        {"threads", r.config.threads},
-        {"iterations", r.config.iterations},
-        {"trials", r.config.trials},
-        {"time_budget_s", r.config.time_budget_s},
-        {"early_stop", r.config.early_stop}}},
+      {"config", to_json(r.config)},
       {"expect", r.expect},
       {"shape", r.shape},
       {"doc", r.doc},
@@ -79,15 +93,7 @@ Record record_from_json(const json& j) {
   Record r;
   r.name = j.at("name").get<std::string>();
   r.path = j.value("path", "");
-  if (j.contains("config")) {
-    const json& c = j.at("config");
-    r.config.gil = c.value("gil", "off");
-    r.config.threads = c.value("threads", 0);
-    r.config.iterations = c.value("iterations", 0L);
-    r.config.trials = c.value("trials", 0L);
-    r.config.time_budget_s = c.value("time_budget_s", 10.0);
-    r.config.early_stop = c.value("early_stop", false);
-  }
+  if (j.contains("config")) r.config = config_from_json(j.at("config"));
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");
   r.doc = j.value("doc", "");

@@ -53,6 +53,9 @@ struct Record {
   bool as_expected = false;
 };
 
+nlohmann::json to_json(const Config& c);
+Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
+
 // Fills the grading fields from status and outcomes.
 void grade_record(Record& r);
 

@@ -175,16 +175,7 @@ std::string signal_name(int sig) {
 }  // namespace
 
 Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
-  json spec = {{"mode", "run"},
-               {"path", path},
-               {"name", name},
-               {"config",
-                {{"gil", cfg.gil},
-                 {"threads", cfg.threads},
-                 {"iterations", cfg.iterations},
-                 {"trials", cfg.trials},
-                 {"time_budget_s", cfg.time_budget_s},
-                 {"early_stop", cfg.early_stop}}}};
+  json spec = {{"mode", "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
   WorkerOutcome w = run_worker(spec, opts);
   Record r;
   r.name = name;

@@ -9,6 +9,7 @@
 #include "engine.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
+#include "record.hpp"
 #include "py/ref.hpp"
 
 namespace pyrace {
@@ -64,8 +65,8 @@ long case_int(PyObject* c, const char* name, long fallback) {
 
 int worker_main(const json& spec) {
   const std::string mode = spec.value("mode", "run");
-  const json cfg = spec.value("config", json::object());
-  const bool gil_on = cfg.value("gil", "off") == "on";
+  const Config cfg = config_from_json(spec.value("config", json::object()));
+  const bool gil_on = cfg.gil == "on";
   const std::string path = spec.value("path", "");
   const std::string name = spec.value("name", "");
 
@@ -158,15 +159,13 @@ int worker_main(const json& spec) {
     const bool named = !(PyList_Size(actors.get()) == 1 &&
                          py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
     EngineParams p;
+    // Precedence: command line, then the case's own setting, then pyrace's default.
     p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
-                      : (cfg.value("threads", 0) > 0 ? cfg.value("threads", 0)
-                                                      : static_cast<int>(case_int(c.get(), "threads", 2)));
-    p.iterations = single ? 1 : (cfg.value("iterations", 0L) > 0 ? cfg.value("iterations", 0L)
-                                                                 : case_int(c.get(), "iterations", 10000));
-    p.trials = cfg.value("trials", 0L) > 0 ? cfg.value("trials", 0L)
-                                          : case_int(c.get(), "trials", single ? 1000000 : 100);
-    p.time_budget_s = cfg.value("time_budget_s", 10.0);
-    p.early_stop = cfg.value("early_stop", false);
+                      : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", 2)));
+    p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", 10000));
+    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? 1000000 : 100);
+    p.time_budget_s = cfg.time_budget_s;
+    p.early_stop = cfg.early_stop;
     p.gil_on = gil_on;
     out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
     // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
