@@ -44,17 +44,27 @@ debian_packages=(
 backports_packages=(catch2)
 
 # The Debian archive URI apt is configured with (deb822 or one-line format); never hard-coded.
+# Arguments (for tests): the deb822 file and the one-line file to read.
 debian_mirror_uri() {
-  local uri=""
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && u!="" && $0 !~ /security/ {print u; exit}' \
-      /etc/apt/sources.list.d/debian.sources)
+  local deb822=${1:-/etc/apt/sources.list.d/debian.sources} oneline=${2:-/etc/apt/sources.list} uri=""
+  if [[ -f "$deb822" ]]; then
+    # The URIs of the first stanza whose Suites are not the security suite.
+    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && u!="" && $0 !~ /security/ {print u; exit} /^$/ {u=""}' "$deb822")
   fi
-  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-    uri=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+  if [[ -z "$uri" && -f "$oneline" ]]; then
+    uri=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' "$oneline")
   fi
-  [[ -n "$uri" ]] || die 3 "cannot find the Debian archive URI in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  [[ -n "$uri" ]] || die 3 "cannot find the Debian archive URI in $deb822 or $oneline"
   echo "${uri%/}"
+}
+
+verify_sha256() {  # file sha -> success iff the file's sha256 is sha
+  echo "$2  $1" | sha256sum -c --quiet - >/dev/null 2>&1
+}
+
+cached_python() {  # key -> path of python3.14t if that cache entry is complete, else failure
+  local prefix="$PYRACE_CACHE/cpython/$1"
+  [[ -f "$prefix/.pyrace-complete" && -x "$prefix/bin/python3.14t" ]] && echo "$prefix/bin/python3.14t"
 }
 
 need_root() { [[ $(id -u) == 0 ]] && echo "" || echo sudo; }
@@ -89,11 +99,11 @@ fetch_tarball() {  # version -> path of a verified tarball
   local ver=$1 sha; sha=$(cpython_pin_sha256 "$ver") || die 3 "CPython $ver is not pinned (known: 3.14.7)"
   local name="python3.14_${ver}.orig.tar.xz" dir="$PYRACE_CACHE/downloads"
   mkdir -p "$dir"
-  if [[ ! -f "$dir/$name" ]] || ! echo "$sha  $dir/$name" | sha256sum -c --quiet - >/dev/null 2>&1; then
+  if [[ ! -f "$dir/$name" ]] || ! verify_sha256 "$dir/$name" "$sha"; then
     local url; url="$(debian_mirror_uri)/pool/main/p/python3.14/$name"
     log "downloading $url"
     curl -fsSL --retry 3 -o "$dir/$name.part" "$url" || die 3 "download failed: $url"
-    if ! echo "$sha  $dir/$name.part" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    if ! verify_sha256 "$dir/$name.part" "$sha"; then
       local got; got=$(sha256sum "$dir/$name.part" | cut -d' ' -f1); rm -f "$dir/$name.part"
       die 3 "checksum mismatch for $name: expected $sha, got $got; refusing to build it"
     fi
@@ -113,7 +123,7 @@ cpython_key() {  # version variant -> cache key
 ensure_cpython() {  # version variant -> path of python3.14t in a complete cache entry
   local ver=$1 variant=$2 key prefix
   key=$(cpython_key "$ver" "$variant"); prefix="$PYRACE_CACHE/cpython/$key"
-  if [[ -f "$prefix/.pyrace-complete" ]]; then echo "$prefix/bin/python3.14t"; return 0; fi
+  if cached_python "$key"; then return 0; fi
   local tarball; tarball=$(fetch_tarball "$ver")
   mkdir -p "$PYRACE_CACHE/cpython"
   rm -rf "$PYRACE_CACHE/cpython/.staging-$key-"*   # leftovers of interrupted builds
