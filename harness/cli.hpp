@@ -31,6 +31,13 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
     CLI::Validator())                                                                                               \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
     CLI::Range(0.1, 86400.0))                                                                                       \
+  X(long, max_memory, 0, "--max-memory",                                                                            \
+    "MiB of writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError; "                   \
+    "0: 4096 + 64 per actor thread (thread stacks and per-thread heaps)", CLI::Range(0L, 1L << 30))                                                                                     \
+  X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",            \
+    CLI::Range(0L, 1L << 30))                                                                                       \
+  X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",      \
+    CLI::Range(1L, 1L << 20))                                                                                       \
   X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
     CLI::IsMember({"off", "on", "both"}))                                                                           \
   X(std::vector<std::string>, keyword, {}, "-k",                                                                    \

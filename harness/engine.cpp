@@ -36,11 +36,16 @@ class FirstError {
     } else {
       PyErr_Clear();
     }
+    py::Ref line = py::Ref::steal(
+        PyObject_CallMethod(case_.loader.get(), "case_line", "Os", e.exc.get(), case_.path.c_str()));
+    int lineno = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
+    if (!line) PyErr_Clear();
     std::lock_guard<std::mutex> lock(mu_);
     if (set_.load()) return;
     phase_ = phase;
     error_ = e.type + ": " + e.message;
     traceback_ = e.traceback;
+    line_ = lineno;
     set_.store(true);
   }
   bool set() const { return set_.load(std::memory_order_relaxed); }
@@ -49,6 +54,7 @@ class FirstError {
     r.phase = phase_;
     r.error = error_;
     r.traceback = traceback_;
+    r.line = line_;
     r.stop_reason = "error";
   }
 
@@ -57,6 +63,7 @@ class FirstError {
   std::mutex mu_;
   std::atomic<bool> set_{false};
   std::string phase_, error_, traceback_;
+  int line_ = 0;
 };
 
 // Counts outcomes: a dict outcome -> slot index, and the counts and grades per slot in C++.

@@ -30,6 +30,7 @@ struct EngineResult {
   std::string phase;      // on error: setup / actor / arbiter
   std::string error;      // "ExcType: message"
   std::string traceback;
+  int line = 0;           // on error: innermost line of the case file in the traceback
   long trials = 0;
   std::vector<OutcomeCount> outcomes;
   double elapsed_s = 0;

@@ -6,6 +6,7 @@ The case format is documented in docs/case-format.md.
 """
 import ast
 import faulthandler
+import os
 import signal
 import sys
 import types
@@ -33,10 +34,19 @@ class Case:
     """A loaded case: metadata plus the callables the engine runs."""
 
 
-def init_worker():
+def init_worker(result_fd):
     # Python stacks of every thread on a crash, and on SIGUSR1 (sent by the supervisor on timeout).
     faulthandler.enable(file=sys.stderr, all_threads=True)
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True, chain=False)
+    # A child forked by case code must not write results in the worker's name.
+    os.register_at_fork(after_in_child=lambda: _close_quietly(result_fd))
+
+
+def _close_quietly(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _top_level_lines(tree):
@@ -227,6 +237,16 @@ def walk_indexed(actor, states, index):
 
 def format_exception(exc, path):
     return _format_exception(exc, path)
+
+
+def case_line(exc, path):
+    """The innermost line of the case file in exc's traceback (0 if none)."""
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 def configure(case, threads, iterations):

@@ -131,6 +131,9 @@ int main(int argc, char** argv) {
   pyrace::SuperviseOptions sup;
   sup.self_exe = self_exe();
   sup.timeout_s = cmd.run.timeout;
+  sup.max_memory_mib = cmd.run.max_memory;
+  sup.max_cpu_s = cmd.run.max_cpu;
+  sup.max_output_mib = cmd.run.max_output;
   try {
     if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
     return cmd_run(cmd.run, sup);

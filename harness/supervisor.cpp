@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +48,7 @@ std::string read_tail(int fd, size_t limit) {
   std::string buf(static_cast<size_t>(size - start), '\0');
   ssize_t n = ::pread(fd, buf.data(), buf.size(), start);
   buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  std::erase(buf, '\0');  // holes left by cutting back a worker's output
   if (start > 0) buf = "[... " + std::to_string(start) + " bytes of output before this ...]\n" + buf;
   return buf;
 }
@@ -63,6 +66,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   if (outfd < 0) throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
   ::unlink(tmpl);
   const std::string spec_text = spec.dump();
+  const int spec_threads = spec.contains("config") ? spec["config"].value("threads", 0) : 0;
+  const rlim_t mem_bytes = static_cast<rlim_t>(memory_limit_mib(opts, spec_threads)) << 20;
   auto t0 = Clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -73,6 +78,14 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     ::dup2(outfd, 1);
     ::dup2(outfd, 2);
     ::dup2(pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
+    // Per-worker limits: a case that allocates without bound gets MemoryError, one that burns
+    // CPU without bound gets SIGXCPU; either way the supervisor reports it and goes on.
+    rlimit mem{mem_bytes, mem_bytes};
+    ::setrlimit(RLIMIT_DATA, &mem);  // DATA, not AS: mimalloc reserves far more address space than it uses
+    if (opts.max_cpu_s > 0) {
+      rlimit cpu{static_cast<rlim_t>(opts.max_cpu_s), static_cast<rlim_t>(opts.max_cpu_s) + 5};
+      ::setrlimit(RLIMIT_CPU, &cpu);
+    }
     const char* argv[] = {opts.self_exe.c_str(), "__worker", "--spec", spec_text.c_str(), nullptr};
     ::execv(opts.self_exe.c_str(), const_cast<char* const*>(argv));
     std::fprintf(stderr, "pyrace: cannot execute %s: %s\n", opts.self_exe.c_str(), std::strerror(errno));
@@ -113,6 +126,13 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       }
       continue;
     }
+    // Output past the limit is cut back: the file is truncated and the worker's shared offset
+    // keeps growing, so the file becomes sparse and the disk keeps only what came since.
+    struct stat st{};
+    if (::fstat(outfd, &st) == 0 && st.st_blocks * 512 > (static_cast<off_t>(opts.max_output_mib) << 20)) {
+      ::ftruncate(outfd, 0);
+      w.output_cut = true;
+    }
     // No data for a while: the worker may have exited while something it forked keeps the pipe open.
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       reaped = true;
@@ -141,6 +161,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   w.wall_s = since(t0);
   if (WIFSIGNALED(status)) w.signal = WTERMSIG(status);
   if (WIFEXITED(status)) w.exit_code = WEXITSTATUS(status);
+  struct stat st{};
+  if (::fstat(outfd, &st) == 0 && st.st_size > (static_cast<off_t>(opts.max_output_mib) << 20)) w.output_cut = true;
   w.output_tail = read_tail(outfd, opts.output_tail);
   ::close(outfd);
   // The worker writes a "loaded" line before running and the final result after; later keys
@@ -222,6 +244,13 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
                                " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
     r.output_tail = w.output_tail;
   }
+  if (r.status == "crash" && w.signal == SIGXCPU)
+    r.message += "; the CPU time limit (--max-cpu " + std::to_string(opts.max_cpu_s) + " s) was reached";
+  if (r.message.find("MemoryError") != std::string::npos)
+    r.message += " (the worker's memory limit is --max-memory " + std::to_string(memory_limit_mib(opts, cfg.threads)) + " MiB)";
+  if (w.output_cut)
+    r.message += (r.message.empty() ? "" : "; ") + std::string("the case wrote more than --max-output ") +
+                 std::to_string(opts.max_output_mib) + " MiB to stdout/stderr: only the end was kept";
   grade_record(r);
   return r;
 }

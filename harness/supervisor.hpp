@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 
 #include <string>
@@ -15,6 +16,9 @@ struct SuperviseOptions {
   std::string self_exe;       // this binary (re-executed as `pyrace __worker`)
   double timeout_s = 120;     // wall-clock limit per worker
   size_t output_tail = 8192;  // bytes of the worker's stdout+stderr kept in the record
+  long max_memory_mib = 0;     // RLIMIT_DATA of the worker; 0: memory_limit_for(threads)
+  long max_cpu_s = 0;          // RLIMIT_CPU of the worker, 0 = none
+  long max_output_mib = 64;    // the worker's output file is cut back past this
   const volatile sig_atomic_t* interrupted = nullptr;  // set by SIGINT/SIGTERM: kill the worker, return
 };
 
@@ -27,8 +31,14 @@ struct WorkerOutcome {
   int signal = 0;         // terminating signal, if any (SIGKILL when pyrace killed it on a timeout)
   int exit_code = 0;
   std::string output_tail;
+  bool output_cut = false;  // the worker wrote more than max_output_mib
   double wall_s = 0;
 };
+
+// The default memory limit: room for the interpreter and the case, plus each thread's stack and heaps.
+inline long memory_limit_mib(const SuperviseOptions& o, int threads) {
+  return o.max_memory_mib > 0 ? o.max_memory_mib : 4096 + 64L * std::max(threads, 8);
+}
 
 WorkerOutcome run_worker(const nlohmann::json& spec, const SuperviseOptions& opts);
 

@@ -103,7 +103,7 @@ int worker_main(const json& spec) {
   try {
     py::Ref loader = import_loader();
     py::Ref json_mod = py::check(PyImport_ImportModule("json"));
-    py::check(PyObject_CallMethod(loader.get(), "init_worker", nullptr));
+    py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", kResultFd));
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
     py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
 
@@ -187,6 +187,7 @@ int worker_main(const json& spec) {
       out["status"] = "exception";
       out["message"] = "the " + r.phase + " raised " + r.error;
       out["traceback"] = r.traceback;
+      out["line"] = r.line;
     } else {
       out["status"] = "ok";
     }

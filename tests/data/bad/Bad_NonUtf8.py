@@ -1,0 +1,3 @@
+"""Latin-1 bytes, no coding declaration."""
+EXPECT = "safe"
+name = "café"
