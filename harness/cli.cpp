@@ -49,6 +49,13 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
       ->allow_extra_args(false);
   list->add_option("paths", cmd.run.paths, "case files or folders")->required();
 
+  auto* report = app.add_subcommand("report", "render reports from raw result files (merged, in plan order)");
+  report->add_option("results", cmd.results, "JSON-lines result files from run --json (several: merged)")->required();
+  report->add_option("-r,--reporter", cmd.run.reporter, "NAME[::out=FILE], repeatable: console (default), json")
+      ->allow_extra_args(false);
+  report->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  report->footer(kFooter);
+
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
   worker->group("");
   worker->add_option("--spec", cmd.worker_spec)->required();
@@ -62,6 +69,7 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   }
   if (run->parsed()) cmd.kind = Command::Run;
   if (list->parsed()) cmd.kind = Command::List;
+  if (report->parsed()) cmd.kind = Command::Report;
   if (worker->parsed()) cmd.kind = Command::Worker;
   return true;
 }

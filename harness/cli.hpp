@@ -45,6 +45,10 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator())        \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
     CLI::Validator())                                                                                               \
+  X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
+    CLI::Validator())                                                                                               \
+  X(std::string, resume, "", "--resume",                                                                            \
+    "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator())   \
   X(std::vector<std::string>, reporter, {}, "-r,--reporter",                                                        \
     "NAME[::out=FILE], repeatable: console (default), json", CLI::Validator())                                     \
   X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}))
@@ -57,8 +61,9 @@ struct RunOptions {
 };
 
 struct Command {
-  enum Kind { Run, List, Worker, None } kind = None;
+  enum Kind { Run, List, Report, Worker, None } kind = None;
   RunOptions run;
+  std::vector<std::string> results;  // report: result files
   std::string worker_spec;
 };
 

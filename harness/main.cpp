@@ -7,9 +7,11 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "cli.hpp"
 #include "discover.hpp"
+#include "plan.hpp"
 #include "report.hpp"
 #include "supervisor.hpp"
 #include "worker.hpp"
@@ -58,6 +60,16 @@ int cmd_list(const pyrace::RunOptions& o, const pyrace::SuperviseOptions& sup) {
   return rc;
 }
 
+std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
+                                                             bool append) {
+  std::vector<std::string> specs = o.reporter;
+  if (specs.empty()) specs.push_back("console");
+  std::vector<std::unique_ptr<pyrace::Reporter>> reporters;
+  for (const auto& s : specs) reporters.push_back(pyrace::make_reporter(s, want_color(o.color)));
+  if (!json_out.empty()) reporters.push_back(pyrace::make_reporter("json::out=" + json_out, false, append));
+  return reporters;
+}
+
 int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   using namespace pyrace;
   std::vector<CaseFile> cases;
@@ -68,18 +80,51 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   }
   if (cases.empty()) return usage_error("no cases found in the given paths (after -k)");
 
+  std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
+                                                  : std::vector<std::string>{o.gil};
+  std::vector<Unit> plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads);
+  if (!o.shard.empty()) {
+    try {
+      auto [i, n] = parse_shard(o.shard);
+      plan = select_shard(plan, i, n);
+    } catch (const ShardError& e) {
+      return usage_error(e.what());
+    }
+  }
+
+  // --resume FILE: what FILE holds is done; the rest is appended to it.
+  std::vector<Record> previous;
+  std::string json_out = o.json;
+  if (!o.resume.empty()) {
+    if (!o.json.empty() && o.json != o.resume) return usage_error("--resume appends to its own file; drop --json or give it the same file");
+    json_out = o.resume;
+    try {
+      ResultsFile rf = load_results(o.resume, /*repair=*/true);
+      if (rf.torn_bytes > 0)
+        fmt::print(stderr, "pyrace: {}: dropped a torn last line ({} bytes) left by an interrupted run\n", o.resume,
+                   rf.torn_bytes);
+      std::set<std::string> planned;
+      for (const auto& u : plan) planned.insert(u.key);
+      std::set<std::string> done;
+      for (auto& r : rf.records)
+        if (planned.count(r.key) && done.insert(r.key).second) previous.push_back(std::move(r));
+      std::vector<Unit> rest;
+      for (const auto& u : plan)
+        if (!done.count(u.key)) rest.push_back(u);
+      fmt::print(stderr, "pyrace: resuming {}: {} of {} runs already done\n", o.resume, previous.size(), plan.size());
+      plan = std::move(rest);
+    } catch (const ResultsError& e) {
+      return usage_error(e.what());
+    }
+  }
+
   std::vector<std::unique_ptr<Reporter>> reporters;
-  std::vector<std::string> specs = o.reporter;
-  if (specs.empty()) specs.push_back("console");
-  if (!o.json.empty()) specs.push_back("json::out=" + o.json);
   try {
-    for (const auto& s : specs) reporters.push_back(make_reporter(s, want_color(o.color)));
+    reporters = open_reporters(o, json_out, !o.resume.empty());
   } catch (const ReporterError& e) {
     return usage_error(e.what());
   }
 
-  std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
-                                                  : std::vector<std::string>{o.gil};
   std::string python;
   for (const auto& g : gils) {
     std::string err = probe_interpreter(g, sup, python);
@@ -88,30 +133,57 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
       return kExitEnv;
     }
   }
-  std::vector<int> threads = o.threads.empty() ? std::vector<int>{0} : o.threads;
-  RunInfo info{python, gils, cases.size(), cases.size() * gils.size() * threads.size()};
+  RunInfo info{python, gils, cases.size(), plan.size()};
   for (auto& r : reporters) r->run_started(info);
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   sup.interrupted = &g_interrupted;
-  std::vector<Record> records;
-  bool stop = false;
-  for (const auto& c : cases) {
-    for (const auto& g : gils) {
-      for (int t : threads) {
-        if (stop || g_interrupted) break;
-        Config cfg{g, t, o.iterations, o.trials, o.time_budget, o.early_stop};
-        Record r = run_one(c.path, c.name, cfg, sup);
-        if (g_interrupted) break;  // the worker was killed by us: no result to keep
-        records.push_back(r);
-        for (auto& rep : reporters) rep->case_finished(r);
-        if (o.exitfirst && !r.as_expected) stop = true;
-      }
-    }
+  std::vector<Record> records = previous;
+  for (const auto& u : plan) {
+    if (g_interrupted) break;
+    Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+    Record r = run_one(u.file.path, u.file.name, cfg, sup);
+    if (g_interrupted) break;  // the worker was killed by us: no result to keep
+    r.seq = u.seq;
+    r.key = u.key;
+    records.push_back(r);
+    for (auto& rep : reporters) rep->case_finished(r);
+    if (o.exitfirst && !r.as_expected) break;
   }
+  sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
   if (g_interrupted) return kExitInterrupted;
+  for (const auto& r : records)
+    if (!r.as_expected) return kExitMismatch;
+  return kExitOk;
+}
+
+// pyrace report FILES...: the reports of a run, rendered from its raw results (merging
+// shards or resumed runs), without running anything.
+int cmd_report(const std::vector<std::string>& files, const pyrace::RunOptions& o) {
+  using namespace pyrace;
+  std::vector<Record> records;
+  for (const auto& f : files) {
+    try {
+      ResultsFile rf = load_results(f, /*repair=*/false);
+      if (rf.torn_bytes > 0) fmt::print(stderr, "pyrace: {}: ignoring a torn last line ({} bytes)\n", f, rf.torn_bytes);
+      for (auto& r : rf.records) records.push_back(std::move(r));
+    } catch (const ResultsError& e) {
+      return usage_error(e.what());
+    }
+  }
+  sort_by_plan(records);
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  try {
+    reporters = open_reporters(o, "", false);
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+  for (auto& rep : reporters) {
+    for (const auto& r : records) rep->case_finished(r);
+    rep->run_finished(records, false);
+  }
   for (const auto& r : records)
     if (!r.as_expected) return kExitMismatch;
   return kExitOk;
@@ -136,6 +208,7 @@ int main(int argc, char** argv) {
   sup.max_output_mib = cmd.run.max_output;
   try {
     if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
+    if (cmd.kind == pyrace::Command::Report) return cmd_report(cmd.results, cmd.run);
     return cmd_run(cmd.run, sup);
   } catch (const pyrace::DiscoveryError& e) {
     return usage_error(e.what());

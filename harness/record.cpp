@@ -58,6 +58,8 @@ json to_json(const Record& r) {
       {"schema", kSchema},
       {"name", r.name},
       {"path", r.path},
+      {"seq", r.seq},
+      {"key", r.key},
       {"config", to_json(r.config)},
       {"expect", r.expect},
       {"shape", r.shape},
@@ -93,6 +95,8 @@ Record record_from_json(const json& j) {
   Record r;
   r.name = j.at("name").get<std::string>();
   r.path = j.value("path", "");
+  r.seq = j.value("seq", 0L);
+  r.key = j.value("key", "");
   if (j.contains("config")) r.config = config_from_json(j.at("config"));
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");

@@ -26,6 +26,8 @@ struct Config {
 struct Record {
   // identity
   std::string name, path;
+  long seq = 0;     // position in the run's plan (see plan.hpp)
+  std::string key;  // the plan unit: path|gil|requested threads
   Config config;
   // from the case file (empty when it could not be loaded)
   std::string expect, shape, doc, classic_row, classic_quoted;

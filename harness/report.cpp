@@ -13,9 +13,9 @@ namespace pyrace {
 namespace {
 
 // Opens the output of a reporter: stdout when path is empty.
-FILE* open_out(const std::string& path) {
+FILE* open_out(const std::string& path, bool append = false) {
   if (path.empty()) return stdout;
-  FILE* f = std::fopen(path.c_str(), "w");
+  FILE* f = std::fopen(path.c_str(), append ? "a" : "w");
   if (!f) throw ReporterError("cannot write " + path + ": " + std::strerror(errno));
   return f;
 }
@@ -156,7 +156,7 @@ std::string format_duration(double s) {
   return fmt::format("{:.2f} s", s);
 }
 
-std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color) {
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append) {
   std::string name = spec, out;
   auto sep = spec.find("::");
   if (sep != std::string::npos) {
@@ -167,7 +167,7 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color) {
     if (out.empty()) throw ReporterError("reporter '" + name + "': out= needs a file name");
   }
   if (name == "console") return std::make_unique<ConsoleReporter>(open_out(out), color && out.empty());
-  if (name == "json") return std::make_unique<JsonReporter>(open_out(out));
+  if (name == "json") return std::make_unique<JsonReporter>(open_out(out, append));
   throw ReporterError("unknown reporter '" + name + "' (known: console, json)");
 }
 

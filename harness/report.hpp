@@ -31,7 +31,8 @@ struct ReporterError : std::runtime_error {
 
 // spec: NAME[::out=FILE]. Opens FILE now, so an unwritable path fails before anything runs.
 // Throws ReporterError with a message for an unknown name or an unwritable file.
-std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color);
+// append: add to an existing file (a resumed run) instead of replacing it.
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append = false);
 
 // Helpers shared by the reporters, exposed for tests.
 std::string format_rate(const Record& r);  // "83.0% [74.5, 89.2]" or "0% (≤ 3.7%)"

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,6 +74,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group: a timeout kills whatever the case forked too
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a supervisor killed with -9 takes its worker along
+    if (::getppid() == 1) ::_exit(127);  // ... even if it died before the line above
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(outfd, 1);

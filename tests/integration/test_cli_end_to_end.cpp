@@ -296,6 +296,69 @@ TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, e
   CHECK(recs[0]["verdict"] == "SAFE");
 }
 
+// Verdict per plan unit, for comparing reports: timings and rates vary, verdicts must not.
+std::vector<std::string> verdicts_of(const Run& r) {
+  std::vector<std::string> v;
+  for (const auto& j : r.records)
+    v.push_back(j["key"].get<std::string>() + "=" + j["verdict"].get<std::string>());
+  return v;
+}
+
+TEST_CASE("shards split the plan deterministically and merge into one run's report") {
+  const std::string sel = "cases/ -k 'not oneshot' -k 'not lazy' -k 'not vsdouble' --trials 20";  // fast, deterministic verdicts
+  Run whole = pyrace("run " + sel);
+  REQUIRE(whole.exit_code == 0);
+  fs::path a = scratch("shard1.jsonl"), b = scratch("shard2.jsonl"), c = scratch("shard3.jsonl");
+  for (auto [i, f] : std::vector<std::pair<int, fs::path>>{{1, a}, {2, b}, {3, c}}) {
+    Run s = pyrace(fmt::format("run {} --shard {}/3 --json {}", sel, i, quote(f.string())), false);
+    CHECK(s.exit_code == 0);
+  }
+  Run merged = pyrace(fmt::format("report {} {} {} --color never -r json::out={}", quote(a.string()), quote(b.string()),
+                                  quote(c.string()), quote(scratch("results.jsonl").string())),
+                      false);  // the helper reads results.jsonl back into merged.records
+  CHECK(merged.exit_code == 0);
+  CHECK(verdicts_of(merged) == verdicts_of(whole));
+  CHECK(pyrace("run cases --shard 4/3", false).exit_code == 2);
+  CHECK(pyrace("run cases --shard x", false).exit_code == 2);
+}
+
+TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's") {
+  const std::string sel = "cases/ -k 'not oneshot' -k 'not lazy' -k 'not vsdouble' --trials 200";
+  Run whole = pyrace("run " + sel);
+  REQUIRE(whole.exit_code == 0);
+  fs::path f = scratch("resume.jsonl");
+  fs::remove(f);
+  // Killed after the first few results; a torn half line is appended as a mid-write kill leaves it.
+  std::string kill = fmt::format("cd {} && ({} run {} --color never --json {} >/dev/null & p=$!; sleep 2; kill -9 $p; "
+                                 "wait $p; printf '{{\"schema\": \"pyrace.res' >> {}) 2>/dev/null",
+                                 quote(PYRACE_SOURCE_DIR), quote(PYRACE_BIN), sel, quote(f.string()), quote(f.string()));
+  REQUIRE(std::system(kill.c_str()) != -1);
+  size_t before = 0;
+  {
+    std::ifstream in(f);
+    std::string l;
+    while (std::getline(in, l)) ++before;
+  }
+  INFO("lines before resume (the last one torn): " << before);
+  CHECK(before >= 2);
+  CHECK(before < whole.records.size() + 1);
+  Run resumed = pyrace(fmt::format("run {} --resume {}", sel, quote(f.string())), false);
+  INFO(resumed.out);
+  CHECK(resumed.exit_code == 0);
+  CHECK_THAT(resumed.out, ContainsSubstring("dropped a torn last line"));
+  Run report = pyrace(fmt::format("report {} -r json::out={}", quote(f.string()), quote(scratch("results.jsonl").string())),
+                      false);  // the helper reads results.jsonl back into report.records
+  CHECK(verdicts_of(report) == verdicts_of(whole));
+}
+
+TEST_CASE("report refuses a file that is not pyrace results, naming the line") {
+  fs::path f = scratch("garbage.jsonl");
+  std::ofstream(f) << "{\"schema\": \"pyrace.result/1\", \"name\": \"x\", \"status\": \"ok\"}\nnot json\n";
+  Run r = pyrace("report " + quote(f.string()), false);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, ContainsSubstring("garbage.jsonl:2: not a pyrace result record"));
+}
+
 TEST_CASE("list shows cases without running them") {
   Run r = pyrace("list cases", false);
   CHECK(r.exit_code == 0);
