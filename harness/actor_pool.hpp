@@ -27,6 +27,8 @@ class ActorPool {
   // the others on the pool's threads. Returns when all are done. The caller must be attached.
   void run(const std::function<void(int)>& job);
   int size() const { return static_cast<int>(threads_.size()) + 1; }
+  // Every actor has a core and they can all be attached at once: busy-waiting between them is cheap.
+  bool can_spin() const { return spin_ && !gil_on_; }
 
  private:
   void thread_main(int index);

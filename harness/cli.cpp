@@ -47,6 +47,7 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   auto* list = app.add_subcommand("list", "list cases with their expectation and shape, without running them");
   list->add_option("-k", cmd.run.keyword, "only cases whose name contains this (repeatable; 'not X' excludes)")
       ->allow_extra_args(false);
+  list->add_option("--timeout", cmd.run.timeout, "seconds a case file may take to load")->capture_default_str();
   list->add_option("paths", cmd.run.paths, "case files or folders")->required();
 
   auto* report = app.add_subcommand("report", "render reports from raw result files (merged, in plan order)");
@@ -59,6 +60,8 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
   worker->group("");
   worker->add_option("--spec", cmd.worker_spec)->required();
+  worker->add_option("--path", cmd.worker_path);
+  worker->add_option("--name", cmd.worker_name);
 
   try {
     app.parse(argc, argv);

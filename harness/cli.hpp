@@ -23,7 +23,7 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
   X(long, iterations, 0, "-n,--iterations", "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else 10000)", \
     CLI::Range(1L, 1000000000L))                                                                                    \
   X(long, trials, 0, "--trials",                                                                                    \
-    "graded outcomes to collect per case (default: TRIALS, else 100 for loop cases, 1000000 for single-shot)",       \
+    "graded outcomes to collect per case (default: TRIALS, else 100 for loop cases, 200000 for single-shot)",       \
     CLI::Range(1L, 1000000000000L))                                                                                 \
   X(double, time_budget, 10.0, "--time-budget", "seconds of collection per case and configuration, at most",      \
     CLI::Range(0.001, 86400.0))                                                                                     \
@@ -64,7 +64,7 @@ struct Command {
   enum Kind { Run, List, Report, Worker, None } kind = None;
   RunOptions run;
   std::vector<std::string> results;  // report: result files
-  std::string worker_spec;
+  std::string worker_spec, worker_path, worker_name;
 };
 
 // Parses argv; on --help prints help and returns exit 0 through `exit_code`; on a usage error

@@ -50,11 +50,13 @@ std::vector<CaseFile> discover(const std::vector<std::string>& paths) {
 
 std::vector<CaseFile> filter_by_keywords(const std::vector<CaseFile>& cases, const std::vector<std::string>& keywords) {
   std::vector<std::string> include, exclude;
-  for (const auto& k : keywords) {
+  for (const auto& raw : keywords) {
+    std::string k = lower(raw);
     if (k.rfind("not ", 0) == 0) {
-      exclude.push_back(lower(k.substr(4)));
+      size_t start = k.find_first_not_of(' ', 4);
+      exclude.push_back(start == std::string::npos ? "" : k.substr(start));
     } else {
-      include.push_back(lower(k));
+      include.push_back(k);
     }
   }
   std::vector<CaseFile> out;

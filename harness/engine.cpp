@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <limits>
 #include <optional>
 
 #include "actor_pool.hpp"
@@ -30,14 +31,14 @@ class FirstError {
     py::Error e = py::fetch_error();
     // Start the traceback at the case file: the driver loops in the loader are pyrace's, not the case's.
     py::Ref text = py::Ref::steal(
-        PyObject_CallMethod(case_.loader.get(), "format_exception", "Os", e.exc.get(), case_.path.c_str()));
+        PyObject_CallMethod(case_.loader.get(), "format_exception", "OO", e.exc.get(), case_.path.get()));
     if (text) {
       e.traceback = py::to_string(text.get());
     } else {
       PyErr_Clear();
     }
     py::Ref line = py::Ref::steal(
-        PyObject_CallMethod(case_.loader.get(), "case_line", "Os", e.exc.get(), case_.path.c_str()));
+        PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e.exc.get(), case_.path.get()));
     int lineno = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
     if (!line) PyErr_Clear();
     std::lock_guard<std::mutex> lock(mu_);
@@ -69,7 +70,8 @@ class FirstError {
 // Counts outcomes: a dict outcome -> slot index, and the counts and grades per slot in C++.
 class Histogram {
  public:
-  Histogram(const LoadedCase& c) : case_(c), index_(py::check(PyDict_New())) {}
+  Histogram(const LoadedCase& c, size_t max_outcomes)
+      : case_(c), max_outcomes_(max_outcomes), index_(py::check(PyDict_New())) {}
 
   // Records one outcome (a new reference is not taken); returns whether it was FORBIDDEN.
   // Throws py::ErrorAlreadySet if the outcome cannot be used as a key.
@@ -82,8 +84,16 @@ class Histogram {
       i = PyLong_AsSize_t(py::Ref::steal(slot).get());
     } else {
       i = slots_.size();
-      py::Ref grade = py::check(PyObject_CallMethod(case_.loader.get(), "grade_of", "OO", case_.obj.get(), outcome));
-      slots_.push_back(OutcomeCount{py::to_repr(outcome), py::to_string(grade.get()), 0});
+      if (i >= max_outcomes_) {
+        PyErr_Format(PyExc_ValueError,
+                     "the arbiter returned more than %zu distinct outcomes (the last: %R): return a small summary "
+                     "such as a string, a number or a short tuple, not an object that compares by identity",
+                     max_outcomes_, outcome);
+        throw py::ErrorAlreadySet{};
+      }
+      py::Ref gl = py::check(PyObject_CallMethod(case_.loader.get(), "grade_of", "OO", case_.obj.get(), outcome));
+      slots_.push_back(OutcomeCount{py::to_repr(outcome), py::to_string(PyTuple_GetItem(gl.get(), 0)), 0,
+                                    PyObject_IsTrue(PyTuple_GetItem(gl.get(), 1)) == 1});
       forbidden_.push_back(slots_.back().grade == "FORBIDDEN");
       py::Ref idx = py::check(PyLong_FromSize_t(i));
       if (PyDict_SetItem(index_.get(), outcome, idx.get()) < 0) throw py::ErrorAlreadySet{};
@@ -95,6 +105,7 @@ class Histogram {
 
  private:
   const LoadedCase& case_;
+  size_t max_outcomes_;
   py::Ref index_;
   std::vector<OutcomeCount> slots_;
   std::vector<bool> forbidden_;
@@ -114,6 +125,23 @@ std::vector<Actor> actors_of(PyObject* case_obj) {
   return out;
 }
 
+// Calls actor(target[, index]) once; returns false (error left set) on exception.
+bool call_actor(const Actor& a, PyObject* target, PyObject* index) {
+  PyObject* args[2] = {target, index};
+  PyObject* r = PyObject_Vectorcall(a.fn.get(), args, a.takes_index ? 2 : 1, nullptr);
+  if (!r) return false;
+  py::Ref::steal(r);
+  return true;
+}
+
+// One actor's progress through a stride, alone on its cache line.
+struct alignas(64) Progress {
+  std::atomic<long> done{0};
+};
+constexpr long kDone = std::numeric_limits<long>::max();  // left the stride (finished or failed)
+
+inline void cpu_relax() { __builtin_ia32_pause(); }
+
 // Calls driver(actor, target[, index], *extra); returns false (error left set) on exception.
 bool call_driver(PyObject* driver, const Actor& a, PyObject* target, PyObject* index, PyObject* extra) {
   PyObject* args[4] = {a.fn.get(), target, nullptr, nullptr};
@@ -132,13 +160,16 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
   PyObject* obj = c.obj.get();
   std::optional<Histogram> hist;
   try {
-    hist.emplace(c);
+    hist.emplace(c, p.max_outcomes);
     std::vector<Actor> actors = actors_of(obj);
     const bool single_actor = actors.size() == 1 && actors[0].name == "actor";
     const int nthreads = single_actor ? p.threads : static_cast<int>(actors.size());
     py::Ref setup = attr(obj, "setup");
     py::Ref drive = attr(c.loader.get(), "drive"), drive_indexed = attr(c.loader.get(), "drive_indexed");
     py::Ref walk = attr(c.loader.get(), "walk"), walk_indexed = attr(c.loader.get(), "walk_indexed");
+    py::Ref walk_own = attr(c.loader.get(), "walk_own"), walk_own_indexed = attr(c.loader.get(), "walk_own_indexed");
+    const bool per_thread = PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1;
+    py::Ref nthreads_obj = py::check(PyLong_FromLong(nthreads));
     py::Ref iterations = py::check(PyLong_FromLong(p.iterations));
     py::Ref arbiter = attr(obj, "arbiter");
     std::vector<py::Ref> indices;
@@ -147,9 +178,18 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
 
     ActorPool pool(interp, nthreads, p.gil_on);
     FirstError err(c);
+    // PER_THREAD_STATE: the list of per-thread states setup() returned, checked; else null.
+    auto own_states = [&](PyObject* state) -> py::Ref {
+      py::Ref r = py::Ref::steal(PyObject_CallMethod(c.loader.get(), "own_states", "OOO", state, nthreads_obj.get(),
+                                                     c.path.get()));
+      if (!r) err.capture("setup");
+      return r;
+    };
     auto t0 = Clock::now();
     bool stop = false;
     long stride = 64;  // single shape: states per round, grown while rounds are short
+    const bool lockstep = pool.can_spin() && nthreads > 1;
+    std::vector<Progress> progress(nthreads);
 
     auto grade_state = [&](PyObject* state) -> bool {
       PyObject* out = PyObject_CallOneArg(arbiter.get(), state);
@@ -178,10 +218,13 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
           break;
         }
         py::Ref state = py::Ref::steal(s);
+        py::Ref own = per_thread ? own_states(state.get()) : py::Ref();
+        if (per_thread && !own) break;
         pool.run([&](int t) {
           const Actor& a = actor_for(t);
           PyObject* driver = a.takes_index ? drive_indexed.get() : drive.get();
-          if (!call_driver(driver, a, state.get(), indices[t].get(), iterations.get())) err.capture("actor");
+          PyObject* target = per_thread ? PyList_GET_ITEM(own.get(), t) : state.get();
+          if (!call_driver(driver, a, target, indices[t].get(), iterations.get())) err.capture("actor");
         });
         if (err.set() || !grade_state(state.get())) break;
       } else {
@@ -196,11 +239,47 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
           err.capture("setup");
           break;
         }
+        if (per_thread && !own_states(PyList_GET_ITEM(states.get(), 0))) break;
         auto r0 = Clock::now();
+        const long k = PyList_GET_SIZE(states.get());
+        for (auto& pr : progress) pr.done.store(0, std::memory_order_relaxed);
         pool.run([&](int t) {
           const Actor& a = actor_for(t);
-          PyObject* driver = a.takes_index ? walk_indexed.get() : walk.get();
-          if (!call_driver(driver, a, states.get(), indices[t].get(), nullptr)) err.capture("actor");
+          if (!lockstep) {
+            PyObject* driver = per_thread ? (a.takes_index ? walk_own_indexed.get() : walk_own.get())
+                                          : (a.takes_index ? walk_indexed.get() : walk.get());
+            if (!call_driver(driver, a, states.get(), indices[t].get(), nullptr)) err.capture("actor");
+            return;
+          }
+          // Lockstep: every actor starts state i only when all have finished state i-1, so each
+          // state is hit by all actors at (nearly) the same moment, however long the stride.
+          // Left alone, the actors drift apart within a round and only its first states race,
+          // which would make the measured rate depend on the stride length. The wait is bounded:
+          // an actor that lost its core is not waited for beyond a few microseconds.
+          for (long i = 0; i < k; ++i) {
+            for (int spin = 0; spin < 4096; ++spin) {
+              bool all = true;
+              for (int u = 0; u < nthreads && all; ++u)
+                all = u == t || progress[u].done.load(std::memory_order_acquire) >= i;
+              if (all) break;
+              cpu_relax();
+            }
+            PyObject* st = PyList_GET_ITEM(states.get(), i);
+            py::Ref own;
+            if (per_thread) {
+              own = py::Ref::steal(PySequence_GetItem(st, t));
+              if (!own) {
+                err.capture("actor");
+                break;
+              }
+            }
+            if (!call_actor(a, per_thread ? own.get() : st, indices[t].get())) {
+              err.capture("actor");
+              break;
+            }
+            progress[t].done.store(i + 1, std::memory_order_release);
+          }
+          progress[t].done.store(kDone, std::memory_order_release);
         });
         if (err.set()) break;
         if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;

@@ -14,6 +14,7 @@ struct EngineParams {
   int threads = 2;            // for a single actor(); named actors have one thread each
   long iterations = 10000;    // loop shape: calls of each actor per trial
   long trials = 100;          // graded outcomes to collect (loop: trials, single: states)
+  size_t max_outcomes = 1000; // distinct outcomes beyond this are an error in the case
   double time_budget_s = 10;  // stop collecting after this long (at least one round runs)
   bool early_stop = false;    // stop at the first FORBIDDEN outcome
   bool gil_on = false;
@@ -23,6 +24,7 @@ struct OutcomeCount {
   std::string outcome;  // repr() of what the arbiter returned
   std::string grade;    // ACCEPTABLE / INTERESTING / FORBIDDEN
   long count = 0;
+  bool listed = true;   // false: not a key of OUTCOMES, graded by DEFAULT_GRADE
 };
 
 struct EngineResult {
@@ -44,7 +46,7 @@ struct LoadedCase {
   py::Ref obj;       // the loader.Case
   py::Ref loader;    // the loader module
   std::string shape; // loop / single
-  std::string path;
+  py::Ref path;       // the case file's path, as Python sees it (file-system decoded)
 };
 
 // Runs the case; the caller is attached. Python exceptions from case code become an error

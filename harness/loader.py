@@ -6,6 +6,7 @@ The case format is documented in docs/case-format.md.
 """
 import ast
 import faulthandler
+import inspect
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ GRADES = ("ACCEPTABLE", "INTERESTING", "FORBIDDEN")
 SHAPES = ("loop", "single")
 EXPECTS = ("safe", "racy")
 INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
+MAX_THREADS = 256  # the same bound as --threads
 
 
 class CaseError(Exception):
@@ -103,6 +105,11 @@ def load(path, name):
     lines = _top_level_lines(tree)
     doc = ast.get_docstring(tree) or ""
 
+    # As `python case.py` would: the case's folder is importable, so `_helper.py` beside it works.
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
     modname = f"pyrace_case_{name}"
     module = types.ModuleType(modname, doc)
     module.__file__ = path
@@ -132,8 +139,9 @@ def load(path, name):
     if "EXPECT" not in ns:
         raise CaseError(path, 0, 'no EXPECT: add EXPECT = "safe" or EXPECT = "racy"')
     c.expect = ns["EXPECT"]
-    if c.expect not in EXPECTS:
+    if not isinstance(c.expect, str) or c.expect.lower() not in EXPECTS:
         raise CaseError(path, where("EXPECT"), f'EXPECT must be "safe" or "racy", not {c.expect!r}')
+    c.expect = c.expect.lower()
 
     c.shape = ns.get("SHAPE", "loop")
     if c.shape not in SHAPES:
@@ -143,6 +151,8 @@ def load(path, name):
         value = ns.get(key)
         if value is not None and (type(value) is not int or value < 1):
             raise CaseError(path, where(key), f"{key} must be a positive int, not {value!r}")
+        if key == "THREADS" and value is not None and value > MAX_THREADS:
+            raise CaseError(path, where(key), f"THREADS = {value} is more than pyrace runs ({MAX_THREADS})")
         setattr(c, key.lower(), value)
 
     named = [(k[len("actor_"):], v) for k, v in ns.items() if k.startswith("actor_") and callable(v)]
@@ -159,10 +169,10 @@ def load(path, name):
         key = "actor" if aname == "actor" else f"actor_{aname}"
         if not callable(fn):
             raise CaseError(path, where(key), f"{key} must be a function, not {type(fn).__name__}")
-        nargs = _positional_count(fn)
-        if nargs not in (1, 2):
-            raise CaseError(path, where(key), f"{key} must take (state) or (state, thread_index), "
-                                              f"it takes {nargs} positional parameters")
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            raise CaseError(path, where(key), f"{key} is an async function: pyrace calls actors from threads, "
+                                              "where a coroutine would be created and never run; use a plain def")
+        nargs = _check_callable(path, where(key), key, fn, (1, 2), "(state) or (state, thread_index)")
         c.actors.append((aname, fn, nargs == 2))
     if single is None and c.threads is not None and c.threads != len(named):
         raise CaseError(path, where("THREADS"),
@@ -175,9 +185,7 @@ def load(path, name):
             raise CaseError(path, 0, f"no {key}: define {sig}")
         if not callable(fn):
             raise CaseError(path, where(key), f"{key} must be a function, not {type(fn).__name__}")
-        n = _positional_count(fn)
-        if n is not None and n != arity:
-            raise CaseError(path, where(key), f"{key} must take {arity} positional parameter{'s' if arity != 1 else ''}, it takes {n}")
+        _check_callable(path, where(key), key, fn, (arity,), "()" if arity == 0 else "(state)")
         setattr(c, key, fn)
 
     outcomes = ns.get("OUTCOMES", {})
@@ -193,6 +201,10 @@ def load(path, name):
         raise CaseError(path, where("DEFAULT_GRADE"), f"DEFAULT_GRADE must be one of {', '.join(GRADES)}, not {default!r}")
     c.default_grade = default.upper()
 
+    c.per_thread_state = ns.get("PER_THREAD_STATE", False)
+    if not isinstance(c.per_thread_state, bool):
+        raise CaseError(path, where("PER_THREAD_STATE"), f"PER_THREAD_STATE must be True or False, not {c.per_thread_state!r}")
+
     classic = ns.get("CLASSIC")
     if classic is not None and not (isinstance(classic, tuple) and len(classic) == 2
                                     and all(isinstance(x, str) for x in classic)):
@@ -201,14 +213,21 @@ def load(path, name):
     return c
 
 
-def _positional_count(fn):
-    """Positional parameters without defaults, or None when it cannot be told (a C callable)."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return None
-    defaults = len(getattr(fn, "__defaults__", None) or ())
-    n = code.co_argcount - defaults
-    return n - 1 if isinstance(fn, types.MethodType) else n
+def _check_callable(path, line, key, fn, allowed, shape):
+    """How many positional arguments pyrace will pass (the smallest allowed count fn accepts);
+    raises CaseError when fn accepts none of them. Callables without a signature are trusted."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return allowed[0]
+    for n in allowed:
+        try:
+            sig.bind(*range(n))
+            return n
+        except TypeError:
+            continue
+    params = ", ".join(str(p) for p in sig.parameters.values())
+    raise CaseError(path, line, f"{key} must take {shape}; it is {key}({params})")
 
 
 # The actor loops run in Python, not as one C call per iteration: a call from C hands the
@@ -235,6 +254,30 @@ def walk_indexed(actor, states, index):
         actor(state, index)
 
 
+# PER_THREAD_STATE: setup() returns one state per thread, and thread t works on its own.
+def walk_own(actor, states, index):
+    for state in states:
+        actor(state[index])
+
+
+def walk_own_indexed(actor, states, index):
+    for state in states:
+        actor(state[index], index)
+
+
+def own_states(states, threads, path):
+    """Checks what setup() returned for PER_THREAD_STATE (a sequence of one state per thread)."""
+    try:
+        n = len(states)
+    except TypeError:
+        n = None
+    if n != threads:
+        raise CaseError(path, 0, f"PER_THREAD_STATE: setup() must return a sequence of {threads} states "
+                                 f"(one per thread), it returned {type(states).__name__}"
+                                 + (f" of length {n}" if n is not None else ""), "exception")
+    return list(states)
+
+
 def format_exception(exc, path):
     return _format_exception(exc, path)
 
@@ -256,10 +299,13 @@ def configure(case, threads, iterations):
 
 
 def grade_of(case, outcome):
+    """(grade, listed): listed is False when DEFAULT_GRADE decided, because OUTCOMES has no such key."""
     try:
-        return case.outcomes.get(outcome, case.default_grade)
+        if outcome in case.outcomes:
+            return case.outcomes[outcome], True
     except TypeError:  # unhashable outcome: no entry can match it
-        return case.default_grade
+        pass
+    return case.default_grade, False
 
 
 def describe(case):
@@ -276,6 +322,7 @@ def describe(case):
         "outcomes": {repr(k): g for k, g in case.outcomes.items()},
         "default_grade": case.default_grade,
         "classic": list(case.classic),
+        "per_thread_state": case.per_thread_state,
     }
 
 

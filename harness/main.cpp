@@ -39,18 +39,34 @@ bool want_color(const std::string& mode) {
   return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
+std::string no_cases_message(const pyrace::RunOptions& o) {
+  return o.keyword.empty() ? "no case files (*.py) in the given paths" : "no case matched the -k filters";
+}
+
 std::vector<pyrace::CaseFile> find_cases(const pyrace::RunOptions& o) {
   return pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);
 }
 
 int cmd_list(const pyrace::RunOptions& o, const pyrace::SuperviseOptions& sup) {
-  auto cases = find_cases(o);
-  int rc = pyrace::kExitOk;
+  using namespace pyrace;
+  std::vector<CaseFile> cases;
+  try {
+    cases = find_cases(o);
+  } catch (const DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  if (cases.empty()) return usage_error(no_cases_message(o));
+  std::string python;
+  if (std::string err = probe_interpreter("off", sup, python); !err.empty()) {
+    fmt::print(stderr, "pyrace: environment error: {}\n", err);
+    return kExitEnv;
+  }
+  int rc = kExitOk;
   for (const auto& c : cases) {
-    pyrace::Record r = pyrace::describe_one(c.path, c.name, sup);
+    Record r = describe_one(c.path, c.name, sup);
     if (r.status != "ok") {
-      fmt::print("{:<40} ERROR  {}\n", c.name, r.message);
-      rc = pyrace::kExitMismatch;
+      fmt::print("{:<40} ERROR  {}{}: {}\n", c.name, c.path, r.line > 0 ? ":" + std::to_string(r.line) : "", r.message);
+      rc = kExitMismatch;
       continue;
     }
     std::string first_line = r.doc.substr(0, r.doc.find('\n'));
@@ -78,7 +94,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   } catch (const DiscoveryError& e) {
     return usage_error(e.what());
   }
-  if (cases.empty()) return usage_error("no cases found in the given paths (after -k)");
+  if (cases.empty()) return usage_error(no_cases_message(o));
 
   std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
                                                   : std::vector<std::string>{o.gil};
@@ -118,6 +134,9 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
     }
   }
 
+  if (o.timeout < o.time_budget)
+    fmt::print(stderr, "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
+               "their whole budget will be reported TIMEOUT\n", o.timeout, o.time_budget);
   std::vector<std::unique_ptr<Reporter>> reporters;
   try {
     reporters = open_reporters(o, json_out, !o.resume.empty());
@@ -140,13 +159,16 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   std::signal(SIGTERM, on_signal);
   sup.interrupted = &g_interrupted;
   std::vector<Record> records = previous;
+  std::set<std::string> fixed_threads;  // path|gil of cases with named actors: one thread count only
   for (const auto& u : plan) {
     if (g_interrupted) break;
+    if (fixed_threads.count(u.file.path + "|" + u.gil)) continue;
     Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
     Record r = run_one(u.file.path, u.file.name, cfg, sup);
     if (g_interrupted) break;  // the worker was killed by us: no result to keep
     r.seq = u.seq;
     r.key = u.key;
+    if (r.named_actors) fixed_threads.insert(u.file.path + "|" + u.gil);
     records.push_back(r);
     for (auto& rep : reporters) rep->case_finished(r);
     if (o.exitfirst && !r.as_expected) break;
@@ -198,7 +220,7 @@ int main(int argc, char** argv) {
   if (cmd.kind == pyrace::Command::Worker) {
     auto spec = nlohmann::json::parse(cmd.worker_spec, nullptr, false);
     if (spec.is_discarded()) return usage_error("__worker: --spec is not JSON");
-    return pyrace::worker_main(spec);
+    return pyrace::worker_main(spec, cmd.worker_path, cmd.worker_name);
   }
   pyrace::SuperviseOptions sup;
   sup.self_exe = self_exe();

@@ -53,7 +53,8 @@ Config config_from_json(const json& j) {
 
 json to_json(const Record& r) {
   json outcomes = json::array();
-  for (const auto& o : r.outcomes) outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}});
+  for (const auto& o : r.outcomes)
+    outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
   return json{
       {"schema", kSchema},
       {"name", r.name},
@@ -63,6 +64,7 @@ json to_json(const Record& r) {
       {"config", to_json(r.config)},
       {"expect", r.expect},
       {"shape", r.shape},
+      {"named_actors", r.named_actors},
       {"doc", r.doc},
       {"classic", {{"row", r.classic_row}, {"quoted", r.classic_quoted}}},
       {"status", r.status},
@@ -80,6 +82,7 @@ json to_json(const Record& r) {
       {"first_forbidden_s", r.first_forbidden_s},
       {"stop_reason", r.stop_reason},
       {"rounds", r.rounds},
+      {"max_rss_kib", r.max_rss_kib},
       {"python", r.python},
       {"verdict", to_string(r.verdict)},
       {"forbidden", r.forbidden},
@@ -100,6 +103,7 @@ Record record_from_json(const json& j) {
   if (j.contains("config")) r.config = config_from_json(j.at("config"));
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");
+  r.named_actors = j.value("named_actors", false);
   r.doc = j.value("doc", "");
   if (j.contains("classic")) {
     r.classic_row = j.at("classic").value("row", "");
@@ -116,12 +120,13 @@ Record record_from_json(const json& j) {
   r.trials = j.value("trials", 0L);
   for (const auto& o : j.value("outcomes", json::array()))
     r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
-                                      o.at("count").get<long>()});
+                                      o.at("count").get<long>(), o.value("listed", true)});
   r.elapsed_s = j.value("elapsed_s", 0.0);
   r.wall_s = j.value("wall_s", 0.0);
   r.first_forbidden_s = j.value("first_forbidden_s", -1.0);
   r.stop_reason = j.value("stop_reason", "");
   r.rounds = j.value("rounds", 0L);
+  r.max_rss_kib = j.value("max_rss_kib", 0L);
   r.python = j.value("python", "");
   grade_record(r);  // grading is derived: recomputed, never trusted from the file
   return r;

@@ -18,7 +18,7 @@ struct Config {
   std::string gil = "off";  // off / on
   int threads = 0;          // 0 in a request: the case's THREADS (or 2)
   long iterations = 0;      // 0 in a request: the case's ITERATIONS (or 10000); loop shape only
-  long trials = 0;          // 0 in a request: the case's TRIALS (or 100 loop / 1000000 single)
+  long trials = 0;          // 0 in a request: the case's TRIALS (or 100 loop / 200000 single)
   double time_budget_s = 10;
   bool early_stop = false;
 };
@@ -31,6 +31,7 @@ struct Record {
   Config config;
   // from the case file (empty when it could not be loaded)
   std::string expect, shape, doc, classic_row, classic_quoted;
+  bool named_actors = false;  // actor_<name> functions: the thread count is theirs, not --threads'.
   // status: ok (ran), malformed (the case file is wrong), exception (case code raised),
   // gil (the GIL was re-enabled), crash, timeout, deadlock (supervisor)
   std::string status;
@@ -45,6 +46,7 @@ struct Record {
   double elapsed_s = 0, wall_s = 0, first_forbidden_s = -1;
   std::string stop_reason;
   long rounds = 0;
+  long max_rss_kib = 0;  // the worker's peak resident memory
   std::string python;  // interpreter version string
   // grading (filled by grade_record)
   Verdict verdict = Verdict::Error;

@@ -70,6 +70,7 @@ class ConsoleReporter : public Reporter {
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
     if (!r.message.empty() && r.status != "ok") fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
+    if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
     if (!r.output_tail.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.output_tail, "    > "));
     std::fflush(out_);
@@ -97,6 +98,29 @@ class ConsoleReporter : public Reporter {
  private:
   static bool is_graded(const Record& r) { return r.verdict == Verdict::Safe || r.verdict == Verdict::Racy; }
 
+  // The histogram says what happened: shown whenever it is more than "all ACCEPTABLE".
+  static bool shows_histogram(const Record& r) {
+    if (r.verdict == Verdict::Racy || r.interesting > 0) return true;
+    return std::any_of(r.outcomes.begin(), r.outcomes.end(), [](const OutcomeCount& o) { return !o.listed; });
+  }
+
+  std::string histogram(const Record& r) const {
+    std::vector<OutcomeCount> rows = r.outcomes;
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+    std::string out;
+    const size_t shown = std::min<size_t>(rows.size(), 8);
+    for (size_t i = 0; i < shown; ++i) {
+      const auto& o = rows[i];
+      std::string value = o.outcome.size() > 60 ? o.outcome.substr(0, 57) + "..." : o.outcome;
+      const char* colour = o.grade == "FORBIDDEN" ? "31" : o.grade == "INTERESTING" ? "36" : "32";
+      out += fmt::format("    {:>11} {:>6.2f}%  {}  {}{}\n", o.count, r.trials ? 100.0 * o.count / r.trials : 0.0,
+                         style_(colour, fmt::format("{:<11}", o.grade)), value,
+                         o.listed ? "" : "   (not in OUTCOMES: graded by DEFAULT_GRADE)");
+    }
+    if (rows.size() > shown) out += fmt::format("    ... and {} more outcomes (all in the JSON results)\n", rows.size() - shown);
+    return out;
+  }
+
   static std::string fmt_join(const std::vector<std::string>& v, const char* sep) {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
@@ -110,11 +134,11 @@ class ConsoleReporter : public Reporter {
       if (!r.classic_row.empty() && is_graded(r)) rows.push_back(&r);
     if (rows.empty()) return;
     fmt::print(out_, "\nThe widely quoted table, measured by this run:\n");
-    fmt::print(out_, "{:<36} {:<8} {:<4} {:<28} {:<8} {}\n", "pattern", "quoted", "gil", "measured [95% CI]", "verdict",
-               "case");
+    fmt::print(out_, "{:<36} {:<8} {:<4} {:>3} {:<28} {:<8} {}\n", "pattern", "quoted", "gil", "t", "measured [95% CI]",
+               "verdict", "case");
     for (const Record* r : rows) {
-      fmt::print(out_, "{:<36} {:<8} {:<4} {:<28} {:<8} {}\n", r->classic_row, r->classic_quoted, r->config.gil,
-                 format_rate(*r), r->verdict == Verdict::Racy ? "unsafe" : "safe", r->name);
+      fmt::print(out_, "{:<36} {:<8} {:<4} {:>3} {:<28} {:<8} {}\n", r->classic_row, r->classic_quoted, r->config.gil,
+                 r->config.threads, format_rate(*r), r->verdict == Verdict::Racy ? "unsafe" : "safe", r->name);
     }
   }
 

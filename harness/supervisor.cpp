@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/core.h>
+
 #include "worker.hpp"
 
 namespace pyrace {
@@ -42,16 +44,22 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
-std::string read_tail(int fd, size_t limit) {
+// The worker's output, at most `limit` bytes: its beginning (where faulthandler puts the Python
+// stacks) and its end (the last words before it died), with the middle cut out.
+std::string read_output(int fd, size_t limit) {
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size <= 0) return "";
-  off_t start = size > static_cast<off_t>(limit) ? size - static_cast<off_t>(limit) : 0;
-  std::string buf(static_cast<size_t>(size - start), '\0');
-  ssize_t n = ::pread(fd, buf.data(), buf.size(), start);
-  buf.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  std::erase(buf, '\0');  // holes left by cutting back a worker's output
-  if (start > 0) buf = "[... " + std::to_string(start) + " bytes of output before this ...]\n" + buf;
-  return buf;
+  auto read_at = [&](off_t from, size_t n) {
+    std::string buf(n, '\0');
+    ssize_t got = ::pread(fd, buf.data(), n, from);
+    buf.resize(got > 0 ? static_cast<size_t>(got) : 0);
+    std::erase(buf, '\0');  // holes left by cutting back a worker's output
+    return buf;
+  };
+  if (static_cast<size_t>(size) <= limit) return read_at(0, static_cast<size_t>(size));
+  const size_t head = limit / 2, tail = limit - head;
+  return read_at(0, head) + "\n[... " + std::to_string(size - static_cast<off_t>(limit)) + " bytes cut ...]\n" +
+         read_at(size - static_cast<off_t>(tail), tail);
 }
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -66,7 +74,11 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   int outfd = ::mkostemp(tmpl, O_CLOEXEC);
   if (outfd < 0) throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
   ::unlink(tmpl);
-  const std::string spec_text = spec.dump();
+  json plain = spec;
+  const std::string path_arg = plain.value("path", ""), name_arg = plain.value("name", "");
+  plain.erase("path");
+  plain.erase("name");
+  const std::string spec_text = plain.dump();
   const int spec_threads = spec.contains("config") ? spec["config"].value("threads", 0) : 0;
   const rlim_t mem_bytes = static_cast<rlim_t>(memory_limit_mib(opts, spec_threads)) << 20;
   auto t0 = Clock::now();
@@ -89,7 +101,9 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       rlimit cpu{static_cast<rlim_t>(opts.max_cpu_s), static_cast<rlim_t>(opts.max_cpu_s) + 5};
       ::setrlimit(RLIMIT_CPU, &cpu);
     }
-    const char* argv[] = {opts.self_exe.c_str(), "__worker", "--spec", spec_text.c_str(), nullptr};
+    // Path and name travel as plain arguments: a file name need not be valid UTF-8, JSON must.
+    const char* argv[] = {opts.self_exe.c_str(), "__worker", "--spec", spec_text.c_str(), "--path",
+                          path_arg.c_str(), "--name", name_arg.c_str(), nullptr};
     ::execv(opts.self_exe.c_str(), const_cast<char* const*>(argv));
     std::fprintf(stderr, "pyrace: cannot execute %s: %s\n", opts.self_exe.c_str(), std::strerror(errno));
     ::_exit(127);
@@ -149,10 +163,15 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     long c1 = cpu_ticks(pid);
     long hz = ::sysconf(_SC_CLK_TCK);
-    w.cpu_idle = c0 >= 0 && c1 >= 0 && (c1 - c0) * 1000 / hz < 25;  // < 5% of one core
-    ::kill(-pid, SIGUSR1);  // faulthandler dumps every thread's Python stack
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    ::kill(-pid, SIGKILL);
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;  // it finished just now: its result (if complete) counts, it did not hang
+      w.timed_out = false;
+    } else {
+      w.cpu_idle = c0 >= 0 && c1 >= 0 && (c1 - c0) * 1000 / hz < 25;  // < 5% of one core
+      ::kill(-pid, SIGUSR1);  // faulthandler dumps every thread's Python stack
+      std::this_thread::sleep_for(std::chrono::milliseconds(700));
+      ::kill(-pid, SIGKILL);
+    }
   }
   if (!reaped) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -166,7 +185,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   if (WIFEXITED(status)) w.exit_code = WEXITSTATUS(status);
   struct stat st{};
   if (::fstat(outfd, &st) == 0 && st.st_size > (static_cast<off_t>(opts.max_output_mib) << 20)) w.output_cut = true;
-  w.output_tail = read_tail(outfd, opts.output_tail);
+  w.output_tail = read_output(outfd, opts.output_tail);
   ::close(outfd);
   // The worker writes a "loaded" line before running and the final result after; later keys
   // win. A killed worker leaves at most the first: "status" is then missing.
@@ -178,7 +197,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     if (line.is_object()) w.result.update(line);
     start = nl + 1;
   }
-  if (w.timed_out) w.result.erase("status");
+  // A result that arrived complete wins over a timeout declared while it was being written.
+  if (w.timed_out && w.result.contains("status")) w.timed_out = false;
   return w;
 }
 
@@ -187,6 +207,8 @@ void fill_from_case(Record& r, const json& c) {
   r.expect = c.value("expect", "");
   r.shape = c.value("shape", "");
   r.doc = c.value("doc", "");
+  auto actors = c.value("actors", json::array());
+  r.named_actors = !(actors.size() == 1 && actors[0] == "actor");
   if (c.contains("classic") && c["classic"].is_array() && c["classic"].size() == 2) {
     r.classic_row = c["classic"][0].get<std::string>();
     r.classic_quoted = c["classic"][1].get<std::string>();
@@ -220,11 +242,12 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     const json& run = j["run"];
     r.trials = run.value("trials", 0L);
     for (const auto& o : run.value("outcomes", json::array()))
-      r.outcomes.push_back({o.value("outcome", ""), o.value("grade", ""), o.value("count", 0L)});
+      r.outcomes.push_back({o.value("outcome", ""), o.value("grade", ""), o.value("count", 0L), o.value("listed", true)});
     r.elapsed_s = run.value("elapsed_s", 0.0);
     r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
     r.stop_reason = run.value("stop_reason", "");
     r.rounds = run.value("rounds", 0L);
+    r.max_rss_kib = run.value("max_rss_kib", 0L);
   }
   r.python = j.value("python", "");
   r.message = j.value("message", "");
@@ -233,9 +256,9 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
   if (w.timed_out) {
     r.status = w.cpu_idle ? "deadlock" : "timeout";
-    r.message = std::string(w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running") +
-                " after " + std::to_string(static_cast<int>(opts.timeout_s)) +
-                " s (--timeout); every thread's Python stack is in the output below";
+    r.message = fmt::format("{} after {:g} s (--timeout); every thread's Python stack is in the output below",
+                            w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running",
+                            opts.timeout_s);
     r.output_tail = w.output_tail;
   } else if (j.contains("status")) {
     r.status = j["status"].get<std::string>();
@@ -266,7 +289,10 @@ Record describe_one(const std::string& path, const std::string& name, const Supe
   const json& j = w.result;
   if (j.contains("case")) fill_from_case(r, j["case"]);
   r.status = j.value("status", "crash");
-  r.message = j.value("message", w.signal ? "the worker died of " + signal_name(w.signal) : "");
+  r.line = j.value("line", 0);
+  r.message = j.value("message", w.signal ? "the worker died of " + signal_name(w.signal)
+                                           : w.timed_out ? fmt::format("still loading after {:g} s (--timeout)", opts.timeout_s)
+                                                         : "");
   grade_record(r);
   return r;
 }

@@ -15,7 +15,7 @@ namespace pyrace {
 struct SuperviseOptions {
   std::string self_exe;       // this binary (re-executed as `pyrace __worker`)
   double timeout_s = 120;     // wall-clock limit per worker
-  size_t output_tail = 8192;  // bytes of the worker's stdout+stderr kept in the record
+  size_t output_tail = 16384;  // bytes of the worker's stdout+stderr kept in the record (head and tail)
   long max_memory_mib = 0;     // RLIMIT_DATA of the worker; 0: memory_limit_for(threads)
   long max_cpu_s = 0;          // RLIMIT_CPU of the worker, 0 = none
   long max_output_mib = 64;    // the worker's output file is cut back past this

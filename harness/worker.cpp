@@ -1,5 +1,6 @@
 #include "worker.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -48,8 +49,19 @@ py::Ref import_loader() {
 }
 
 json py_to_json(PyObject* o, PyObject* json_mod) {
-  py::Ref s = py::check(PyObject_CallMethod(json_mod, "dumps", "O", o));
-  return json::parse(py::to_string(s.get()));
+  // ensure_ascii=False and "replace": a lone surrogate (an undecodable file name) becomes U+FFFD
+  // instead of a \udcXX escape, which strict JSON parsers refuse.
+  py::Ref dumps = py::check(PyObject_GetAttrString(json_mod, "dumps"));
+  py::Ref args = py::check(Py_BuildValue("(O)", o));
+  py::Ref kwargs = py::check(Py_BuildValue("{s:O}", "ensure_ascii", Py_False));
+  py::Ref s = py::check(PyObject_Call(dumps.get(), args.get(), kwargs.get()));
+  py::Ref b = py::check(PyUnicode_AsEncodedString(s.get(), "utf-8", "replace"));
+  return json::parse(std::string(PyBytes_AS_STRING(b.get()), PyBytes_GET_SIZE(b.get())));
+}
+
+long peak_rss_kib() {
+  rusage ru{};
+  return ::getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
 std::string python_version() {
@@ -63,12 +75,10 @@ long case_int(PyObject* c, const char* name, long fallback) {
 
 }  // namespace
 
-int worker_main(const json& spec) {
+int worker_main(const json& spec, const std::string& path, const std::string& name) {
   const std::string mode = spec.value("mode", "run");
   const Config cfg = config_from_json(spec.value("config", json::object()));
   const bool gil_on = cfg.gil == "on";
-  const std::string path = spec.value("path", "");
-  const std::string name = spec.value("name", "");
 
   std::unique_ptr<py::Interpreter> interp;
   try {
@@ -107,7 +117,10 @@ int worker_main(const json& spec) {
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
     py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
 
-    PyObject* c_raw = PyObject_CallMethod(loader.get(), "load", "ss", path.c_str(), name.c_str());
+    // File-system decoding (surrogateescape), as Python itself treats file names.
+    py::Ref path_obj = py::check(PyUnicode_DecodeFSDefault(path.c_str()));
+    py::Ref name_obj = py::check(PyUnicode_DecodeFSDefault(name.c_str()));
+    PyObject* c_raw = PyObject_CallMethod(loader.get(), "load", "OO", path_obj.get(), name_obj.get());
     if (!c_raw) {
       py::Error e = py::fetch_error();
       py::Ref kind = py::Ref::steal(PyObject_GetAttrString(e.exc.get(), "kind"));
@@ -163,7 +176,7 @@ int worker_main(const json& spec) {
     p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
                       : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", 2)));
     p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", 10000));
-    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? 1000000 : 100);
+    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? 200000 : 100);
     p.time_budget_s = cfg.time_budget_s;
     p.early_stop = cfg.early_stop;
     p.gil_on = gil_on;
@@ -172,16 +185,18 @@ int worker_main(const json& spec) {
     write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
     py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
 
-    LoadedCase lc{c, loader, single ? "single" : "loop", path};
+    LoadedCase lc{c, loader, single ? "single" : "loop", path_obj};
     EngineResult r = run_case(interp->state(), lc, p);
     json outcomes = json::array();
-    for (const auto& o : r.outcomes) outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}});
+    for (const auto& o : r.outcomes)
+      outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
     out["run"] = {{"trials", r.trials},
                   {"outcomes", outcomes},
                   {"elapsed_s", r.elapsed_s},
                   {"first_forbidden_s", r.first_forbidden_s},
                   {"stop_reason", r.stop_reason},
-                  {"rounds", r.rounds}};
+                  {"rounds", r.rounds},
+                  {"max_rss_kib", peak_rss_kib()}};
     if (!gil_on && py::gil_enabled()) gil_report("while the case ran");
     if (!r.ok) {
       out["status"] = "exception";

@@ -10,7 +10,8 @@ inline constexpr int kResultFd = 3;
 inline constexpr int kWorkerOk = 0;
 inline constexpr int kWorkerEnvError = 3;  // interpreter unusable: the whole run stops
 
-// spec: {"mode": "run"|"describe"|"probe", "path", "name", "config": {...}}
-int worker_main(const nlohmann::json& spec);
+// spec: {"mode": "run"|"describe"|"probe", "config": {...}}; path and name are raw bytes
+// (a file name need not be UTF-8).
+int worker_main(const nlohmann::json& spec, const std::string& path, const std::string& name);
 
 }  // namespace pyrace

@@ -120,7 +120,8 @@ TEST_CASE("crashes, hangs and deadlocks are isolated in their worker") {
   CHECK(m["Bad_OsExit"]["verdict"] == "CRASH");
   CHECK(m["Bad_OsExit"]["exit_code"] == 7);
   CHECK(m["Bad_InfiniteLoop"]["verdict"] == "TIMEOUT");
-  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring("line 12 in actor"));
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_InfiniteLoop.py\", line 1"));
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring(" in actor"));
   CHECK(m["Bad_Deadlock"]["verdict"] == "DEADLOCK");
   CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_left"));
   CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_right"));
@@ -133,7 +134,7 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
     const char* message;  // substring of the message (or of the output, for stacks)
   };
   const std::map<std::string, Expect> table = {
-      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state) or (state, thread_index), it takes 3"}},
+      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state) or (state, thread_index); it is actor(s, thread_index, extra)"}},
       {"Bad_ActorRaises", {"ERROR", 13, "the actor raised ValueError: the actor gave up"}},
       {"Bad_ArbiterRaises", {"ERROR", 15, "the arbiter raised KeyError: 'missing'"}},
       {"Bad_BadGrade", {"ERROR", 17, "OUTCOMES['ok'] must be one of ACCEPTABLE, INTERESTING, FORBIDDEN, not 'MAYBE'"}},
