@@ -42,6 +42,7 @@ def main():
     iterations = 1 if single else getattr(m, "ITERATIONS", 10000)
     m.THREADS, m.ITERATIONS = threads, iterations
     outcomes = getattr(m, "OUTCOMES", {})
+    per_thread = getattr(m, "PER_THREAD_STATE", False)
     default = getattr(m, "DEFAULT_GRADE", "FORBIDDEN").upper()
 
     def takes_index(fn):
@@ -52,13 +53,14 @@ def main():
         barrier = threading.Barrier(threads)
 
         def body(fn, t):
+            target = state[t] if per_thread else state
             barrier.wait()
             if takes_index(fn):
                 for _ in range(iterations):
-                    fn(state, t)
+                    fn(target, t)
             else:
                 for _ in range(iterations):
-                    fn(state)
+                    fn(target)
 
         ts = [threading.Thread(target=body, args=(fn, t)) for t, fn in enumerate(actors)]
         for t in ts:
@@ -68,7 +70,7 @@ def main():
         return m.arbiter(state)
 
     if args.persistent:
-        return persistent(m, actors, iterations, outcomes, default, args, takes_index)
+        return persistent(m, actors, iterations, outcomes, default, args, takes_index, per_thread)
 
     t0 = time.perf_counter()
     trials = forbidden = 0
@@ -91,7 +93,7 @@ def main():
                       "elapsed_s": time.perf_counter() - t0}))
 
 
-def persistent(m, actors, iterations, outcomes, default, args, takes_index):
+def persistent(m, actors, iterations, outcomes, default, args, takes_index, per_thread):
     """Same workload, threads started once; two barriers per trial hand the state over."""
     n = len(actors)
     start, done = threading.Barrier(n + 1), threading.Barrier(n + 1)
@@ -103,7 +105,7 @@ def persistent(m, actors, iterations, outcomes, default, args, takes_index):
             start.wait()
             if box["stop"]:
                 return
-            state = box["state"]
+            state = box["state"][t] if per_thread else box["state"]
             if idx:
                 for _ in range(iterations):
                     fn(state, t)

@@ -18,6 +18,7 @@ SHAPES = ("loop", "single")
 EXPECTS = ("safe", "racy")
 INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
 MAX_THREADS = 256  # the same bound as --threads
+VERDICTS = ("SAFE", "RACY", "ERROR", "CRASH", "TIMEOUT", "DEADLOCK")
 
 
 class CaseError(Exception):
@@ -210,6 +211,18 @@ def load(path, name):
                                     and all(isinstance(x, str) for x in classic)):
         raise CaseError(path, where("CLASSIC"), "CLASSIC must be a pair of strings: (row of the quoted table, quoted figure)")
     c.classic = classic or ("", "")
+
+    known = ns.get("KNOWN_BUG")
+    if known is not None:
+        if not isinstance(known, dict) or not {"issue", "affects", "verdict"} <= set(known):
+            raise CaseError(path, where("KNOWN_BUG"),
+                            'KNOWN_BUG must be a dict with "issue", "affects" and "verdict" '
+                            '(e.g. {"issue": "gh-12345", "affects": "3.14.0-3.14.7", "verdict": "CRASH"})')
+        if known["verdict"] not in VERDICTS:
+            raise CaseError(path, where("KNOWN_BUG"), f"KNOWN_BUG verdict must be one of {', '.join(VERDICTS)}, "
+                                                      f"not {known['verdict']!r}")
+        known = {k: str(known[k]) for k in ("issue", "affects", "verdict")}
+    c.known_bug = known
     return c
 
 
@@ -323,6 +336,7 @@ def describe(case):
         "default_grade": case.default_grade,
         "classic": list(case.classic),
         "per_thread_state": case.per_thread_state,
+        "known_bug": case.known_bug,
     }
 
 

@@ -29,6 +29,12 @@ void grade_record(Record& r) {
   r.expectation_applies = r.config.gil == "off";
   const bool healthy = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
   r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
+  r.xfail = r.xpass = false;
+  if (!r.known_bug_verdict.empty() && r.expectation_applies) {
+    r.xfail = to_string(r.verdict) == r.known_bug_verdict;
+    r.xpass = satisfies(r.verdict, r.expect);
+    r.as_expected = r.xfail;
+  }
 }
 
 json to_json(const Config& c) {
@@ -65,6 +71,12 @@ json to_json(const Record& r) {
       {"expect", r.expect},
       {"shape", r.shape},
       {"named_actors", r.named_actors},
+      {"known_bug",
+       r.known_bug_verdict.empty()
+           ? json(nullptr)
+           : json{{"issue", r.known_bug_issue}, {"affects", r.known_bug_affects}, {"verdict", r.known_bug_verdict}}},
+      {"xfail", r.xfail},
+      {"xpass", r.xpass},
       {"doc", r.doc},
       {"classic", {{"row", r.classic_row}, {"quoted", r.classic_quoted}}},
       {"status", r.status},
@@ -104,6 +116,11 @@ Record record_from_json(const json& j) {
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");
   r.named_actors = j.value("named_actors", false);
+  if (j.contains("known_bug") && j["known_bug"].is_object()) {
+    r.known_bug_issue = j["known_bug"].value("issue", "");
+    r.known_bug_affects = j["known_bug"].value("affects", "");
+    r.known_bug_verdict = j["known_bug"].value("verdict", "");
+  }
   r.doc = j.value("doc", "");
   if (j.contains("classic")) {
     r.classic_row = j.at("classic").value("row", "");

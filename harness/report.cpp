@@ -65,11 +65,15 @@ class ConsoleReporter : public Reporter {
   }
 
   void case_finished(const Record& r) override {
-    std::string mark = r.as_expected ? "" : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
+    std::string mark = r.xfail  ? style_("33", "  XFAIL (known bug " + r.known_bug_issue + ")")
+                       : r.xpass ? style_("1;31", "  XPASS: known bug " + r.known_bug_issue + " fixed?")
+                       : r.as_expected ? ""
+                                       : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
-    if (!r.message.empty() && r.status != "ok") fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
+    if (!r.message.empty() && (r.status != "ok" || r.xfail || r.xpass))
+      fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
     if (!r.output_tail.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.output_tail, "    > "));
@@ -90,8 +94,11 @@ class ConsoleReporter : public Reporter {
     }
     print_classic(records);
     size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return !r.as_expected; });
-    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}\n", records.size(), records.size() == 1 ? "" : "s",
-               records.size() - bad, bad, interrupted ? " (interrupted: partial results)" : "");
+    size_t xfail = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.xfail; });
+    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}\n", records.size(), records.size() == 1 ? "" : "s",
+               records.size() - bad, bad,
+               xfail ? fmt::format(" ({} known interpreter bug{} seen: XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
+               interrupted ? " (interrupted: partial results)" : "");
     std::fflush(out_);
   }
 

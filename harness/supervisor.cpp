@@ -207,6 +207,11 @@ void fill_from_case(Record& r, const json& c) {
   r.expect = c.value("expect", "");
   r.shape = c.value("shape", "");
   r.doc = c.value("doc", "");
+  if (c.contains("known_bug") && c["known_bug"].is_object()) {
+    r.known_bug_issue = c["known_bug"].value("issue", "");
+    r.known_bug_affects = c["known_bug"].value("affects", "");
+    r.known_bug_verdict = c["known_bug"].value("verdict", "");
+  }
   auto actors = c.value("actors", json::array());
   r.named_actors = !(actors.size() == 1 && actors[0] == "actor");
   if (c.contains("classic") && c["classic"].is_array() && c["classic"].size() == 2) {
@@ -278,6 +283,12 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.message += (r.message.empty() ? "" : "; ") + std::string("the case wrote more than --max-output ") +
                  std::to_string(opts.max_output_mib) + " MiB to stdout/stderr: only the end was kept";
   grade_record(r);
+  if (r.xfail)
+    r.message = "known interpreter bug " + r.known_bug_issue + " (affects " + r.known_bug_affects + "): " +
+                (r.message.empty() ? std::string("verdict ") + to_string(r.verdict) + " as recorded" : r.message);
+  if (r.xpass)
+    r.message = "KNOWN_BUG " + r.known_bug_issue + " did not show: this build gives the verdict EXPECT names, so "
+                "the bug looks fixed here; update the case (drop KNOWN_BUG or narrow \"affects\")";
   return r;
 }
 

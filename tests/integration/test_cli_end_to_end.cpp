@@ -71,7 +71,8 @@ std::map<std::string, json> by_name(const Run& r) {
 }  // namespace
 
 TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed") {
-  Run r = pyrace("run cases/ --early-stop");
+  // The classic-table cases; every bundled case also has a CTest entry of its own ("case: NAME").
+  Run r = pyrace("run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   REQUIRE(r.records.size() >= 13);
@@ -358,6 +359,23 @@ TEST_CASE("report refuses a file that is not pyrace results, naming the line") {
   Run r = pyrace("report " + quote(f.string()), false);
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.out, ContainsSubstring("garbage.jsonl:2: not a pyrace result record"));
+}
+
+TEST_CASE("KNOWN_BUG: the recorded verdict is XFAIL, the expected one is XPASS (a failure)") {
+  Run r = pyrace("run tests/data/known");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  CHECK(m["Known_01_Crashes"]["verdict"] == "CRASH");
+  CHECK(m["Known_01_Crashes"]["xfail"] == true);
+  CHECK(m["Known_01_Crashes"]["as_expected"] == true);
+  CHECK_THAT(m["Known_01_Crashes"]["message"].get<std::string>(), ContainsSubstring("known interpreter bug gh-00000"));
+  CHECK(m["Known_02_Fixed"]["verdict"] == "SAFE");
+  CHECK(m["Known_02_Fixed"]["xpass"] == true);
+  CHECK(m["Known_02_Fixed"]["as_expected"] == false);
+  CHECK_THAT(r.out, ContainsSubstring("XPASS: known bug gh-00000 fixed?"));
+  CHECK_THAT(r.out, ContainsSubstring("1 known interpreter bug seen: XFAIL"));
 }
 
 TEST_CASE("list shows cases without running them") {
