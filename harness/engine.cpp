@@ -191,7 +191,23 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     const bool lockstep = pool.can_spin() && nthreads > 1;
     std::vector<Progress> progress(nthreads);
 
+    py::Ref damage = attr(obj, "damage");
+    auto measure_damage = [&](PyObject* state) -> bool {
+      if (damage.get() == Py_None) return true;
+      py::Ref d = py::Ref::steal(PyObject_CallOneArg(damage.get(), state));
+      double v = d ? PyFloat_AsDouble(d.get()) : -1;
+      if (!d || (v == -1 && PyErr_Occurred())) {
+        err.capture("damage");
+        return false;
+      }
+      res.damage_min = res.damage_n ? std::min(res.damage_min, v) : v;
+      res.damage_max = res.damage_n ? std::max(res.damage_max, v) : v;
+      res.damage_sum += v;
+      ++res.damage_n;
+      return true;
+    };
     auto grade_state = [&](PyObject* state) -> bool {
+      if (!measure_damage(state)) return false;
       PyObject* out = PyObject_CallOneArg(arbiter.get(), state);
       if (!out) {
         err.capture("arbiter");

@@ -39,6 +39,9 @@ struct EngineResult {
   double first_forbidden_s = -1;  // since the run started; -1 when none was seen
   std::string stop_reason;        // budget / time / forbidden / error
   long rounds = 0;
+  // damage(state), when the case defines it: how bad each outcome was (e.g. fraction of updates lost).
+  long damage_n = 0;
+  double damage_sum = 0, damage_min = 0, damage_max = 0;
 };
 
 // The Python side of a case, as returned by the loader (a loader.Case instance).

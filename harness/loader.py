@@ -189,6 +189,18 @@ def load(path, name):
         _check_callable(path, where(key), key, fn, (arity,), "()" if arity == 0 else "(state)")
         setattr(c, key, fn)
 
+    dmg = ns.get("damage")
+    if dmg is not None:
+        if not callable(dmg):
+            raise CaseError(path, where("damage"), f"damage must be a function, not {type(dmg).__name__}")
+        _check_callable(path, where("damage"), "damage", dmg, (1,), "(state)")
+    c.damage = dmg
+
+    fix = ns.get("FIX")
+    if fix is not None and not isinstance(fix, str):
+        raise CaseError(path, where("FIX"), f"FIX must be the name of the case with the fix, not {fix!r}")
+    c.fix = fix or ""
+
     outcomes = ns.get("OUTCOMES", {})
     if not isinstance(outcomes, dict):
         raise CaseError(path, where("OUTCOMES"), f"OUTCOMES must be a dict of outcome -> grade, not {type(outcomes).__name__}")
@@ -201,6 +213,7 @@ def load(path, name):
     if not isinstance(default, str) or default.upper() not in GRADES:
         raise CaseError(path, where("DEFAULT_GRADE"), f"DEFAULT_GRADE must be one of {', '.join(GRADES)}, not {default!r}")
     c.default_grade = default.upper()
+    c.default_declared = "DEFAULT_GRADE" in ns  # unlisted outcomes are then deliberate, not a slip
 
     c.per_thread_state = ns.get("PER_THREAD_STATE", False)
     if not isinstance(c.per_thread_state, bool):
@@ -312,13 +325,14 @@ def configure(case, threads, iterations):
 
 
 def grade_of(case, outcome):
-    """(grade, listed): listed is False when DEFAULT_GRADE decided, because OUTCOMES has no such key."""
+    """(grade, listed): listed is False when an outcome missing from OUTCOMES fell to the implicit
+    default (FORBIDDEN): often a slip in the case (a forgotten return), so reports point it out."""
     try:
         if outcome in case.outcomes:
             return case.outcomes[outcome], True
     except TypeError:  # unhashable outcome: no entry can match it
         pass
-    return case.default_grade, False
+    return case.default_grade, case.default_declared
 
 
 def describe(case):
@@ -337,6 +351,8 @@ def describe(case):
         "classic": list(case.classic),
         "per_thread_state": case.per_thread_state,
         "known_bug": case.known_bug,
+        "has_damage": case.damage is not None,
+        "fix": case.fix,
     }
 
 

@@ -12,6 +12,8 @@ void grade_record(Record& r) {
   }
   r.error_rate = r.trials > 0 ? static_cast<double>(r.forbidden) / static_cast<double>(r.trials) : 0;
   r.ci = wilson95(r.forbidden, r.trials);
+  const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == "single" ? 1 : r.config.iterations);
+  r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
   if (r.status == "ok") {
     r.verdict = verdict_from_counts(r.forbidden, r.trials);
   } else if (r.status == "gil") {
@@ -25,8 +27,9 @@ void grade_record(Record& r) {
   } else {
     r.verdict = Verdict::Error;
   }
-  // With the GIL forced on, the run is a comparison: EXPECT speaks of the free-threaded build.
-  r.expectation_applies = r.config.gil == "off";
+  // EXPECT speaks of the free-threaded build with threads running concurrently: with the GIL
+  // forced on, or with a single thread, the run is a comparison.
+  r.expectation_applies = r.config.gil == "off" && (r.config.threads != 1 || r.status != "ok");
   const bool healthy = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
   r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
   r.xfail = r.xpass = false;
@@ -71,6 +74,7 @@ json to_json(const Record& r) {
       {"expect", r.expect},
       {"shape", r.shape},
       {"named_actors", r.named_actors},
+      {"fix", r.fix},
       {"known_bug",
        r.known_bug_verdict.empty()
            ? json(nullptr)
@@ -95,6 +99,9 @@ json to_json(const Record& r) {
       {"stop_reason", r.stop_reason},
       {"rounds", r.rounds},
       {"max_rss_kib", r.max_rss_kib},
+      {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_mean}, {"min", r.damage_min}, {"max", r.damage_max}}
+                            : json(nullptr)},
+      {"ops_per_s", r.ops_per_s},
       {"python", r.python},
       {"verdict", to_string(r.verdict)},
       {"forbidden", r.forbidden},
@@ -116,6 +123,7 @@ Record record_from_json(const json& j) {
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");
   r.named_actors = j.value("named_actors", false);
+  r.fix = j.value("fix", "");
   if (j.contains("known_bug") && j["known_bug"].is_object()) {
     r.known_bug_issue = j["known_bug"].value("issue", "");
     r.known_bug_affects = j["known_bug"].value("affects", "");
@@ -144,6 +152,12 @@ Record record_from_json(const json& j) {
   r.stop_reason = j.value("stop_reason", "");
   r.rounds = j.value("rounds", 0L);
   r.max_rss_kib = j.value("max_rss_kib", 0L);
+  if (j.contains("damage") && j["damage"].is_object()) {
+    r.damage_n = j["damage"].value("n", 0L);
+    r.damage_mean = j["damage"].value("mean", 0.0);
+    r.damage_min = j["damage"].value("min", 0.0);
+    r.damage_max = j["damage"].value("max", 0.0);
+  }
   r.python = j.value("python", "");
   grade_record(r);  // grading is derived: recomputed, never trusted from the file
   return r;

@@ -32,6 +32,7 @@ struct Record {
   // from the case file (empty when it could not be loaded)
   std::string expect, shape, doc, classic_row, classic_quoted;
   bool named_actors = false;
+  std::string fix;  // FIX: the name of the case with this pattern's fix
   // KNOWN_BUG: an interpreter bug this case runs into, with the verdict an affected build gives.
   std::string known_bug_issue, known_bug_affects, known_bug_verdict;  // actor_<name> functions: the thread count is theirs, not --threads'.
   // status: ok (ran), malformed (the case file is wrong), exception (case code raised),
@@ -49,11 +50,14 @@ struct Record {
   std::string stop_reason;
   long rounds = 0;
   long max_rss_kib = 0;  // the worker's peak resident memory
+  long damage_n = 0;     // damage(state) per trial, when the case defines it
+  double damage_mean = 0, damage_min = 0, damage_max = 0;
   std::string python;  // interpreter version string
   // grading (filled by grade_record)
   Verdict verdict = Verdict::Error;
   long forbidden = 0, interesting = 0;
   double error_rate = 0;
+  double ops_per_s = 0;  // actor calls per second over all threads (the cost of a fix shows here)
   Interval ci;
   bool expectation_applies = true;  // EXPECT describes the GIL-off interpreter only
   bool as_expected = false;

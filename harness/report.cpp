@@ -1,5 +1,7 @@
 #include "report.hpp"
 
+#include "report_formats.hpp"
+
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -199,7 +201,10 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
   }
   if (name == "console") return std::make_unique<ConsoleReporter>(open_out(out), color && out.empty());
   if (name == "json") return std::make_unique<JsonReporter>(open_out(out, append));
-  throw ReporterError("unknown reporter '" + name + "' (known: console, json)");
+  if (name == "junit") return make_junit_reporter(open_out(out));
+  if (name == "markdown") return make_markdown_reporter(open_out(out));
+  if (name == "html") return make_html_reporter(open_out(out));
+  throw ReporterError("unknown reporter '" + name + "' (known: console, json, junit, markdown, html)");
 }
 
 }  // namespace pyrace

@@ -212,6 +212,7 @@ void fill_from_case(Record& r, const json& c) {
     r.known_bug_affects = c["known_bug"].value("affects", "");
     r.known_bug_verdict = c["known_bug"].value("verdict", "");
   }
+  r.fix = c.value("fix", "");
   auto actors = c.value("actors", json::array());
   r.named_actors = !(actors.size() == 1 && actors[0] == "actor");
   if (c.contains("classic") && c["classic"].is_array() && c["classic"].size() == 2) {
@@ -253,6 +254,12 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.stop_reason = run.value("stop_reason", "");
     r.rounds = run.value("rounds", 0L);
     r.max_rss_kib = run.value("max_rss_kib", 0L);
+    if (run.contains("damage") && run["damage"].is_object()) {
+      r.damage_n = run["damage"].value("n", 0L);
+      r.damage_mean = run["damage"].value("mean", 0.0);
+      r.damage_min = run["damage"].value("min", 0.0);
+      r.damage_max = run["damage"].value("max", 0.0);
+    }
   }
   r.python = j.value("python", "");
   r.message = j.value("message", "");

@@ -196,7 +196,10 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
                   {"first_forbidden_s", r.first_forbidden_s},
                   {"stop_reason", r.stop_reason},
                   {"rounds", r.rounds},
-                  {"max_rss_kib", peak_rss_kib()}};
+                  {"max_rss_kib", peak_rss_kib()},
+                  {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n},
+                                               {"min", r.damage_min}, {"max", r.damage_max}}
+                                        : json(nullptr)}};
     if (!gil_on && py::gil_enabled()) gil_report("while the case ran");
     if (!r.ok) {
       out["status"] = "exception";

@@ -6,6 +6,7 @@ really run at the same time, so this happens constantly. Fix: Counter_02 (a lock
 read-modify-write).
 """
 EXPECT = "racy"
+FIX = "Counter_02_AugAssign_Lock"
 CLASSIC = ("shared counter without lock", "60-90%")
 THREADS = 2
 ITERATIONS = 10_000
@@ -30,3 +31,8 @@ def arbiter(s):
 
 
 OUTCOMES = {"all counted": "ACCEPTABLE", "lost updates": "FORBIDDEN"}
+
+
+def damage(s):
+    """Fraction of the increments that were lost."""
+    return 1 - s.n / (THREADS * ITERATIONS)

@@ -5,6 +5,7 @@ final value is 1 instead of 2. Single-shot cases show that one unlucky interleav
 pyrace runs millions of fresh counters and grades every one. Fix: Counter_04.
 """
 EXPECT = "racy"
+FIX = "Counter_04_OneShot_Lock"
 SHAPE = "single"
 THREADS = 2
 
@@ -25,7 +26,9 @@ def actor(s):
 
 
 def arbiter(s):
-    return s.n
+    # THREADS is set by pyrace to the thread count that ran: the case stays right under -t sweeps.
+    return "all counted" if s.n == THREADS else f"{THREADS - s.n} lost"
 
 
-OUTCOMES = {2: "ACCEPTABLE", 1: "FORBIDDEN"}
+OUTCOMES = {"all counted": "ACCEPTABLE"}
+DEFAULT_GRADE = "FORBIDDEN"  # any "N lost"

@@ -28,7 +28,9 @@ def actor(s):
 
 
 def arbiter(s):
-    return s.n
+    # THREADS is set by pyrace to the thread count that ran: the case stays right under -t sweeps.
+    return "all counted" if s.n == THREADS else f"{THREADS - s.n} lost"
 
 
-OUTCOMES = {2: "ACCEPTABLE", 1: "FORBIDDEN"}
+OUTCOMES = {"all counted": "ACCEPTABLE"}
+DEFAULT_GRADE = "FORBIDDEN"  # any "N lost"

@@ -6,6 +6,7 @@ write wins: 2 (the addition was lost) or 2 (the doubling was lost). Outcomes tha
 the two operations can produce are the signature of a race. Fix: Counter_06.
 """
 EXPECT = "racy"
+FIX = "Counter_06_IncrementVsDouble_Lock"
 SHAPE = "single"
 
 

@@ -6,6 +6,7 @@ update is lost. Fix: Dict_02 (a lock around the pair), or collections.Counter pe
 merged at the end.
 """
 EXPECT = "racy"
+FIX = "Dict_02_GetIncrement_Lock"
 CLASSIC = ("shared dict without lock", "30-70%")
 THREADS = 2
 ITERATIONS = 10_000
@@ -24,3 +25,8 @@ def arbiter(d):
 
 
 OUTCOMES = {"all counted": "ACCEPTABLE", "lost updates": "FORBIDDEN"}
+
+
+def damage(d):
+    """Fraction of the increments that were lost."""
+    return 1 - d.get("hits", 0) / (THREADS * ITERATIONS)

@@ -6,6 +6,7 @@ up holding different "singletons" (think: two connection pools, a cache filled t
 LazyInit_02, a lock around check and build.
 """
 EXPECT = "racy"
+FIX = "LazyInit_02_Lock"
 SHAPE = "single"
 THREADS = 2
 

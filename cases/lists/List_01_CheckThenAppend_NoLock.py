@@ -5,6 +5,7 @@ two threads can both see len(items) == CAP - 1 and both append, so the list ends
 capacity. The check and the act must happen under one lock. Fix: List_02.
 """
 EXPECT = "racy"
+FIX = "List_02_CheckThenAppend_Lock"
 CLASSIC = ("shared list without lock", "30-70%")
 THREADS = 2
 ITERATIONS = 10_000

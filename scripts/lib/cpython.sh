@@ -69,9 +69,9 @@ cached_python() {  # key -> path of python3.14t if that cache entry is complete,
 
 need_root() { [[ $(id -u) == 0 ]] && echo "" || echo sudo; }
 
-install_debian_packages() {
+install_debian_packages() {  # [extra packages...]
   local missing=() p sudo; sudo=$(need_root)
-  for p in "${debian_packages[@]}"; do
+  for p in "${debian_packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   local bp_missing=0

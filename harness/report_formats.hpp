@@ -1,0 +1,14 @@
+// Document reporters, one file each; chosen by name in report.cpp.
+#pragma once
+#include <cstdio>
+#include <memory>
+
+#include "report.hpp"
+
+namespace pyrace {
+
+std::unique_ptr<Reporter> make_junit_reporter(FILE* out);
+std::unique_ptr<Reporter> make_markdown_reporter(FILE* out);
+std::unique_ptr<Reporter> make_html_reporter(FILE* out);
+
+}  // namespace pyrace
