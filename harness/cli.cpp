@@ -58,6 +58,21 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   report->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   report->footer(kFooter);
 
+  auto* explain = app.add_subcommand("explain", "teaching view of one case: why, source, bytecode window, measured numbers");
+  explain->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
+  explain->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
+  explain->add_flag("--no-run", cmd.no_run, "show the case and its bytecode without measuring it");
+  explain->add_option("-t,--threads", cmd.run.threads, "actor threads")->allow_extra_args(false)->check(CLI::Range(1, kMaxThreads));
+  explain->add_option("--trials", cmd.run.trials, "graded outcomes per measurement")->check(CLI::Range(1L, 1000000000000L));
+  explain->add_option("--time-budget", cmd.run.time_budget, "seconds per measurement, at most")->capture_default_str();
+  explain->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+
+  auto* table = app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
+  table->add_option("paths", cmd.run.paths, "case files or folders (default: cases)");
+  table->add_option("-t,--threads", cmd.run.threads, "actor threads")->allow_extra_args(false)->check(CLI::Range(1, kMaxThreads));
+  table->add_option("--trials", cmd.run.trials, "trials per case")->check(CLI::Range(1L, 1000000000000L));
+  table->add_option("--json", cmd.run.json, "also write the raw results here");
+
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
   worker->group("");
   worker->add_option("--spec", cmd.worker_spec)->required();
@@ -74,6 +89,8 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   if (run->parsed()) cmd.kind = Command::Run;
   if (list->parsed()) cmd.kind = Command::List;
   if (report->parsed()) cmd.kind = Command::Report;
+  if (explain->parsed()) cmd.kind = Command::Explain;
+  if (table->parsed()) cmd.kind = Command::Table;
   if (worker->parsed()) cmd.kind = Command::Worker;
   return true;
 }

@@ -356,6 +356,47 @@ def describe(case):
     }
 
 
+_READS = {"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME", "LOAD_SUPER_ATTR"}
+_WRITES = {"STORE_ATTR", "STORE_SUBSCR", "STORE_GLOBAL", "STORE_DEREF", "STORE_NAME", "DELETE_SUBSCR",
+           "DELETE_ATTR"}
+
+
+def _is_read(ins):
+    return ins.opname in _READS or (ins.opname == "BINARY_OP" and ins.argrepr == "[]") or ins.opname == "CALL"
+
+
+def explain(case):
+    """Source and per-actor bytecode, with the read-modify-write window marked: from the first
+    read of shared state to the last write, the instructions between which another thread's
+    write can be overwritten (or a check can go stale)."""
+    import dis
+    with open(case.path, "rb") as f:
+        source = f.read().decode("utf-8", "replace")
+    actors = []
+    for name, fn, _ in case.actors:
+        fn = getattr(fn, "__wrapped__", fn)
+        try:
+            ins = list(dis.get_instructions(fn))
+        except TypeError:
+            actors.append({"name": name, "lines": [], "window": False})
+            continue
+        writes = [i for i, x in enumerate(ins) if x.opname in _WRITES]
+        last = writes[-1] if writes else -1
+        reads = [i for i, x in enumerate(ins) if _is_read(x) and i < last]
+        first = reads[0] if reads else -1
+        lines = []
+        for i, x in enumerate(ins):
+            lines.append({
+                "line": x.positions.lineno if x.positions and x.positions.lineno else 0,
+                "op": x.opname,
+                "arg": x.argrepr,
+                "window": first >= 0 and first <= i <= last,
+                "role": "read" if first >= 0 and i == first else "write" if i == last and first >= 0 else "",
+            })
+        actors.append({"name": name, "lines": lines, "window": first >= 0})
+    return {"source": source, "actors": actors, "doc": case.doc, "fix": case.fix, "expect": case.expect}
+
+
 def new_extension_modules(before):
     """Extension modules imported since `before` (a set of names): the candidates for a GIL re-enable."""
     out = []

@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "discover.hpp"
+#include "explain.hpp"
 #include "plan.hpp"
 #include "report.hpp"
 #include "supervisor.hpp"
@@ -181,6 +182,46 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   return kExitOk;
 }
 
+// pyrace table: the CLASSIC cases, GIL off and on, and the quoted table with our numbers.
+int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
+  using namespace pyrace;
+  if (o.paths.empty()) o.paths = {"cases"};
+  std::vector<CaseFile> cases;
+  try {
+    cases = find_cases(o);
+  } catch (const DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  std::string python;
+  for (const char* g : {"off", "on"})
+    if (std::string err = probe_interpreter(g, sup, python); !err.empty()) {
+      fmt::print(stderr, "pyrace: environment error: {}\n", err);
+      return kExitEnv;
+    }
+  std::vector<std::unique_ptr<Reporter>> json;
+  try {
+    if (!o.json.empty()) json.push_back(make_reporter("json::out=" + o.json, false));
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+  std::vector<Record> records;
+  for (const auto& c : cases) {
+    if (describe_one(c.path, c.name, sup).classic_row.empty()) continue;
+    for (const char* g : {"off", "on"}) {
+      Config cfg{g, o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false};
+      Record r = run_one(c.path, c.name, cfg, sup);
+      fmt::print(stderr, "pyrace: {} (GIL {}): {}\n", r.name, g, to_string(r.verdict));
+      for (auto& j : json) j->case_finished(r);
+      records.push_back(std::move(r));
+    }
+  }
+  if (records.empty()) return usage_error("no case with CLASSIC in the given paths");
+  fmt::print("{}", classic_table(records));
+  for (const auto& r : records)
+    if (!r.as_expected) return kExitMismatch;
+  return kExitOk;
+}
+
 // pyrace report FILES...: the reports of a run, rendered from its raw results (merging
 // shards or resumed runs), without running anything.
 int cmd_report(const std::vector<std::string>& files, const pyrace::RunOptions& o) {
@@ -231,6 +272,9 @@ int main(int argc, char** argv) {
   try {
     if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
     if (cmd.kind == pyrace::Command::Report) return cmd_report(cmd.results, cmd.run);
+    if (cmd.kind == pyrace::Command::Table) return cmd_table(cmd.run, sup);
+    if (cmd.kind == pyrace::Command::Explain)
+      return pyrace::cmd_explain(cmd.explain_case, cmd.run, sup, want_color(cmd.run.color), !cmd.no_run);
     return cmd_run(cmd.run, sup);
   } catch (const pyrace::DiscoveryError& e) {
     return usage_error(e.what());

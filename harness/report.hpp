@@ -37,5 +37,7 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
 // Helpers shared by the reporters, exposed for tests.
 std::string format_rate(const Record& r);  // "83.0% [74.5, 89.2]" or "0% (≤ 3.7%)"
 std::string format_duration(double s);
+// The widely quoted error-rate table (rows named by the cases' CLASSIC), with GIL off and on.
+std::string classic_table(const std::vector<Record>& records);
 
 }  // namespace pyrace

@@ -315,6 +315,15 @@ Record describe_one(const std::string& path, const std::string& name, const Supe
   return r;
 }
 
+json explain_one(const std::string& path, const std::string& name, const SuperviseOptions& opts) {
+  WorkerOutcome w = run_worker({{"mode", "explain"}, {"path", path}, {"name", name}}, opts);
+  if (w.result.value("status", "") == "ok" && w.result.contains("explain")) return w.result["explain"];
+  std::string msg = w.result.value("message", "");
+  int line = w.result.value("line", 0);
+  if (msg.empty()) msg = w.signal ? "the worker died of " + signal_name(w.signal) : "the case could not be loaded";
+  return {{"message", path + (line > 0 ? ":" + std::to_string(line) : "") + ": " + msg}};
+}
+
 std::string probe_interpreter(const std::string& gil, const SuperviseOptions& opts, std::string& python) {
   WorkerOutcome w = run_worker({{"mode", "probe"}, {"config", {{"gil", gil}}}}, opts);
   python = w.result.value("python", "");

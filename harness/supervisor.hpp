@@ -48,6 +48,10 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
 // Describes a case (mode describe) without running it.
 Record describe_one(const std::string& path, const std::string& name, const SuperviseOptions& opts);
 
+// Loads a case and returns the loader's explanation (source, bytecode with the window marked);
+// on failure, the "message" key says why.
+nlohmann::json explain_one(const std::string& path, const std::string& name, const SuperviseOptions& opts);
+
 // Starts a worker that only initialises the interpreter: fills python version; returns an
 // error message (empty when the interpreter is usable in that GIL mode).
 std::string probe_interpreter(const std::string& gil, const SuperviseOptions& opts, std::string& python);

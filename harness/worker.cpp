@@ -149,6 +149,12 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       out["status"] = "ok";
       finish(out, kWorkerOk);
     }
+    if (mode == "explain") {
+      py::Ref ex = py::check(PyObject_CallMethod(loader.get(), "explain", "O", c.get()));
+      out["explain"] = py_to_json(ex.get(), json_mod.get());
+      out["status"] = "ok";
+      finish(out, kWorkerOk);
+    }
 
     auto gil_report = [&](const char* when) {
       py::Ref named = py::check(PyObject_GetAttrString(c.get(), "gil_modules"));
