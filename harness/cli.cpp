@@ -53,7 +53,7 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   auto* report = app.add_subcommand("report", "render reports from raw result files (merged, in plan order)");
   report->add_option("results", cmd.results, "JSON-lines result files from run --json (several: merged)")->required();
   report->add_option("-r,--reporter,--format", cmd.run.reporter,
-                     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html")
+                     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog")
       ->allow_extra_args(false);
   report->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   report->footer(kFooter);

@@ -50,7 +50,7 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
   X(std::string, resume, "", "--resume",                                                                            \
     "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator())   \
   X(std::vector<std::string>, reporter, {}, "-r,--reporter",                                                        \
-    "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html", CLI::Validator())                                     \
+    "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator())                                     \
   X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}))
 
 struct RunOptions {

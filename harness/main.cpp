@@ -161,10 +161,15 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   sup.interrupted = &g_interrupted;
   std::vector<Record> records = previous;
   std::set<std::string> fixed_threads;  // path|gil of cases with named actors: one thread count only
+  size_t started = 0;
   for (const auto& u : plan) {
     if (g_interrupted) break;
     if (fixed_threads.count(u.file.path + "|" + u.gil)) continue;
     Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+    ++started;
+    for (auto& rep : reporters)
+      rep->case_started(u.file.name, fmt::format("gil={} t={}", u.gil, u.threads ? std::to_string(u.threads) : "default"),
+                        started, plan.size());
     Record r = run_one(u.file.path, u.file.name, cfg, sup);
     if (g_interrupted) break;  // the worker was killed by us: no result to keep
     r.seq = u.seq;

@@ -54,9 +54,16 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 class ConsoleReporter : public Reporter {
  public:
-  ConsoleReporter(FILE* out, bool color) : out_(out), style_{color} {}
+  ConsoleReporter(FILE* out, bool color) : out_(out), style_{color}, live_(::isatty(fileno(out)) != 0) {}
   ~ConsoleReporter() override {
     if (out_ != stdout) std::fclose(out_);
+  }
+
+  // On a terminal, a live line says what is running while a long case runs.
+  void case_started(const std::string& name, const std::string& config, size_t index, size_t total) override {
+    if (!live_) return;
+    fmt::print(out_, "\r\033[K[{}/{}] running {} ({})...", index, total, name, config);
+    std::fflush(out_);
   }
 
   void run_started(const RunInfo& info) override {
@@ -67,6 +74,7 @@ class ConsoleReporter : public Reporter {
   }
 
   void case_finished(const Record& r) override {
+    if (live_) fmt::print(out_, "\r\033[K");
     std::string mark = r.xfail  ? style_("33", "  XFAIL (known bug " + r.known_bug_issue + ")")
                        : r.xpass ? style_("1;31", "  XPASS: known bug " + r.known_bug_issue + " fixed?")
                        : r.as_expected ? ""
@@ -141,6 +149,7 @@ class ConsoleReporter : public Reporter {
 
   FILE* out_;
   Style style_;
+  bool live_;
 };
 
 // Raw results, one JSON line per case and configuration, flushed as each arrives so that an
@@ -230,7 +239,8 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
   if (name == "junit") return make_junit_reporter(open_out(out));
   if (name == "markdown") return make_markdown_reporter(open_out(out));
   if (name == "html") return make_html_reporter(open_out(out));
-  throw ReporterError("unknown reporter '" + name + "' (known: console, json, junit, markdown, html)");
+  if (name == "catalog") return make_catalog_reporter(open_out(out));
+  throw ReporterError("unknown reporter '" + name + "' (known: console, json, junit, markdown, html, catalog)");
 }
 
 }  // namespace pyrace

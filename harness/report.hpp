@@ -21,6 +21,8 @@ class Reporter {
  public:
   virtual ~Reporter() = default;
   virtual void run_started(const RunInfo&) {}
+  virtual void case_started(const std::string& /*name*/, const std::string& /*config*/, size_t /*index*/,
+                            size_t /*total*/) {}
   virtual void case_finished(const Record&) {}
   virtual void run_finished(const std::vector<Record>&, bool /*interrupted*/) {}
 };

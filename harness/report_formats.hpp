@@ -10,5 +10,6 @@ namespace pyrace {
 std::unique_ptr<Reporter> make_junit_reporter(FILE* out);
 std::unique_ptr<Reporter> make_markdown_reporter(FILE* out);
 std::unique_ptr<Reporter> make_html_reporter(FILE* out);
+std::unique_ptr<Reporter> make_catalog_reporter(FILE* out);
 
 }  // namespace pyrace

@@ -378,6 +378,73 @@ TEST_CASE("KNOWN_BUG: the recorded verdict is XFAIL, the expected one is XPASS (
   CHECK_THAT(r.out, ContainsSubstring("1 known interpreter bug seen: XFAIL"));
 }
 
+TEST_CASE("report renders junit, markdown and the catalog from raw results") {
+  fs::path raw = scratch("formats.jsonl");
+  Run r = pyrace(fmt::format("run cases/counters tests/data/bad/Bad_Segfault.py tests/data/bad/Bad_Expect.py --trials 20 "
+                             "--gil both --json {}", quote(raw.string())),
+                 false);
+  CHECK(r.exit_code == 1);
+  fs::path xml = scratch("r.xml"), md = scratch("r.md"), cat = scratch("catalog.md");
+  Run rep = pyrace(fmt::format("report {} --format junit::out={} --format markdown::out={} -r catalog::out={}",
+                               quote(raw.string()), quote(xml.string()), quote(md.string()), quote(cat.string())),
+                   false);
+  CHECK(rep.exit_code == 1);  // the report's exit status is the run's
+  auto slurp = [](const fs::path& p) {
+    std::ifstream f(p);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  std::string junit = slurp(xml);
+  CHECK_THAT(junit, ContainsSubstring("<testsuites name=\"pyrace\" tests=\"16\""));
+  CHECK_THAT(junit, ContainsSubstring("name=\"Bad_Segfault[gil=off,t=2]\""));
+  CHECK_THAT(junit, ContainsSubstring("<error message=\"the worker died of SIGSEGV"));
+  CHECK_THAT(junit, ContainsSubstring("classname=\"pyrace.counters\""));
+  std::string markdown = slurp(md);
+  CHECK_THAT(markdown, ContainsSubstring("| case | expect | verdict | GIL | threads | error rate [95% CI]"));
+  CHECK_THAT(markdown, ContainsSubstring("### Patterns beside their fixes"));
+  CHECK_THAT(markdown, ContainsSubstring("Counter_01_AugAssign_NoLock (fix: Counter_02_AugAssign_Lock)"));
+  CHECK_THAT(markdown, ContainsSubstring("### Failures and known bugs"));
+  std::string catalog = slurp(cat);
+  CHECK_THAT(catalog, ContainsSubstring("# The pyrace catalog"));
+  CHECK_THAT(catalog, ContainsSubstring("## counters"));
+  CHECK_THAT(catalog, ContainsSubstring("### Counter_05_IncrementVsDouble_NoLock"));
+}
+
+TEST_CASE("explain shows why, the source, the bytecode window and the measured numbers") {
+  Run r = pyrace("explain Counter_01 --trials 20 --color never", false);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("Counter_01_AugAssign_NoLock"));
+  CHECK_THAT(r.out, ContainsSubstring("LOAD_ATTR"));
+  CHECK_THAT(r.out, ContainsSubstring("first read of shared state"));
+  CHECK_THAT(r.out, ContainsSubstring("last write"));
+  CHECK_THAT(r.out, ContainsSubstring("fixed twin Counter_02_AugAssign_Lock"));
+  CHECK_THAT(r.out, ContainsSubstring("The fix costs"));
+  for (const auto& line : [&] {
+         std::vector<std::string> v;
+         std::istringstream in(r.out);
+         for (std::string l; std::getline(in, l);) v.push_back(l);
+         return v;
+       }()) {
+    // 80 columns (box-drawing characters are 3 bytes, but one column, each)
+    size_t cols = 0;
+    for (unsigned char c : line) cols += (c & 0xC0) != 0x80;
+    CHECK(cols <= 80);
+  }
+  Run ambiguous = pyrace("explain Counter --no-run", false);
+  CHECK(ambiguous.exit_code == 2);
+  CHECK_THAT(ambiguous.out, ContainsSubstring("matches"));
+}
+
+TEST_CASE("table measures the quoted table, GIL off and on") {
+  Run r = pyrace("table --trials 20", false);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("shared counter without lock"));
+  CHECK_THAT(r.out, ContainsSubstring("isolated tasks"));
+  CHECK_THAT(r.out, ContainsSubstring("proper locking"));
+  CHECK_THAT(r.out, ContainsSubstring("GIL on"));
+}
+
 TEST_CASE("list shows cases without running them") {
   Run r = pyrace("list cases", false);
   CHECK(r.exit_code == 0);
