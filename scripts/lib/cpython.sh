@@ -23,13 +23,21 @@ cpython_pin_sha256() {
 cpython_variant_cc() {
   case "$1" in
     release) echo gcc ;;
+    tsan) echo clang-19 ;;  # clang-14 reports false races with libFuzzer's counters (field notes)
     *) return 1 ;;
   esac
 }
 cpython_variant_flags() {
   case "$1" in
     release) echo "--disable-gil --enable-shared --with-ensurepip=no -q" ;;
+    tsan) echo "--disable-gil --enable-shared --with-ensurepip=no --with-thread-sanitizer -q" ;;
     *) return 1 ;;
+  esac
+}
+cpython_variant_packages() {  # Debian packages a variant's compiler needs
+  case "$1" in
+    tsan) echo "clang-19 libclang-rt-19-dev lld-19" ;;
+    *) echo "" ;;
   esac
 }
 
@@ -85,7 +93,8 @@ install_debian_packages() {  # [extra packages...]
     printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$uri" "$codename" | $sudo tee /etc/apt/sources.list.d/pyrace-backports.sources >/dev/null
   fi
-  log "installing Debian packages: ${missing[*]} ${backports_packages[*]}"
+  local bp_list=""; (( bp_missing )) && bp_list=" ${backports_packages[*]} (backports)"
+  log "installing Debian packages: ${missing[*]}${bp_list}"
   $sudo apt-get update -qq || die 3 "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die 3 "apt-get install failed for: ${missing[*]}"
