@@ -11,9 +11,12 @@ PYRACE_RECIPE=1
 log() { printf 'pyrace-bootstrap: %s\n' "$*" >&2; }
 die() { local code=$1; shift; printf 'pyrace-bootstrap: error: %s\n' "$*" >&2; exit "$code"; }
 
-# Pinned orig tarballs of the Debian source package python3.14 (sha256 from the signed .dsc).
+# Pinned orig tarballs of the Debian source package python3.14 (sha256 as listed in each
+# version's signed python3.14_<ver>-1.dsc). Older versions are for regression comparisons.
 cpython_pin_sha256() {
   case "$1" in
+    3.14.5) echo 7e32597b99e5d9a39abed35de4693fa169df3e5850d4c334337ffd6a19a36db6 ;;
+    3.14.6) echo 143b1dddefaec3bd2e21e3b839b34a2b7fb9842272883c576420d605e9f30c63 ;;
     3.14.7) echo 3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81 ;;
     *) return 1 ;;
   esac
@@ -105,7 +108,7 @@ install_debian_packages() {  # [extra packages...]
 }
 
 fetch_tarball() {  # version -> path of a verified tarball
-  local ver=$1 sha; sha=$(cpython_pin_sha256 "$ver") || die 3 "CPython $ver is not pinned (known: 3.14.7)"
+  local ver=$1 sha; sha=$(cpython_pin_sha256 "$ver") || die 3 "CPython $ver is not pinned (known: 3.14.5, 3.14.6, 3.14.7)"
   local name="python3.14_${ver}.orig.tar.xz" dir="$PYRACE_CACHE/downloads"
   mkdir -p "$dir"
   if [[ ! -f "$dir/$name" ]] || ! verify_sha256 "$dir/$name" "$sha"; then
