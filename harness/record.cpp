@@ -113,6 +113,31 @@ json to_json(const Record& r) {
   };
 }
 
+void apply_run_fields(Record& r, const json& run) {
+  r.trials = run.value("trials", 0L);
+  for (const auto& o : run.value("outcomes", json::array()))
+    r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
+                                      o.at("count").get<long>(), o.value("listed", true)});
+  r.elapsed_s = run.value("elapsed_s", 0.0);
+  r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
+  r.stop_reason = run.value("stop_reason", "");
+  r.rounds = run.value("rounds", 0L);
+  r.max_rss_kib = run.value("max_rss_kib", 0L);
+  if (run.contains("damage") && run["damage"].is_object()) {
+    r.damage_n = run["damage"].value("n", 0L);
+    r.damage_mean = run["damage"].value("mean", 0.0);
+    r.damage_min = run["damage"].value("min", 0.0);
+    r.damage_max = run["damage"].value("max", 0.0);
+  }
+}
+
+void apply_known_bug(Record& r, const json& known) {
+  if (!known.is_object()) return;
+  r.known_bug_issue = known.value("issue", "");
+  r.known_bug_affects = known.value("affects", "");
+  r.known_bug_verdict = known.value("verdict", "");
+}
+
 Record record_from_json(const json& j) {
   Record r;
   r.name = j.at("name").get<std::string>();
@@ -124,11 +149,7 @@ Record record_from_json(const json& j) {
   r.shape = j.value("shape", "");
   r.named_actors = j.value("named_actors", false);
   r.fix = j.value("fix", "");
-  if (j.contains("known_bug") && j["known_bug"].is_object()) {
-    r.known_bug_issue = j["known_bug"].value("issue", "");
-    r.known_bug_affects = j["known_bug"].value("affects", "");
-    r.known_bug_verdict = j["known_bug"].value("verdict", "");
-  }
+  apply_known_bug(r, j.value("known_bug", json()));
   r.doc = j.value("doc", "");
   if (j.contains("classic")) {
     r.classic_row = j.at("classic").value("row", "");
@@ -142,22 +163,8 @@ Record record_from_json(const json& j) {
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
   r.signal = j.value("signal", 0);
   r.exit_code = j.value("exit_code", 0);
-  r.trials = j.value("trials", 0L);
-  for (const auto& o : j.value("outcomes", json::array()))
-    r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
-                                      o.at("count").get<long>(), o.value("listed", true)});
-  r.elapsed_s = j.value("elapsed_s", 0.0);
+  apply_run_fields(r, j);
   r.wall_s = j.value("wall_s", 0.0);
-  r.first_forbidden_s = j.value("first_forbidden_s", -1.0);
-  r.stop_reason = j.value("stop_reason", "");
-  r.rounds = j.value("rounds", 0L);
-  r.max_rss_kib = j.value("max_rss_kib", 0L);
-  if (j.contains("damage") && j["damage"].is_object()) {
-    r.damage_n = j["damage"].value("n", 0L);
-    r.damage_mean = j["damage"].value("mean", 0.0);
-    r.damage_min = j["damage"].value("min", 0.0);
-    r.damage_max = j["damage"].value("max", 0.0);
-  }
   r.python = j.value("python", "");
   grade_record(r);  // grading is derived: recomputed, never trusted from the file
   return r;

@@ -74,5 +74,9 @@ void grade_record(Record& r);
 
 nlohmann::json to_json(const Record& r);
 Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception on bad input
+// The raw-run fields (trials, outcomes, timings, damage): the same keys in a result record and
+// in a worker's "run" object.
+void apply_run_fields(Record& r, const nlohmann::json& run);
+void apply_known_bug(Record& r, const nlohmann::json& known);  // {issue, affects, verdict} or null
 
 }  // namespace pyrace

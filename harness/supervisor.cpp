@@ -207,11 +207,7 @@ void fill_from_case(Record& r, const json& c) {
   r.expect = c.value("expect", "");
   r.shape = c.value("shape", "");
   r.doc = c.value("doc", "");
-  if (c.contains("known_bug") && c["known_bug"].is_object()) {
-    r.known_bug_issue = c["known_bug"].value("issue", "");
-    r.known_bug_affects = c["known_bug"].value("affects", "");
-    r.known_bug_verdict = c["known_bug"].value("verdict", "");
-  }
+  apply_known_bug(r, c.value("known_bug", json()));
   r.fix = c.value("fix", "");
   auto actors = c.value("actors", json::array());
   r.named_actors = !(actors.size() == 1 && actors[0] == "actor");
@@ -244,23 +240,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.config.iterations = j["effective"].value("iterations", cfg.iterations);
     r.config.trials = j["effective"].value("trials", cfg.trials);
   }
-  if (j.contains("run")) {
-    const json& run = j["run"];
-    r.trials = run.value("trials", 0L);
-    for (const auto& o : run.value("outcomes", json::array()))
-      r.outcomes.push_back({o.value("outcome", ""), o.value("grade", ""), o.value("count", 0L), o.value("listed", true)});
-    r.elapsed_s = run.value("elapsed_s", 0.0);
-    r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
-    r.stop_reason = run.value("stop_reason", "");
-    r.rounds = run.value("rounds", 0L);
-    r.max_rss_kib = run.value("max_rss_kib", 0L);
-    if (run.contains("damage") && run["damage"].is_object()) {
-      r.damage_n = run["damage"].value("n", 0L);
-      r.damage_mean = run["damage"].value("mean", 0.0);
-      r.damage_min = run["damage"].value("min", 0.0);
-      r.damage_max = run["damage"].value("max", 0.0);
-    }
-  }
+  if (j.contains("run")) apply_run_fields(r, j["run"]);
   r.python = j.value("python", "");
   r.message = j.value("message", "");
   r.line = j.value("line", 0);

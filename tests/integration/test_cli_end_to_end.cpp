@@ -276,8 +276,10 @@ TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, e
   fs::path results = scratch("interrupted.jsonl");
   fs::remove(results);
   std::string cmd = fmt::format(
-      "cd {} && ({} run tests/data/interrupt --time-budget 60 --color never --json {} & p=$!; sleep 2; kill -INT $p; "
-      "wait $p; echo \"exit=$?\") 2>&1",
+      "cd {0} && ({1} run tests/data/interrupt --time-budget 60 --color never --json {2} & p=$!; "
+      // Interrupt once the fast case's result is on disk (however loaded the machine is).
+      "for i in $(seq 600); do [ \"$(wc -l < {2} 2>/dev/null || echo 0)\" -ge 1 ] && break; sleep 0.1; done; "
+      "sleep 0.5; kill -INT $p; wait $p; echo \"exit=$?\") 2>&1",
       quote(PYRACE_SOURCE_DIR), quote(PYRACE_BIN), quote(results.string()));
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -307,7 +309,8 @@ std::vector<std::string> verdicts_of(const Run& r) {
 }
 
 TEST_CASE("shards split the plan deterministically and merge into one run's report") {
-  const std::string sel = "cases/ -k 'not oneshot' -k 'not lazy' -k 'not vsdouble' --trials 20";  // fast, deterministic verdicts
+  // Loop cases whose verdicts do not hang on luck at small budgets (racy ones fail ~every trial).
+  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 20";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
   fs::path a = scratch("shard1.jsonl"), b = scratch("shard2.jsonl"), c = scratch("shard3.jsonl");
@@ -325,15 +328,18 @@ TEST_CASE("shards split the plan deterministically and merge into one run's repo
 }
 
 TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's") {
-  const std::string sel = "cases/ -k 'not oneshot' -k 'not lazy' -k 'not vsdouble' --trials 200";
+  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 200";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
   fs::path f = scratch("resume.jsonl");
   fs::remove(f);
-  // Killed after the first few results; a torn half line is appended as a mid-write kill leaves it.
-  std::string kill = fmt::format("cd {} && ({} run {} --color never --json {} >/dev/null & p=$!; sleep 2; kill -9 $p; "
-                                 "wait $p; printf '{{\"schema\": \"pyrace.res' >> {}) 2>/dev/null",
-                                 quote(PYRACE_SOURCE_DIR), quote(PYRACE_BIN), sel, quote(f.string()), quote(f.string()));
+  // A torn half line is appended, as a kill in the middle of a write leaves it.
+  // Killed once two results are on disk (however loaded the machine is), while the third runs.
+  std::string kill = fmt::format(
+      "cd {0} && ({1} run {2} --color never --json {3} >/dev/null & p=$!; "
+      "for i in $(seq 600); do [ \"$(wc -l < {3} 2>/dev/null || echo 0)\" -ge 2 ] && break; sleep 0.1; done; "
+      "kill -9 $p; wait $p; printf '{{\"schema\": \"pyrace.res' >> {3}) 2>/dev/null",
+      quote(PYRACE_SOURCE_DIR), quote(PYRACE_BIN), sel, quote(f.string()));
   REQUIRE(std::system(kill.c_str()) != -1);
   size_t before = 0;
   {
