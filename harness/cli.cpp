@@ -73,6 +73,16 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   table->add_option("--trials", cmd.run.trials, "trials per case")->check(CLI::Range(1L, 1000000000000L));
   table->add_option("--json", cmd.run.json, "also write the raw results here");
 
+  auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case (python3.14t only; exit 1 when it fails)");
+  repro->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
+  repro->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
+  repro->add_option("-o,--output", cmd.output, "the file to write (default: NAME_repro.py)");
+
+  auto* compare = app.add_subcommand("compare", "what changed between two runs (e.g. two interpreter builds); exit 1 on regression");
+  compare->add_option("results", cmd.results, "BASELINE CANDIDATE: the raw results of the two runs")->required()->expected(2);
+  compare->add_option("--repro-dir", cmd.output, "write a reproducer for every regression into this folder");
+  compare->footer(kFooter);
+
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
   worker->group("");
   worker->add_option("--spec", cmd.worker_spec)->required();
@@ -91,6 +101,8 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   if (report->parsed()) cmd.kind = Command::Report;
   if (explain->parsed()) cmd.kind = Command::Explain;
   if (table->parsed()) cmd.kind = Command::Table;
+  if (repro->parsed()) cmd.kind = Command::Repro;
+  if (compare->parsed()) cmd.kind = Command::Compare;
   if (worker->parsed()) cmd.kind = Command::Worker;
   return true;
 }

@@ -61,11 +61,12 @@ struct RunOptions {
 };
 
 struct Command {
-  enum Kind { Run, List, Report, Explain, Table, Worker, None } kind = None;
+  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Worker, None } kind = None;
   RunOptions run;
   std::vector<std::string> results;  // report: result files
   std::string explain_case;          // explain: a case file or name
   bool no_run = false;               // explain: show, do not measure
+  std::string output;                // repro: the reproducer to write; compare: the reproducer folder
   std::string worker_spec, worker_path, worker_name;
 };
 

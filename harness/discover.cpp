@@ -70,4 +70,43 @@ std::vector<CaseFile> filter_by_keywords(const std::vector<CaseFile>& cases, con
   return out;
 }
 
+// A file, or a case name (exact, else a unique case-insensitive part) under the search paths.
+bool resolve_case(const std::string& ref, const std::vector<std::string>& paths, CaseFile& out, std::string& err) {
+  std::vector<CaseFile> direct;
+  try {
+    direct = discover({ref});
+  } catch (const DiscoveryError&) {
+  }
+  if (direct.size() == 1) {
+    out = direct[0];
+    return true;
+  }
+  std::vector<CaseFile> all;
+  try {
+    all = discover(paths);
+  } catch (const DiscoveryError& e) {
+    err = e.what();
+    return false;
+  }
+  std::vector<CaseFile> hits;
+  for (const auto& c : all) {
+    if (c.name == ref) {
+      out = c;
+      return true;
+    }
+    if (lower(c.name).find(lower(ref)) != std::string::npos) hits.push_back(c);
+  }
+  if (hits.size() == 1) {
+    out = hits[0];
+    return true;
+  }
+  if (hits.empty()) {
+    err = "no case named like '" + ref + "' (searched: a file of that name, then cases in the given folders)";
+  } else {
+    err = "'" + ref + "' matches " + std::to_string(hits.size()) + " cases:";
+    for (size_t i = 0; i < hits.size() && i < 12; ++i) err += "\n  " + hits[i].name;
+  }
+  return false;
+}
+
 }  // namespace pyrace

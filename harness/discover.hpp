@@ -24,4 +24,8 @@ std::vector<CaseFile> discover(const std::vector<std::string>& paths);
 // keyword starting with "not " excludes instead. No keywords: keep all.
 std::vector<CaseFile> filter_by_keywords(const std::vector<CaseFile>& cases, const std::vector<std::string>& keywords);
 
+// A case file, or a case name (exact, else a unique case-insensitive part) under `paths`.
+// On failure, err says why (no match, or the ambiguous matches).
+bool resolve_case(const std::string& ref, const std::vector<std::string>& paths, CaseFile& out, std::string& err);
+
 }  // namespace pyrace

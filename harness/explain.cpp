@@ -62,50 +62,6 @@ std::string wrap(const std::string& text, size_t width, const std::string& pad =
   return out;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-// A file, or a case name (exact, else a unique case-insensitive part) under the search paths.
-bool resolve(const std::string& ref, const std::vector<std::string>& paths, CaseFile& out, std::string& err) {
-  std::vector<CaseFile> direct;
-  try {
-    direct = discover({ref});
-  } catch (const DiscoveryError&) {
-  }
-  if (direct.size() == 1) {
-    out = direct[0];
-    return true;
-  }
-  std::vector<CaseFile> all;
-  try {
-    all = discover(paths);
-  } catch (const DiscoveryError& e) {
-    err = e.what();
-    return false;
-  }
-  std::vector<CaseFile> hits;
-  for (const auto& c : all) {
-    if (c.name == ref) {
-      out = c;
-      return true;
-    }
-    if (lower(c.name).find(lower(ref)) != std::string::npos) hits.push_back(c);
-  }
-  if (hits.size() == 1) {
-    out = hits[0];
-    return true;
-  }
-  if (hits.empty()) {
-    err = "no case named like '" + ref + "' (searched: a file of that name, then cases in the given folders)";
-  } else {
-    err = "'" + ref + "' matches " + std::to_string(hits.size()) + " cases:";
-    for (size_t i = 0; i < hits.size() && i < 12; ++i) err += "\n  " + hits[i].name;
-  }
-  return false;
-}
-
 void print_result(const Paint& paint, const std::string& label, const Record& r) {
   const char* colour = r.verdict == Verdict::Racy ? "33" : r.verdict == Verdict::Safe ? "32" : "31";
   fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, fmt::format("{:<8}", to_string(r.verdict))),
@@ -137,7 +93,7 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
   CaseFile c;
   std::string err;
   std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"cases"} : o.paths;
-  if (!resolve(case_ref, paths, c, err)) {
+  if (!resolve_case(case_ref, paths, c, err)) {
     fmt::print(stderr, "pyrace: error: {}\n", err);
     return kExitUsage;
   }
@@ -194,7 +150,7 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
     CaseFile f;
     std::string ferr;
     std::vector<std::string> fix_paths = {std::filesystem::path(c.path).parent_path().string()};
-    if (resolve(fix, fix_paths, f, ferr) || resolve(fix, paths, f, ferr)) {
+    if (resolve_case(fix, fix_paths, f, ferr) || resolve_case(fix, paths, f, ferr)) {
       Record fixed = run_one(f.path, f.name, cfg, sup);
       print_result(paint, "fixed twin " + f.name, fixed);
       if (fixed.ops_per_s > 0 && broken.ops_per_s > 0)

@@ -10,7 +10,9 @@
 #include <set>
 
 #include "cli.hpp"
+#include "compare.hpp"
 #include "discover.hpp"
+#include "repro.hpp"
 #include "explain.hpp"
 #include "plan.hpp"
 #include "report.hpp"
@@ -278,6 +280,18 @@ int main(int argc, char** argv) {
     if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
     if (cmd.kind == pyrace::Command::Report) return cmd_report(cmd.results, cmd.run);
     if (cmd.kind == pyrace::Command::Table) return cmd_table(cmd.run, sup);
+    if (cmd.kind == pyrace::Command::Compare) return pyrace::cmd_compare(cmd.results[0], cmd.results[1], cmd.output);
+    if (cmd.kind == pyrace::Command::Repro) {
+      pyrace::CaseFile c;
+      std::string err;
+      if (!pyrace::resolve_case(cmd.explain_case, cmd.run.paths.empty() ? std::vector<std::string>{"cases"} : cmd.run.paths,
+                                c, err))
+        return usage_error(err);
+      std::string out = cmd.output.empty() ? c.name + "_repro.py" : cmd.output;
+      if (std::string e = pyrace::write_reproducer(c.path, out, nullptr); !e.empty()) return usage_error(e);
+      fmt::print("pyrace: wrote {} (run it with python3.14t; exit 1 means reproduced)\n", out);
+      return pyrace::kExitOk;
+    }
     if (cmd.kind == pyrace::Command::Explain)
       return pyrace::cmd_explain(cmd.explain_case, cmd.run, sup, want_color(cmd.run.color), !cmd.no_run);
     return cmd_run(cmd.run, sup);
