@@ -11,7 +11,7 @@ struct Name {
 };
 constexpr Name kNames[] = {{Verdict::Safe, "SAFE"},   {Verdict::Racy, "RACY"},       {Verdict::Error, "ERROR"},
                            {Verdict::Gil, "GIL"},     {Verdict::Crash, "CRASH"},     {Verdict::Timeout, "TIMEOUT"},
-                           {Verdict::Deadlock, "DEADLOCK"}};
+                           {Verdict::Deadlock, "DEADLOCK"}, {Verdict::Tsan, "TSAN"}};
 }  // namespace
 
 const char* to_string(Verdict v) {

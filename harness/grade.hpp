@@ -5,7 +5,7 @@
 
 namespace pyrace {
 
-enum class Verdict { Safe, Racy, Error, Gil, Crash, Timeout, Deadlock };
+enum class Verdict { Safe, Racy, Error, Gil, Crash, Timeout, Deadlock, Tsan };
 
 const char* to_string(Verdict v);
 bool parse_verdict(const std::string& s, Verdict& out);

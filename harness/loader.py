@@ -18,7 +18,7 @@ SHAPES = ("loop", "single")
 EXPECTS = ("safe", "racy")
 INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
 MAX_THREADS = 256  # the same bound as --threads
-VERDICTS = ("SAFE", "RACY", "ERROR", "CRASH", "TIMEOUT", "DEADLOCK")
+VERDICTS = ("SAFE", "RACY", "ERROR", "CRASH", "TIMEOUT", "DEADLOCK", "TSAN")
 
 
 class CaseError(Exception):

@@ -14,7 +14,9 @@ void grade_record(Record& r) {
   r.ci = wilson95(r.forbidden, r.trials);
   const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == "single" ? 1 : r.config.iterations);
   r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
-  if (r.status == "ok") {
+  if (r.status == "ok" && !r.tsan.empty()) {
+    r.verdict = Verdict::Tsan;  // a data race inside the interpreter or an extension outranks the outcomes
+  } else if (r.status == "ok") {
     r.verdict = verdict_from_counts(r.forbidden, r.trials);
   } else if (r.status == "gil") {
     r.verdict = Verdict::Gil;
@@ -38,6 +40,13 @@ void grade_record(Record& r) {
     r.xpass = satisfies(r.verdict, r.expect);
     r.as_expected = r.xfail;
   }
+}
+
+json tsan_json(const std::vector<TsanReport>& reports) {
+  json out = json::array();
+  for (const auto& t : reports)
+    out.push_back({{"type", t.type}, {"signature", t.signature}, {"accesses", t.accesses}, {"text", t.text}});
+  return out;
 }
 
 json to_json(const Config& c) {
@@ -89,6 +98,7 @@ json to_json(const Record& r) {
       {"traceback", r.traceback},
       {"output_tail", r.output_tail},
       {"gil_modules", r.gil_modules},
+      {"tsan", tsan_json(r.tsan)},
       {"signal", r.signal},
       {"exit_code", r.exit_code},
       {"trials", r.trials},
@@ -161,6 +171,9 @@ Record record_from_json(const json& j) {
   r.traceback = j.value("traceback", "");
   r.output_tail = j.value("output_tail", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
+  for (const auto& t : j.value("tsan", json::array()))
+    r.tsan.push_back(TsanReport{t.value("type", ""), t.value("accesses", std::vector<std::vector<std::string>>{}),
+                                t.value("signature", ""), t.value("text", "")});
   r.signal = j.value("signal", 0);
   r.exit_code = j.value("exit_code", 0);
   apply_run_fields(r, j);

@@ -9,6 +9,7 @@
 
 #include "engine.hpp"
 #include "grade.hpp"
+#include "tsan_report.hpp"
 
 namespace pyrace {
 
@@ -41,6 +42,7 @@ struct Record {
   std::string message, traceback, output_tail;
   int line = 0;  // line in the case file the message refers to (0: the file as a whole)
   std::vector<std::string> gil_modules;
+  std::vector<TsanReport> tsan;  // ThreadSanitizer reports of the worker (TSan builds only)
   int signal = 0;
   int exit_code = 0;
   // raw run
@@ -67,6 +69,7 @@ struct Record {
 };
 
 nlohmann::json to_json(const Config& c);
+nlohmann::json tsan_json(const std::vector<TsanReport>& reports);
 Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
 
 // Fills the grading fields from status and outcomes.

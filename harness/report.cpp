@@ -82,11 +82,12 @@ class ConsoleReporter : public Reporter {
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
-    if (!r.message.empty() && (r.status != "ok" || r.xfail || r.xpass))
+    if (!r.message.empty() && (r.status != "ok" || r.xfail || r.xpass || r.verdict == Verdict::Tsan))
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
-    if (!r.output_tail.empty() && r.status != "ok") fmt::print(out_, "{}", indent(r.output_tail, "    > "));
+    if (!r.output_tail.empty() && (r.status != "ok" || r.verdict == Verdict::Tsan))
+      fmt::print(out_, "{}", indent(r.output_tail, "    > "));
     std::fflush(out_);
   }
 

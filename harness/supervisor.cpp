@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -79,6 +81,15 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   plain.erase("path");
   plain.erase("name");
   const std::string spec_text = plain.dump();
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+  // Each worker logs its TSan reports into a folder of its own, parsed after it ends.
+  char tsan_tmpl[] = "/tmp/pyrace-tsan-XXXXXX";
+  const std::string tsan_dir = ::mkdtemp(tsan_tmpl) ? tsan_tmpl : "/tmp";
+  const std::string tsan_options = fmt::format(
+      "log_path={}/tsan suppressions={} halt_on_error=0 report_signal_unsafe=0 handle_segv=0 "
+      "print_suppressions=1 history_size=4 external_symbolizer_path={}",
+      tsan_dir, PYRACE_TSAN_SUPPRESSIONS, PYRACE_SYMBOLIZER);
+#endif
   const int spec_threads = spec.contains("config") ? spec["config"].value("threads", 0) : 0;
   const rlim_t mem_bytes = static_cast<rlim_t>(memory_limit_mib(opts, spec_threads)) << 20;
   auto t0 = Clock::now();
@@ -93,10 +104,18 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     ::dup2(outfd, 1);
     ::dup2(outfd, 2);
     ::dup2(pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+    ::setenv("TSAN_OPTIONS", tsan_options.c_str(), 1);
+    ::setenv("DEBUGINFOD_URLS", "", 1);  // symbolisation never reaches for the network
+#endif
     // Per-worker limits: a case that allocates without bound gets MemoryError, one that burns
     // CPU without bound gets SIGXCPU; either way the supervisor reports it and goes on.
     rlimit mem{mem_bytes, mem_bytes};
-    ::setrlimit(RLIMIT_DATA, &mem);  // DATA, not AS: mimalloc reserves far more address space than it uses
+#ifndef PYRACE_SANITIZER
+    ::setrlimit(RLIMIT_DATA, &mem);
+#else
+    (void)mem;  // a sanitizer maps terabytes of shadow memory: no data limit can hold it
+#endif  // DATA, not AS: mimalloc reserves far more address space than it uses
     if (opts.max_cpu_s > 0) {
       rlimit cpu{static_cast<rlim_t>(opts.max_cpu_s), static_cast<rlim_t>(opts.max_cpu_s) + 5};
       ::setrlimit(RLIMIT_CPU, &cpu);
@@ -186,6 +205,16 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   struct stat st{};
   if (::fstat(outfd, &st) == 0 && st.st_size > (static_cast<off_t>(opts.max_output_mib) << 20)) w.output_cut = true;
   w.output_tail = read_output(outfd, opts.output_tail);
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(tsan_dir, ec)) {
+    std::ifstream f(entry.path());
+    std::string log((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (auto& t : parse_tsan_log(log)) w.tsan.push_back(std::move(t));
+    w.tsan_log += log;
+  }
+  std::filesystem::remove_all(tsan_dir, ec);
+#endif
   ::close(outfd);
   // The worker writes a "loaded" line before running and the final result after; later keys
   // win. A killed worker leaves at most the first: "status" is then missing.
@@ -241,6 +270,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.config.trials = j["effective"].value("trials", cfg.trials);
   }
   if (j.contains("run")) apply_run_fields(r, j["run"]);
+  r.tsan = w.tsan;
   r.python = j.value("python", "");
   r.message = j.value("message", "");
   r.line = j.value("line", 0);
@@ -261,6 +291,14 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
                          : "the worker exited with status " + std::to_string(w.exit_code) +
                                " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
     r.output_tail = w.output_tail;
+  }
+  if (!r.tsan.empty() && r.status == "ok") {
+    std::map<std::string, int> sigs;
+    for (const auto& t : r.tsan) ++sigs[t.signature];
+    r.message = fmt::format("ThreadSanitizer: {} report{} ({} distinct):", r.tsan.size(), r.tsan.size() == 1 ? "" : "s",
+                            sigs.size());
+    for (const auto& [sig, n] : sigs) r.message += fmt::format("\n  {} x{}", sig, n);
+    r.output_tail = r.tsan.front().text;
   }
   if (r.status == "crash" && w.signal == SIGXCPU)
     r.message += "; the CPU time limit (--max-cpu " + std::to_string(opts.max_cpu_s) + " s) was reached";

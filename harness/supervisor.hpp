@@ -9,6 +9,7 @@
 #include <string>
 
 #include "record.hpp"
+#include "tsan_report.hpp"
 
 namespace pyrace {
 
@@ -32,6 +33,8 @@ struct WorkerOutcome {
   int exit_code = 0;
   std::string output_tail;
   bool output_cut = false;  // the worker wrote more than max_output_mib
+  std::vector<TsanReport> tsan;  // TSan builds: the reports in the worker's TSan log
+  std::string tsan_log;
   double wall_s = 0;
 };
 

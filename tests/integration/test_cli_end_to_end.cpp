@@ -491,6 +491,25 @@ TEST_CASE("compare reports regressions between two runs and writes bisect-ready 
   CHECK(WEXITSTATUS(st) == 1);
 }
 
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its atomic twin gives none") {
+  Run r = pyrace("run tests/data/tsan --timeout 300");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  const json& racy = m["Tsan_01_RacyExtension"];
+  CHECK(racy["verdict"] == "TSAN");
+  REQUIRE(racy["tsan"].size() >= 1);
+  CHECK(racy["tsan"][0]["type"] == "data race");
+  CHECK_THAT(racy["tsan"][0]["signature"].get<std::string>(), ContainsSubstring("bump"));
+  CHECK_THAT(r.out, ContainsSubstring("ThreadSanitizer: "));
+  const json& atomic = m["Tsan_02_AtomicExtension"];
+  CHECK(atomic["verdict"] == "SAFE");
+  CHECK(atomic["tsan"].empty());
+  CHECK(r.exit_code == 1);  // TSAN is not what EXPECT says
+}
+#endif
+
 TEST_CASE("list shows cases without running them") {
   Run r = pyrace("list cases", false);
   CHECK(r.exit_code == 0);
