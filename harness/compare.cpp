@@ -77,6 +77,27 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   }
   for (const auto& [unit, br] : b)
     if (!c.count(unit)) fmt::print("GONE         {:<44} {} (not in the candidate run)\n", unit, describe(*br));
+
+  // ThreadSanitizer signatures (TSan runs): new, fixed and persisting, each with its first case.
+  auto signatures = [](const ResultsFile& f) {
+    std::map<std::string, std::pair<int, std::string>> m;  // signature -> (count, first case)
+    for (const auto& r : f.records)
+      for (const auto& t : r.tsan) {
+        auto& e = m[t.signature];
+        if (e.first++ == 0) e.second = r.name;
+      }
+    return m;
+  };
+  auto bs = signatures(base), cs = signatures(cand);
+  int new_races = 0;
+  for (const auto& [sig, e] : cs) {
+    bool old = bs.count(sig);
+    new_races += !old;
+    fmt::print("{:<12} {} (x{}, first in {})\n", old ? "TSAN SAME" : "TSAN NEW", sig, e.first, e.second);
+  }
+  for (const auto& [sig, e] : bs)
+    if (!cs.count(sig)) fmt::print("{:<12} {} (was x{}, first in {})\n", "TSAN FIXED", sig, e.first, e.second);
+  regressions += new_races;
   fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}\n", regressions, regressions == 1 ? "" : "s",
              improvements, changed, changed == 1 ? "" : "s");
   return regressions ? kExitMismatch : kExitOk;

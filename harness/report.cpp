@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <string>
 
 namespace pyrace {
 
@@ -104,6 +105,7 @@ class ConsoleReporter : public Reporter {
                  is_graded(r) ? format_rate(r) : "-", r.trials, format_duration(r.wall_s));
     }
     print_classic(records);
+    print_tsan_summary(records);
     size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return !r.as_expected; });
     size_t xfail = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.xfail; });
     fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}\n", records.size(), records.size() == 1 ? "" : "s",
@@ -147,6 +149,24 @@ class ConsoleReporter : public Reporter {
 
   // The widely quoted four-row table, with this run's measurements beside the quoted figures.
   void print_classic(const std::vector<Record>& records) { fmt::print(out_, "{}", classic_table(records)); }
+
+  // A night of runs as a short list: each distinct race once, with its count and first case.
+  void print_tsan_summary(const std::vector<Record>& records) {
+    std::vector<std::string> order;
+    std::map<std::string, std::pair<int, std::string>> sigs;
+    for (const auto& r : records)
+      for (const auto& t : r.tsan) {
+        auto& e = sigs[t.signature];
+        if (e.first++ == 0) {
+          e.second = r.name;
+          order.push_back(t.signature);
+        }
+      }
+    if (order.empty()) return;
+    fmt::print(out_, "\nThreadSanitizer: {} distinct race{} (the full first report of each is in the results):\n",
+               order.size(), order.size() == 1 ? "" : "s");
+    for (const auto& sig : order) fmt::print(out_, "  x{:<5} {}   first in {}\n", sigs[sig].first, sig, sigs[sig].second);
+  }
 
   FILE* out_;
   Style style_;

@@ -507,6 +507,20 @@ TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its at
   CHECK(atomic["verdict"] == "SAFE");
   CHECK(atomic["tsan"].empty());
   CHECK(r.exit_code == 1);  // TSAN is not what EXPECT says
+  CHECK_THAT(r.out, ContainsSubstring("ThreadSanitizer: 1 distinct race"));
+
+  // Two "builds": without the racy call, then with it: the race is NEW, and the same run twice
+  // has it persisting (SAME), which is no regression.
+  fs::path base = scratch("tsan-base.jsonl"), cand = scratch("tsan-cand.jsonl");
+  pyrace(fmt::format("run tests/data/tsan -k atomic --json {}", quote(base.string())), false);
+  pyrace(fmt::format("run tests/data/tsan --json {}", quote(cand.string())), false);
+  Run c = pyrace(fmt::format("compare {} {}", quote(base.string()), quote(cand.string())), false);
+  INFO(c.out);
+  CHECK(c.exit_code == 1);
+  CHECK_THAT(c.out, ContainsSubstring("TSAN NEW     data race: bump | bump"));
+  Run same = pyrace(fmt::format("compare {} {}", quote(cand.string()), quote(cand.string())), false);
+  CHECK(same.exit_code == 0);
+  CHECK_THAT(same.out, ContainsSubstring("TSAN SAME    data race: bump | bump"));
 }
 #endif
 
