@@ -68,7 +68,7 @@ def _top_level_lines(tree):
     return lines
 
 
-def _format_exception(exc, path):
+def format_exception(exc, path):
     """Traceback text from the case file's first frame on (pyrace's own frames are noise)."""
     import traceback
     frames = traceback.extract_tb(exc.__traceback__)
@@ -120,14 +120,8 @@ def load(path, name):
         try:
             exec(compile(tree, path, "exec"), module.__dict__)
         except BaseException as e:  # SystemExit too: a case must not end the worker
-            tb = e.__traceback__
-            line = 0
-            while tb is not None:
-                if tb.tb_frame.f_code.co_filename == path:
-                    line = tb.tb_lineno
-                tb = tb.tb_next
-            raise CaseError(path, line, f"importing the case raised {type(e).__name__}: {e}",
-                            "exception", _format_exception(e, path)) from None
+            raise CaseError(path, case_line(e, path), f"importing the case raised {type(e).__name__}: {e}",
+                            "exception", format_exception(e, path)) from None
     ns = module.__dict__
 
     def where(key):
@@ -302,10 +296,6 @@ def own_states(states, threads, path):
                                  f"(one per thread), it returned {type(states).__name__}"
                                  + (f" of length {n}" if n is not None else ""), "exception")
     return list(states)
-
-
-def format_exception(exc, path):
-    return _format_exception(exc, path)
 
 
 def case_line(exc, path):
