@@ -26,7 +26,7 @@ cpython_pin_sha256() {
 cpython_variant_cc() {
   case "$1" in
     release) echo gcc ;;
-    tsan) echo clang-19 ;;  # clang-14 reports false races with libFuzzer's counters (field notes)
+    tsan|fuzz|fuzz-tsan) echo clang-19 ;;  # clang-14 reports false races with libFuzzer's counters (field notes)
     *) return 1 ;;
   esac
 }
@@ -34,12 +34,16 @@ cpython_variant_flags() {
   case "$1" in
     release) echo "--disable-gil --enable-shared --with-ensurepip=no -q" ;;
     tsan) echo "--disable-gil --enable-shared --with-ensurepip=no --with-thread-sanitizer -q" ;;
+    # fuzz variants: the interpreter's own code carries libFuzzer's coverage instrumentation
+    # (fuzzer-no-link), so the fuzzer is guided by what the interpreter does, not the harness.
+    fuzz) echo "--disable-gil --enable-shared --with-ensurepip=no -q CFLAGS=-fsanitize=fuzzer-no-link" ;;
+    fuzz-tsan) echo "--disable-gil --enable-shared --with-ensurepip=no --with-thread-sanitizer -q CFLAGS=-fsanitize=fuzzer-no-link" ;;
     *) return 1 ;;
   esac
 }
 cpython_variant_packages() {  # Debian packages a variant's compiler needs
   case "$1" in
-    tsan) echo "clang-19 libclang-rt-19-dev lld-19" ;;
+    tsan|fuzz|fuzz-tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19" ;;  # llvm-19: llvm-symbolizer-19 for reports
     *) echo "" ;;
   esac
 }
@@ -124,11 +128,15 @@ fetch_tarball() {  # version -> path of a verified tarball
   echo "$dir/$name"
 }
 
+# Weak no-op coverage callbacks that let a fuzzer-no-link interpreter link on its own.
+cpython_sancov_stubs() { echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/fuzz/sancov_stubs.c"; }
+
 cpython_key() {  # version variant -> cache key
   local ver=$1 variant=$2 cc flags
   cc=$(cpython_variant_cc "$variant") || die 3 "unknown interpreter variant '$variant'"
   flags=$(cpython_variant_flags "$variant")
-  local h; h=$(printf '%s|%s|%s|%s' "$PYRACE_RECIPE" "$cc" "$flags" "$(cpython_pin_sha256 "$ver")" | sha256sum | cut -c1-10)
+  local stubs=""; [[ $flags == *fuzzer-no-link* ]] && stubs=$(sha256sum <"$(cpython_sancov_stubs)")
+  local h; h=$(printf '%s|%s|%s|%s%s' "$PYRACE_RECIPE" "$cc" "$flags" "$(cpython_pin_sha256 "$ver")" "$stubs" | sha256sum | cut -c1-10)
   echo "${ver}-${variant}-${h}"
 }
 
@@ -146,8 +154,13 @@ ensure_cpython() {  # version variant -> path of python3.14t in a complete cache
   local cc flags; cc=$(cpython_variant_cc "$variant"); flags=$(cpython_variant_flags "$variant")
   (
     cd "$stage/src"
+    local libs=()
+    if [[ $flags == *fuzzer-no-link* ]]; then
+      $cc -O2 -fPIC -c "$(cpython_sancov_stubs)" -o "$stage/src/pyrace_sancov_stubs.o" || exit 1
+      libs=(LIBS="$stage/src/pyrace_sancov_stubs.o")
+    fi
     # shellcheck disable=SC2086  # flags are a word list
-    CC=$cc ./configure --prefix="$prefix" $flags LDFLAGS="-Wl,-rpath,$prefix/lib" >"$stage/configure.log" 2>&1 \
+    CC=$cc ./configure --prefix="$prefix" $flags "${libs[@]}" LDFLAGS="-Wl,-rpath,$prefix/lib" >"$stage/configure.log" 2>&1 \
       || { tail -30 "$stage/configure.log" >&2; exit 1; }
     make -j"$(nproc)" >"$stage/make.log" 2>&1 || { tail -40 "$stage/make.log" >&2; exit 1; }
     # PYTHON_FOR_BUILD=true turns the stdlib byte-compile step of libinstall into a no-op:

@@ -1,0 +1,694 @@
+"""pyrace fuzz driver: fuzzer input bytes -> a concurrent program -> run it -> oracles.
+
+Compiled into the fuzz targets and into `pyrace` (for `pyrace repro ARTIFACT`). Three layers:
+
+  decode(data)  -> spec    deterministic; a spec names everything (type, method, value) so it
+                           means the same in every build and renders to a standalone script
+  Program(spec)            fresh objects in a fresh namespace, one op list per thread
+  render(spec)  -> source  the runtime below plus the spec: a script for plain python3.14t
+
+Input format (version 1; any byte string decodes, so byte-level mutation always yields a program):
+  byte 0       threads = 2 + b % 3; lock mode = (b >> 2) % 3: 0 none, 1 every op locked,
+               2 per-op lock bit
+  byte 1       objects = 1 + b % 4
+  3 bytes/obj  kind, a, b: a base type (constructor candidate a) or a view/iterator of an
+               earlier object (derivers: iter, reversed, items, genexpr, ...)
+  5 bytes/op   thread (+ lock bit 0x80), object, method, arg, arg
+The vocabulary of types and methods is derived from the objects at start-up (sorted dir() of
+the C-implemented built-in and standard-library types), not written down here.
+"""
+
+FORMAT_VERSION = 1
+MAX_THREADS = 4
+MAX_OBJECTS = 4
+MAX_OPS_PER_THREAD = 32
+OBJ_RECORD = 3
+OP_RECORD = 5
+HEADER = 2
+
+# ===== pyrace fuzz runtime (also embedded in every reproducer) =====
+import builtins
+import collections
+import copy
+import gc
+import importlib
+import itertools
+import pickle
+import sys
+import threading
+import weakref
+
+# A container that grows past this stops its thread's program: exponential growth
+# (x *= 3, x.extend(x)) would otherwise turn into an out-of-memory "finding".
+GROWTH_CAP = 4096
+
+
+class Token:
+    """A ledger entry: an object nothing but its inserting thread can produce."""
+    __slots__ = ("thread", "k")
+
+    def __init__(self, thread, k):
+        self.thread, self.k = thread, k
+
+    def __repr__(self):
+        return f"Token({self.thread}, {self.k})"
+
+
+class Evil:
+    """Comparison and hashing that mutate shared object 0: C code that calls back into
+    Python in the middle of an operation must survive its container changing."""
+    __slots__ = ("shared", "h")
+
+    def __init__(self, shared, h):
+        self.shared, self.h = shared, h
+
+    def _poke(self):
+        target = self.shared[0] if self.shared else None
+        for name in ("pop", "popitem", "clear"):
+            f = getattr(target, name, None)
+            if f is not None:
+                try:
+                    f()
+                except Exception:
+                    pass
+                return
+
+    def __eq__(self, other):
+        self._poke()
+        return self is other
+
+    def __lt__(self, other):
+        self._poke()
+        return id(self) < id(other)
+
+    def __hash__(self):
+        return self.h
+
+
+def make_values(shared):
+    """Fresh argument values for one run (mutable ones must not outlive it), built from the
+    source expressions below, so a reproducer builds exactly the same values."""
+    return VALUE_FACTORY(shared)
+
+
+VALUE_SOURCES = [
+    "None", "True", "0", "1", "-1", "2", "3", "2**63 - 1", "-2**63", "2**64 + 1",
+    "0.5", "float('nan')", "'a'", "'abc'", "''", "'\\xe9\\u20ac'", "b''", "b'ab'",
+    "()", "(1, 2)", "[1, 2]", "{'a': 1}", "{1, 2}", "slice(0, 2)", "slice(None, None, -1)",
+    "range(3)", "len", "str.lower", "lambda *a, **k: None", "Evil(shared, 1)", "Evil(shared, 0)",
+]
+
+# Applied to every object whose type supports them, beside the type's own methods.
+def op_iterate(x):
+    for _ in itertools.islice(x, 64):
+        pass
+
+
+def op_sorted(x):
+    return sorted(itertools.islice(x, 64), key=repr)
+
+
+def op_pickle(x):
+    return pickle.loads(pickle.dumps(x, 5))
+
+
+PROTOCOL_OPS = {
+    "<iterate>": op_iterate,
+    "<sorted>": op_sorted,
+    "<copy>": copy.copy,
+    "<deepcopy>": copy.deepcopy,
+    "<pickle>": op_pickle,
+    "<repr>": repr,
+    "<hash>": hash,
+    "<bool>": bool,
+    "<weakref>": lambda x: weakref.ref(x)(),
+    "<referents>": gc.get_referents,
+    "<sizeof>": sys.getsizeof,
+    "<contains>": lambda x, v: v in x,
+    "<eq>": lambda x, v: x == v,
+    "<lt>": lambda x, v: x < v,
+}
+
+PROTOCOL_ARITY = {name: (f.__code__.co_argcount - 1 if hasattr(f, "__code__") else 0)
+                  for name, f in PROTOCOL_OPS.items()}
+
+# Ledger: a thread appends unique tokens; at the end each must be there exactly once, unless some
+# op that may remove elements ran on that object, or one that was given the object itself
+# (x.extend(x) duplicates). These are the containers documented as internally locked.
+LEDGER_INSERT = {list: "append", collections.deque: "append", set: "add", dict: "__setitem__",
+                 collections.OrderedDict: "__setitem__", collections.defaultdict: "__setitem__"}
+MAY_REMOVE = frozenset({
+    "pop", "popleft", "popitem", "remove", "discard", "clear", "__delitem__", "__init__",
+    "__isub__", "__iand__", "__ixor__", "__imul__", "__setitem__", "__setstate__",
+    "difference_update", "intersection_update", "symmetric_difference_update", "move_to_end",
+})
+
+# Methods never called, each with its reason.
+DENY = {
+    "__release_buffer__": "releases a buffer export it never took: corrupts the count by design",
+    "__pow__": "generated exponents can run for hours",
+    "__rpow__": "generated exponents can run for hours",
+    "__ipow__": "generated exponents can run for hours",
+    "__del__": "finalizers are the interpreter's to call",
+}
+
+
+def runner_for(thread_ops, lock, findings):
+    """The body of one thread: (callable, args, target, name, locked) tuples."""
+    def run():
+        for f, args, target, name, locked, sized in thread_ops:
+            try:
+                if locked:
+                    with lock:
+                        f(*args)
+                else:
+                    f(*args)
+                if sized and len(target) > GROWTH_CAP:
+                    return
+            except SystemError as e:  # the interpreter's own "this cannot happen"
+                findings.append(f"SystemError in {type(target).__qualname__}.{name}: {e}")
+            except BaseException:  # ordinary exceptions are allowed under concurrency
+                pass
+    return run
+
+
+def resolve(ref, _cache={}):
+    """A spec's type reference (module, qualname) -> the type object."""
+    obj = _cache.get(ref)
+    if obj is None:
+        mod, qual = ref
+        obj = importlib.import_module(mod)
+        for part in qual.split("."):
+            obj = getattr(obj, part)
+        _cache[ref] = obj
+    return obj
+
+
+DERIVERS = {
+    "iter": lambda s: iter(s),
+    "reversed": lambda s: reversed(s),
+    "items": lambda s: s.items(),
+    "iter_items": lambda s: iter(s.items()),
+    "iter_values": lambda s: iter(s.values()),
+    "genexpr": lambda s: (y for y in s),
+    "enumerate": lambda s: enumerate(s),
+    "zip": lambda s: zip(s, s),
+    "map": lambda s: map(repr, s),
+    "islice": lambda s: itertools.islice(s, 8),
+    "memoryview": lambda s: memoryview(s),
+    "tee": lambda s: itertools.tee(s, 2)[0],
+}
+
+CTOR_SOURCES = [
+    "()", "([1, 2, 3],)", "('abc',)", "(b'abc',)", "(3,)", "({'a': 1, 'b': 2},)",
+    "('b', [1, 2, 3])", "(range(10), 3)", "([('a', 1), ('b', 2)],)", "(len, [1, 2, 3])", "('<iq',)",
+]
+
+
+def build_object(desc, earlier):
+    if desc[0] == "base":  # a type, or a module function that makes one
+        return resolve(desc[1])(*CTOR_FACTORIES[desc[2]]())
+    try:
+        return DERIVERS[desc[1]](earlier[desc[2]])
+    except Exception:
+        return iter(())
+
+
+def method_names(tp):
+    """The methods an instance of tp offers, bound to the instance: sorted, so that a byte
+    means the same method in every run of a build."""
+    names = []
+    for name in sorted(dir(tp)):
+        if name in DENY:
+            continue
+        attr = getattr(tp, name, None)
+        if attr is None or isinstance(attr, (type, classmethod, staticmethod)) or not callable(attr):
+            continue
+        if name in ("__new__", "__init_subclass__", "__subclasshook__", "__class_getitem__", "__dir__"):
+            continue  # class-level: they never touch the shared object
+        names.append(name)
+    return names
+
+
+def ops_for(tp, _cache={}):
+    ops = _cache.get(tp)
+    if ops is None:
+        ops = method_names(tp) + sorted(PROTOCOL_OPS)
+        if tp in LEDGER_INSERT:
+            ops.append("<ledger>")
+        _cache[tp] = ops
+    return ops
+
+
+def op_table(tp, _cache={}):
+    """ops_for(tp) with each op's argument rule: (name, fixed count or None, required, extra)."""
+    table = _cache.get(tp)
+    if table is None:
+        table = []
+        for name in ops_for(tp):
+            if name in PROTOCOL_ARITY:
+                table.append((name, PROTOCOL_ARITY[name], 0, 0))
+            elif name == "<ledger>":
+                table.append((name, 0, 0, 0))
+            else:
+                sig = arity(tp, name)
+                table.append((name, None, sig[0], sig[1] - sig[0]) if sig else (name, None, -1, 0))
+        _cache[tp] = table
+    return table
+
+
+class Program:
+    """One concurrent program built from a spec, in a fresh namespace."""
+
+    def __init__(self, spec, shared=None):
+        self.spec = spec
+        if shared is None:
+            shared = []
+            for desc in spec["objects"]:
+                shared.append(build_object(desc, shared))
+        self.shared = shared
+        self.values = make_values(self.shared)
+        self.lock = threading.Lock()
+        self.findings = []
+        self.tokens = {}  # object index -> tokens inserted
+        self.removers = set()  # objects some op may have removed (or duplicated) elements of
+        uses_evil = False
+        self.threads = []
+        for t, ops in enumerate(spec["threads"]):
+            compiled = []
+            for k, (oi, name, argrefs, locked) in enumerate(ops):
+                target = self.shared[oi]
+                args = [self.arg(r) for r in argrefs]
+                uses_evil = uses_evil or any(isinstance(a, Evil) for a in args)
+                if name == "<ledger>":
+                    tok = Token(t, k)
+                    self.tokens.setdefault(oi, []).append(tok)
+                    ins = getattr(target, LEDGER_INSERT[type(target)])
+                    f, args = ins, ([tok, t] if type(target) not in (list, set, collections.deque) else [tok])
+                elif name in PROTOCOL_OPS:
+                    f, args = PROTOCOL_OPS[name], [target] + args
+                else:
+                    # x.extend(x), x += x: the object as its own argument duplicates its elements
+                    if name in MAY_REMOVE or ("obj", oi) in argrefs:
+                        self.removers.add(oi)
+                    f = getattr(target, name, None)
+                    if f is None:
+                        continue
+                sized = hasattr(type(target), "__len__") and type(target).__module__ in ("builtins", "collections", "array")
+                compiled.append((f, tuple(args), target, name, locked, sized))
+            self.threads.append(runner_for(compiled, self.lock, self.findings))
+        if uses_evil:
+            self.removers.add(0)  # Evil pops from object 0
+
+    def arg(self, ref):
+        kind, i = ref
+        return self.shared[i] if kind == "obj" else self.values[i]
+
+    def check(self):
+        """Oracles after every thread has finished; returns a finding or None."""
+        if self.findings:
+            return self.findings[0]
+        for oi, tokens in sorted(self.tokens.items()):
+            obj = self.shared[oi]
+            if oi in self.removers or getattr(obj, "maxlen", None) is not None:
+                continue
+            if isinstance(obj, dict):
+                missing = [t for t in tokens if obj.get(t, None) is None]
+                if missing:
+                    return f"ledger: {type(obj).__qualname__} lost {len(missing)} of {len(tokens)} concurrent inserts"
+            else:
+                seen = collections.Counter(id(x) for x in obj if type(x) is Token)
+                bad = [t for t in tokens if seen[id(t)] != 1]
+                if bad:
+                    return (f"ledger: {type(obj).__qualname__} holds {bad[0]!r} {seen[id(bad[0])]} times "
+                            f"({len(bad)} of {len(tokens)} concurrent inserts not exactly once)")
+        for obj in self.shared:
+            msg = integrity(obj)
+            if msg:
+                return msg
+        return None
+
+
+def integrity(obj):
+    """A finished container must agree with itself: its length with its iteration."""
+    if type(obj) not in (list, dict, set, frozenset, bytearray, collections.deque, collections.OrderedDict,
+                         collections.defaultdict, collections.Counter):
+        return None
+    try:
+        n, m = len(obj), sum(1 for _ in obj)
+        r = repr(obj)
+    except SystemError as e:
+        return f"integrity: {type(obj).__qualname__}: SystemError {e}"
+    except Exception:
+        return None  # e.g. RecursionError from a container holding itself deeply
+    if n != m:
+        return f"integrity: {type(obj).__qualname__} has len {n} but iterates {m} items"
+    if isinstance(obj, dict) and len(obj.keys()) != sum(1 for _ in obj.items()):
+        return f"integrity: {type(obj).__qualname__} keys and items disagree"
+    del r
+    return None
+
+
+RUNTIME_GLOBALS = {name: value for name, value in globals().items() if not name.startswith("__")}
+RUNTIME_GLOBALS["__builtins__"] = builtins
+# Compiled once: evaluating the sources for every run would cost more than running it.
+VALUE_FACTORY = eval("lambda shared: [" + ", ".join(VALUE_SOURCES) + "]", RUNTIME_GLOBALS)
+CTOR_FACTORIES = [eval("lambda: " + src, RUNTIME_GLOBALS) for src in CTOR_SOURCES]
+# ===== end of runtime =====
+
+import hashlib  # noqa: E402  (decoder and renderer only)
+import inspect  # noqa: E402
+import types  # noqa: E402
+
+# Where base types come from: the built-ins and the standard library's C modules. Types that
+# block (locks, queues), do I/O, or iterate forever are left out, each group with its reason.
+SCAN_MODULES = ["builtins", "collections", "_collections", "itertools", "functools", "operator", "array",
+                "io", "_struct", "_random", "_json", "_pickle", "_datetime", "_decimal", "_heapq", "_bisect",
+                "_contextvars", "_elementtree", "_hashlib", "_md5", "_sha1", "_sha2", "_sha3", "_blake2",
+                "zlib", "_bz2", "_lzma", "_csv", "_string", "_abc", "_weakref", "_functools", "_operator"]
+SKIP_TYPES = {
+    # blocking: a program can deadlock itself, which says nothing about the interpreter
+    "_thread.lock", "_thread.RLock", "_queue.SimpleQueue",
+    # I/O on real files and sockets
+    "_io.FileIO", "_io.BufferedReader", "_io.BufferedWriter", "_io.BufferedRandom", "_io.BufferedRWPair",
+    "_io.TextIOWrapper",
+    # iterate forever: list.extend(count()) never returns
+    "itertools.count", "itertools.cycle", "itertools.repeat",
+    # immutable numbers: nothing to race on, and arithmetic on generated values can take hours
+    "builtins.int", "builtins.bool", "builtins.float", "builtins.complex", "decimal.Decimal",
+    # type objects and the machinery of classes
+    "builtins.type", "builtins.super", "builtins.object", "builtins.staticmethod", "builtins.classmethod",
+    "builtins.property", "builtins.BaseException",
+}
+
+
+def c_implemented(tp):
+    return not any(isinstance(v, types.FunctionType) for v in vars(tp).values())
+
+
+# Module functions that make objects of types not constructible directly (hash objects,
+# compressors, struct.Struct...). Only modules whose functions have no effect outside the
+# objects they return: never builtins (input() blocks), io (open(3) would take fd 3), os or sys.
+FACTORY_MODULES = ["zlib", "_hashlib", "_md5", "_sha1", "_sha2", "_sha3", "_blake2", "_struct", "_contextvars",
+                   "_functools", "_json", "_elementtree", "_bz2", "_lzma", "_pickle"]
+SKIP_RESULTS = (int, float, complex, bool, str, bytes, tuple, type(None))
+
+
+def working_ctors(f):
+    ctors = []
+    for i, src in enumerate(CTOR_SOURCES):
+        try:
+            f(*eval(src, RUNTIME_GLOBALS))
+            ctors.append(i)
+        except BaseException:
+            continue
+    return ctors
+
+
+def type_ref(tp, modname, attr):
+    """The shortest stable name of a type: its own module and qualname when that resolves."""
+    try:
+        if resolve((tp.__module__, tp.__qualname__)) is tp:
+            return (tp.__module__, tp.__qualname__)
+    except Exception:
+        pass
+    return (modname, attr)
+
+
+def scan_types():
+    """(reference, constructor indexes that work): every constructible C-implemented type, and
+    module functions that make instances of other C types."""
+    found = {}
+    for modname in SCAN_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        for attr in sorted(vars(mod)):
+            tp = getattr(mod, attr)
+            if not isinstance(tp, type) or issubclass(tp, BaseException) or not c_implemented(tp):
+                continue
+            key = f"{tp.__module__}.{tp.__qualname__}"
+            if key in SKIP_TYPES or tp in found or attr.startswith("__"):
+                continue
+            ctors = working_ctors(tp)
+            if ctors:
+                found[tp] = (type_ref(tp, modname, attr), ctors)
+    for modname in FACTORY_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        for attr in sorted(vars(mod)):
+            f = getattr(mod, attr)
+            if not isinstance(f, types.BuiltinFunctionType) or attr.startswith("_"):
+                continue
+            for i, src in enumerate(CTOR_SOURCES):
+                try:
+                    tp = type(f(*eval(src, RUNTIME_GLOBALS)))
+                except BaseException:
+                    continue
+                key = f"{tp.__module__}.{tp.__qualname__}"
+                if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
+                    found[tp] = ((modname, attr), [i])
+                break
+    return sorted(found.values())
+
+
+BASE_TYPES = scan_types()
+DERIVER_NAMES = sorted(DERIVERS)
+KINDS = len(BASE_TYPES) + len(DERIVER_NAMES)
+
+
+def arity(tp, name, _cache={}):
+    """(required, maximum) positional arguments of a method, when its signature is known."""
+    key = (tp, name)
+    if key not in _cache:
+        _cache[key] = _arity(getattr(tp, name, None))
+    return _cache[key]
+
+
+def _arity(f):
+    try:
+        sig = inspect.signature(f)
+    except (TypeError, ValueError):
+        return None
+    req = mx = -1  # the unbound method's first parameter is the instance
+    for p in sig.parameters.values():
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            mx += 1
+            req += p.default is p.empty
+        elif p.kind == p.VAR_POSITIONAL:
+            mx += 2
+    return max(req, 0), max(min(mx, 3), 0)
+
+
+def vocabulary_digest():
+    """Changes whenever a byte would decode to something else: printed with every finding."""
+    h = hashlib.sha256(repr((FORMAT_VERSION, BASE_TYPES, DERIVER_NAMES, VALUE_SOURCES, CTOR_SOURCES)).encode())
+    for ref, _ in BASE_TYPES:
+        h.update(repr(ops_for(resolve(ref))).encode())
+    return h.hexdigest()[:12]
+
+
+def decode(data, objects_out=None):
+    """bytes -> spec (a plain dict of names and numbers). Total: every input is a program.
+    The objects built to learn their types are appended to objects_out, for reuse."""
+    data = bytes(data)
+    if len(data) < HEADER:
+        data = data + b"\0" * (HEADER - len(data))
+    nthreads = 2 + data[0] % 3
+    lock_mode = (data[0] >> 2) % 3
+    nobjs = 1 + data[1] % MAX_OBJECTS
+    pos = HEADER
+    objects, shared = [], []
+    for i in range(nobjs):
+        rec = data[pos:pos + OBJ_RECORD].ljust(OBJ_RECORD, b"\0")
+        pos += OBJ_RECORD
+        kind = rec[0] % KINDS
+        if kind < len(BASE_TYPES) or i == 0:
+            ref, ctors = BASE_TYPES[kind % len(BASE_TYPES)]
+            desc = ("base", ref, ctors[rec[1] % len(ctors)])
+        else:
+            desc = ("derive", DERIVER_NAMES[kind - len(BASE_TYPES)], rec[1] % i)
+        objects.append(desc)
+        try:
+            shared.append(build_object(desc, shared))
+        except BaseException:
+            shared.append(None)
+    base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
+    tables = [op_table(type(x)) for x in shared]
+    nvals = len(VALUE_SOURCES)
+    threads = [[] for _ in range(nthreads)]
+    while pos + OP_RECORD <= len(data):
+        t, o, m, a1, a2 = data[pos:pos + OP_RECORD]
+        pos += OP_RECORD
+        thread = threads[(t & 0x7F) % nthreads]
+        if len(thread) >= MAX_OPS_PER_THREAD:
+            continue
+        oi = o % nobjs
+        table = tables[oi]
+        name, n, req, extra = table[m % len(table)]
+        locked = lock_mode == 1 or (lock_mode == 2 and bool(t & 0x80))
+        # Arguments: a pool value or (high bit) a base shared object; how many from the signature.
+        if n is None:
+            n = (a2 >> 6) % 3 if req < 0 else req + min(extra, a2 >> 7)
+        refs = []
+        for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
+            if b & 0x80 and base_idx:
+                refs.append(("obj", base_idx[b % len(base_idx)]))
+            else:
+                refs.append(("val", (b + k) % nvals))
+        thread.append((oi, name, refs, locked))
+    if objects_out is not None:
+        objects_out.extend(shared)
+    return {"format": FORMAT_VERSION, "objects": objects, "threads": threads}
+
+
+# ---- the hot path used by the fuzz target -----------------------------------------------
+_current = None
+
+
+def prepare(data):
+    """Builds the program for one input; returns its thread count (0: nothing to run)."""
+    global _current
+    _current = None
+    shared = []
+    spec = decode(data, shared)
+    if not any(spec["threads"]):
+        return 0
+    _current = Program(spec, shared)
+    return len(_current.threads)
+
+
+def run_thread(i):
+    if _current is not None and i < len(_current.threads):
+        _current.threads[i]()
+
+
+def finish():
+    """Oracles, then everything of this input is dropped; returns a finding or None."""
+    global _current
+    prog, _current = _current, None
+    if prog is None:
+        return None
+    finding = prog.check()
+    del prog
+    global _runs
+    _runs += 1
+    if _runs % GC_EVERY == 0:
+        gc.collect()  # cycles made by inputs must not pile up (a collection per run costs 1 ms)
+    return finding
+
+
+GC_EVERY = 64
+_runs = 0
+
+
+# ---- reproducers ------------------------------------------------------------------------
+def runtime_source(own_source):
+    start = own_source.index("# ===== pyrace fuzz runtime")
+    end = own_source.index("# ===== end of runtime =====")
+    return own_source[start:end]
+
+
+def describe(spec):
+    """The program as a person reads it."""
+    lines = []
+    for i, d in enumerate(spec["objects"]):
+        if d[0] == "base":
+            lines.append(f"shared[{i}] = {d[1][0]}.{d[1][1]}(*{CTOR_SOURCES[d[2]]})")
+        else:
+            lines.append(f"shared[{i}] = {d[1]}(shared[{d[2]}])")
+    for t, ops in enumerate(spec["threads"]):
+        for oi, name, refs, locked in ops:
+            args = ", ".join(f"shared[{i}]" if k == "obj" else VALUE_SOURCES[i] for k, i in refs)
+            call = f"{name}(shared[{oi}]{', ' if args else ''}{args})" if name.startswith("<") \
+                else f"shared[{oi}].{name}({args})"
+            lines.append(f"thread {t}: {'with lock: ' if locked else ''}{call}")
+    return lines
+
+
+REPRO_MAIN = r'''
+def _main():
+    import argparse, time
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--max-seconds", type=float, default=60.0, help="give up after this long (exit 0)")
+    ap.add_argument("--sequential", action="store_true", help="run the threads one after another")
+    opts = ap.parse_args()
+    deadline = time.monotonic() + opts.max_seconds
+    runs = 0
+    while time.monotonic() < deadline:
+        prog = Program(SPEC)
+        if opts.sequential:
+            for run in prog.threads:
+                run()
+        else:
+            barrier = threading.Barrier(len(prog.threads))
+            def body(run):
+                barrier.wait()
+                run()
+            ts = [threading.Thread(target=body, args=(r,)) for r in prog.threads]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        runs += 1
+        finding = prog.check()
+        if finding:
+            print(f"pyrace-repro: REPRODUCED after {runs} runs: {finding}", flush=True)
+            sys.exit(1)
+        del prog
+    print(f"pyrace-repro: not reproduced in {runs} runs ({opts.max_seconds:g} s)", flush=True)
+
+
+if __name__ == "__main__":
+    _main()
+'''
+
+
+def render(spec, own_source, found=""):
+    """A standalone script: runs the program until an oracle fires or it crashes."""
+    doc = ["pyrace fuzz reproducer: runs the program below in threads, again and again, until it",
+           "crashes (death by signal), a ThreadSanitizer build reports a race, or an oracle fires",
+           "(exit 1). Exit 0: not seen within --max-seconds.", ""]
+    if found:
+        doc += [found, ""]
+    doc += ["The program:"] + ["    " + line for line in describe(spec)]
+    return ("#!/usr/bin/env python3.14t\n" + '"""' + "\n".join(doc).replace('"""', "'''") + '\n"""\n'
+            + runtime_source(own_source) + "\nSPEC = " + repr(spec) + "\n" + REPRO_MAIN)
+
+
+def spec_from_bytes_or_text(raw):
+    """An artifact is either fuzzer bytes or a spec printed by repr (a minimised program)."""
+    if raw.startswith(b"{'format': "):
+        import ast
+        return ast.literal_eval(raw.decode())
+    return decode(raw)
+
+
+def shrink_candidates(spec):
+    """Smaller programs, biggest cuts first: drop a thread, an object, then single ops."""
+    threads, objects = spec["threads"], spec["objects"]
+    if len(threads) > 2:
+        for t in range(len(threads)):
+            yield {**spec, "threads": threads[:t] + threads[t + 1:]}
+    for oi in reversed(range(1, len(objects))):
+        used = any(o == oi or ("obj", oi) in refs for ops in threads for o, _, refs, _ in ops)
+        used = used or any(d[0] == "derive" and d[2] == oi for d in objects[oi + 1:])
+        if not used and oi == len(objects) - 1:
+            yield {**spec, "objects": objects[:oi]}
+    for t, ops in enumerate(threads):
+        for k in range(len(ops)):
+            if len(ops) > 1:
+                yield {**spec, "threads": threads[:t] + [ops[:k] + ops[k + 1:]] + threads[t + 1:]}
+    for t, ops in enumerate(threads):
+        for k, (oi, name, refs, locked) in enumerate(ops):
+            if locked:
+                op = (oi, name, refs, False)
+                yield {**spec, "threads": threads[:t] + [ops[:k] + [op] + ops[k + 1:]] + threads[t + 1:]}
+
+
+def describe_text(data):
+    """The program of an input, one "pyrace-fuzz: |" line each (printed with every finding)."""
+    return "".join(f"pyrace-fuzz: | {line}\n" for line in describe(decode(data)))

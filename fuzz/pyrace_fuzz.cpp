@@ -1,0 +1,163 @@
+// libFuzzer target: each input decodes (fuzz_driver.py) into a concurrent Python program that
+// persistent native threads run together in one embedded free-threaded interpreter.
+// Oracles: a crash or sanitizer report (libFuzzer and TSan see those), a hang (-timeout), and
+// the driver's semantic checks, which end the process with abort() so libFuzzer keeps the input.
+//
+// Environment:
+//   PYRACE_FUZZ_REPRO=FILE   write the reproducer script of each input run to FILE
+//   PYRACE_FUZZ_DESCRIBE=1   print each input's program before running it
+#include <Python.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actor_pool.hpp"
+#include "fuzz_driver_source.hpp"  // generated from fuzz/fuzz_driver.py
+#include "fuzz_mutator.hpp"
+#include "py/interp.hpp"
+#include "py/ref.hpp"
+
+using pyrace::py::Ref;
+
+namespace {
+
+constexpr int kMaxThreads = 4;  // fuzz_driver.MAX_THREADS
+
+struct State {
+  std::unique_ptr<pyrace::py::Interpreter> interp;
+  std::unique_ptr<pyrace::ActorPool> pool;
+  Ref module, prepare, run_thread, finish;
+  std::string repro_path;
+  bool describe = false;
+};
+State* g = nullptr;
+
+// The driver failing is pyrace's bug, not the interpreter's: say so, distinctly, and stop.
+[[noreturn]] void driver_error(const char* where) {
+  std::fprintf(stderr, "==pyrace-fuzz== DRIVER ERROR in %s (a bug in pyrace's fuzz driver, not a finding):\n", where);
+  if (PyErr_Occurred()) PyErr_Print();
+  std::fflush(stderr);
+  std::_Exit(3);
+}
+
+Ref attr(const Ref& mod, const char* name) {
+  Ref r = Ref::steal(PyObject_GetAttrString(mod.get(), name));
+  if (!r) driver_error(name);
+  return r;
+}
+
+std::string call_str(const char* fn, PyObject* arg) {
+  Ref f = attr(g->module, fn);
+  Ref r = Ref::steal(PyObject_CallOneArg(f.get(), arg));
+  if (!r) driver_error(fn);
+  const char* s = PyUnicode_AsUTF8(r.get());
+  if (!s) driver_error(fn);
+  return s;
+}
+
+void write_repro(const Ref& bytes) {
+  Ref spec = Ref::steal(PyObject_CallMethod(g->module.get(), "decode", "O", bytes.get()));
+  if (!spec) driver_error("decode");
+  Ref src = Ref::steal(PyObject_CallMethod(g->module.get(), "render", "Os", spec.get(), pyrace::kFuzzDriverSource));
+  if (!src) driver_error("render");
+  std::ofstream(g->repro_path, std::ios::trunc) << PyUnicode_AsUTF8(src.get());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  g = new State;
+  pyrace::py::InterpreterOptions opts;
+  opts.home = PYRACE_PYTHON_HOME;
+  opts.import_site = false;  // the program's objects come from the stdlib only
+  g->interp = std::make_unique<pyrace::py::Interpreter>(opts);
+  Ref code = Ref::steal(Py_CompileString(pyrace::kFuzzDriverSource, "<pyrace fuzz driver>", Py_file_input));
+  if (!code) driver_error("compiling the driver");
+  g->module = Ref::steal(PyImport_ExecCodeModule("_pyrace_fuzz", code.get()));
+  if (!g->module) driver_error("importing the driver");
+  g->prepare = attr(g->module, "prepare");
+  g->run_thread = attr(g->module, "run_thread");
+  g->finish = attr(g->module, "finish");
+  if (const char* p = std::getenv("PYRACE_FUZZ_REPRO")) g->repro_path = p;
+  g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
+  Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
+  Ref ntypes = attr(g->module, "KINDS");
+  if (!digest) driver_error("vocabulary_digest");
+  std::fprintf(stderr, "pyrace-fuzz: interpreter %s; vocabulary %s (%ld kinds of object)%s\n", Py_GetVersion(),
+               PyUnicode_AsUTF8(digest.get()), PyLong_AsLong(ntypes.get()),
+#ifdef PYRACE_SANITIZER
+               "; harness built with -fsanitize=" PYRACE_SANITIZER
+#else
+               ""
+#endif
+  );
+  // Persistent actors for every input: thread start-up would cost more than most programs.
+  g->pool = std::make_unique<pyrace::ActorPool>(g->interp->state(), kMaxThreads, false);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Ref bytes = Ref::steal(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data), static_cast<Py_ssize_t>(size)));
+  if (!bytes) driver_error("bytes");
+  if (!g->repro_path.empty()) write_repro(bytes);
+  if (g->describe) {
+    Ref spec = Ref::steal(PyObject_CallMethod(g->module.get(), "decode", "O", bytes.get()));
+    Ref lines = spec ? Ref::steal(PyObject_CallMethod(g->module.get(), "describe", "O", spec.get())) : Ref();
+    if (!lines) driver_error("describe");
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines.get()); ++i)
+      std::fprintf(stderr, "pyrace-fuzz: | %s\n", PyUnicode_AsUTF8(PyList_GET_ITEM(lines.get(), i)));
+  }
+  Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
+  if (!n) driver_error("prepare");
+  long threads = PyLong_AsLong(n.get());
+  if (threads <= 0) return -1;  // nothing to run: keep it out of the corpus
+  bool failed = false;
+  g->pool->run([&](int i) {
+    if (i >= threads) return;
+    Ref idx = Ref::steal(PyLong_FromLong(i));
+    Ref r = Ref::steal(PyObject_CallOneArg(g->run_thread.get(), idx.get()));
+    if (!r) {
+      PyErr_Print();
+      failed = true;
+    }
+  });
+  if (failed) driver_error("run_thread");
+  Ref finding = Ref::steal(PyObject_CallNoArgs(g->finish.get()));
+  if (!finding) driver_error("finish");
+  if (finding.get() != Py_None) {
+    std::string what = PyUnicode_AsUTF8(finding.get());
+    std::string program = call_str("describe_text", bytes.get());
+    std::fprintf(stderr, "==pyrace-fuzz== FINDING: %s\n%s", what.c_str(), program.c_str());
+    std::fflush(stderr);
+    std::abort();  // libFuzzer saves the input as a crash artifact
+  }
+  return 0;
+}
+
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  std::minstd_rand rng(seed);
+  if (rng() % 3 == 0) return LLVMFuzzerMutate(data, size, max_size);
+  return pyrace::fuzz::mutate_program(data, size, max_size, rng);
+}
+
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, uint8_t* out,
+                                            size_t max_out, unsigned int seed) {
+  std::minstd_rand rng(seed);
+  return pyrace::fuzz::cross_over(d1, s1, d2, s2, out, max_out, rng);
+}
+
+#if defined(PYRACE_TSAN_SUPPRESSIONS)
+// A race report must end the run so that libFuzzer keeps the input; TSAN_OPTIONS still wins.
+extern "C" const char* __tsan_default_options() {
+  return "halt_on_error=1:report_signal_unsafe=0:second_deadlock_stack=1:suppressions=" PYRACE_TSAN_SUPPRESSIONS;
+}
+#endif
