@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <type_traits>
 
@@ -97,6 +98,9 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
     return false;
   }
   if (run->parsed()) cmd.kind = Command::Run;
+  // The supervisor takes it from the environment (SuperviseOptions::show_suppressed), so every
+  // place that starts workers honours it without passing it along.
+  if (run->parsed() && cmd.run.show_suppressed) ::setenv("PYRACE_SHOW_SUPPRESSED", "1", 1);
   if (list->parsed()) cmd.kind = Command::List;
   if (report->parsed()) cmd.kind = Command::Report;
   if (explain->parsed()) cmd.kind = Command::Explain;

@@ -51,7 +51,10 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
     "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator())   \
   X(std::vector<std::string>, reporter, {}, "-r,--reporter",                                                        \
     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator())                                     \
-  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}))
+  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}))    \
+  X(bool, show_suppressed, false, "--show-suppressed",                                                              \
+    "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",      \
+    CLI::Validator())
 
 struct RunOptions {
 #define PYRACE_FIELD(type, field, def, names, help, check) type field = def;

@@ -44,8 +44,41 @@ void grade_record(Record& r) {
 
 json tsan_json(const std::vector<TsanReport>& reports) {
   json out = json::array();
-  for (const auto& t : reports)
-    out.push_back({{"type", t.type}, {"signature", t.signature}, {"accesses", t.accesses}, {"text", t.text}});
+  for (const auto& t : reports) {
+    json stacks = json::array();
+    for (const auto& a : t.stacks) {
+      json frames = json::array();
+      for (const auto& f : a.frames)
+        frames.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}, {"module", f.module}});
+      stacks.push_back({{"kind", a.kind}, {"thread", a.thread}, {"frames", frames}});
+    }
+    out.push_back({{"type", t.type},
+                   {"signature", t.signature},
+                   {"accesses", t.accesses},
+                   {"stacks", stacks},
+                   {"threads", t.thread_names},
+                   {"text", t.text}});
+  }
+  return out;
+}
+
+TsanReport tsan_from_json(const json& t) {
+  TsanReport r{t.value("type", ""), t.value("accesses", std::vector<std::vector<std::string>>{}),
+               t.value("signature", ""), t.value("text", ""), {}, {}};
+  for (const auto& a : t.value("stacks", json::array())) {
+    TsanAccess acc{a.value("kind", ""), a.value("thread", ""), {}};
+    for (const auto& f : a.value("frames", json::array()))
+      acc.frames.push_back(TsanFrame{f.value("function", ""), f.value("file", ""), f.value("line", 0), f.value("module", "")});
+    r.stacks.push_back(std::move(acc));
+  }
+  r.thread_names = t.value("threads", std::map<std::string, std::string>{});
+  return r;
+}
+
+json suppressed_json(const Record& r) {
+  if (!r.tsan_suppressed_collected) return nullptr;
+  json out = json::array();
+  for (const auto& s : r.tsan_suppressed) out.push_back({{"suppression", s.suppression}, {"count", s.count}});
   return out;
 }
 
@@ -83,6 +116,7 @@ json to_json(const Record& r) {
       {"expect", r.expect},
       {"shape", r.shape},
       {"named_actors", r.named_actors},
+      {"actors", r.actors},
       {"fix", r.fix},
       {"known_bug",
        r.known_bug_verdict.empty()
@@ -99,6 +133,7 @@ json to_json(const Record& r) {
       {"output_tail", r.output_tail},
       {"gil_modules", r.gil_modules},
       {"tsan", tsan_json(r.tsan)},
+      {"tsan_suppressed", suppressed_json(r)},
       {"signal", r.signal},
       {"exit_code", r.exit_code},
       {"trials", r.trials},
@@ -158,6 +193,7 @@ Record record_from_json(const json& j) {
   r.expect = j.value("expect", "");
   r.shape = j.value("shape", "");
   r.named_actors = j.value("named_actors", false);
+  r.actors = j.value("actors", std::vector<std::string>{});
   r.fix = j.value("fix", "");
   apply_known_bug(r, j.value("known_bug", json()));
   r.doc = j.value("doc", "");
@@ -171,9 +207,12 @@ Record record_from_json(const json& j) {
   r.traceback = j.value("traceback", "");
   r.output_tail = j.value("output_tail", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
-  for (const auto& t : j.value("tsan", json::array()))
-    r.tsan.push_back(TsanReport{t.value("type", ""), t.value("accesses", std::vector<std::vector<std::string>>{}),
-                                t.value("signature", ""), t.value("text", "")});
+  for (const auto& t : j.value("tsan", json::array())) r.tsan.push_back(tsan_from_json(t));
+  if (j.contains("tsan_suppressed") && j["tsan_suppressed"].is_array()) {
+    r.tsan_suppressed_collected = true;
+    for (const auto& s : j["tsan_suppressed"])
+      r.tsan_suppressed.push_back(TsanSuppression{s.value("suppression", ""), s.value("count", 0L)});
+  }
   r.signal = j.value("signal", 0);
   r.exit_code = j.value("exit_code", 0);
   apply_run_fields(r, j);

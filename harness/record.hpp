@@ -33,6 +33,7 @@ struct Record {
   // from the case file (empty when it could not be loaded)
   std::string expect, shape, doc, classic_row, classic_quoted;
   bool named_actors = false;
+  std::vector<std::string> actors;  // the case's actors in thread order: "actor", or the <name> of each actor_<name>
   std::string fix;  // FIX: the name of the case with this pattern's fix
   // KNOWN_BUG: an interpreter bug this case runs into, with the verdict an affected build gives.
   std::string known_bug_issue, known_bug_affects, known_bug_verdict;  // actor_<name> functions: the thread count is theirs, not --threads'.
@@ -43,6 +44,9 @@ struct Record {
   int line = 0;  // line in the case file the message refers to (0: the file as a whole)
   std::vector<std::string> gil_modules;
   std::vector<TsanReport> tsan;  // ThreadSanitizer reports of the worker (TSan builds only)
+  // TSan builds with --show-suppressed: the suppressions that matched, with their counts.
+  std::vector<TsanSuppression> tsan_suppressed;
+  bool tsan_suppressed_collected = false;  // false: not asked for, or the worker did not exit by itself
   int signal = 0;
   int exit_code = 0;
   // raw run
@@ -70,6 +74,8 @@ struct Record {
 
 nlohmann::json to_json(const Config& c);
 nlohmann::json tsan_json(const std::vector<TsanReport>& reports);
+TsanReport tsan_from_json(const nlohmann::json& t);  // one element of tsan_json; older files lack stacks
+nlohmann::json suppressed_json(const Record& r);      // null when the suppressions were not collected
 Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
 
 // Fills the grading fields from status and outcomes.

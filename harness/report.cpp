@@ -9,11 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 
 namespace pyrace {
 
 namespace {
+
+constexpr size_t kConsoleFrames = 4;  // frames per stack of a TSan report on the console
 
 // Opens the output of a reporter: stdout when path is empty.
 FILE* open_out(const std::string& path, bool append = false) {
@@ -87,8 +90,12 @@ class ConsoleReporter : public Reporter {
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
-    if (!r.output_tail.empty() && (r.status != "ok" || r.verdict == Verdict::Tsan))
+    if (r.verdict == Verdict::Tsan && r.status == "ok") {
+      fmt::print(out_, "{}", indent(trimmed_reports(r), "    > "));
+    } else if (!r.output_tail.empty() && r.status != "ok") {
       fmt::print(out_, "{}", indent(r.output_tail, "    > "));
+    }
+    if (r.tsan_suppressed_collected) fmt::print(out_, "{}", suppressed(r));
     std::fflush(out_);
   }
 
@@ -147,6 +154,26 @@ class ConsoleReporter : public Reporter {
     return s;
   }
 
+  // Each distinct race once, cut to its top frames: the full reports are in the JSON results.
+  static std::string trimmed_reports(const Record& r) {
+    std::set<std::string> seen;
+    std::string out;
+    for (const auto& t : r.tsan)
+      if (seen.insert(t.signature).second) out += trimmed_report(t, kConsoleFrames);
+    return out + fmt::format("(top {} frames of each stack; the full report{} in the JSON results)", kConsoleFrames,
+                             r.tsan.size() == 1 ? " is" : "s are");
+  }
+
+  static std::string suppressed(const Record& r) {
+    if (r.tsan_suppressed.empty()) return "    suppressed: none matched\n";
+    long total = 0;
+    for (const auto& s : r.tsan_suppressed) total += s.count;
+    std::string out = fmt::format("    suppressed: {} report{} by {} suppression{}:\n", total, total == 1 ? "" : "s",
+                                  r.tsan_suppressed.size(), r.tsan_suppressed.size() == 1 ? "" : "s");
+    for (const auto& s : r.tsan_suppressed) out += fmt::format("      x{:<6} {}\n", s.count, s.suppression);
+    return out;
+  }
+
   // The widely quoted four-row table, with this run's measurements beside the quoted figures.
   void print_classic(const std::vector<Record>& records) { fmt::print(out_, "{}", classic_table(records)); }
 
@@ -162,10 +189,28 @@ class ConsoleReporter : public Reporter {
           order.push_back(t.signature);
         }
       }
-    if (order.empty()) return;
-    fmt::print(out_, "\nThreadSanitizer: {} distinct race{} (the full first report of each is in the results):\n",
-               order.size(), order.size() == 1 ? "" : "s");
-    for (const auto& sig : order) fmt::print(out_, "  x{:<5} {}   first in {}\n", sigs[sig].first, sig, sigs[sig].second);
+    if (!order.empty()) {
+      fmt::print(out_, "\nThreadSanitizer: {} distinct race{} (the full first report of each is in the results):\n",
+                 order.size(), order.size() == 1 ? "" : "s");
+      for (const auto& sig : order) fmt::print(out_, "  x{:<5} {}   first in {}\n", sigs[sig].first, sig, sigs[sig].second);
+    }
+    // --show-suppressed: what the suppressions hid over the whole run, and in how many cases.
+    std::map<std::string, std::pair<long, int>> hidden;
+    size_t collected = 0;
+    for (const auto& r : records) {
+      collected += r.tsan_suppressed_collected;
+      for (const auto& sp : r.tsan_suppressed) {
+        hidden[sp.suppression].first += sp.count;
+        hidden[sp.suppression].second += 1;
+      }
+    }
+    if (collected == 0) return;
+    std::vector<std::pair<std::string, std::pair<long, int>>> rows(hidden.begin(), hidden.end());
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    fmt::print(out_, "\nThreadSanitizer suppressions matched ({} of {} results collected):{}\n", collected,
+               records.size(), rows.empty() ? " none" : "");
+    for (const auto& [supp, n] : rows)
+      fmt::print(out_, "  x{:<6} {:<60} in {} case{}\n", n.first, supp, n.second, n.second == 1 ? "" : "s");
   }
 
   FILE* out_;

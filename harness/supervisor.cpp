@@ -80,6 +80,9 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   const std::string path_arg = plain.value("path", ""), name_arg = plain.value("name", "");
   plain.erase("path");
   plain.erase("name");
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+  if (opts.show_suppressed) plain["tsan_finalise"] = true;  // the worker ends with exit(), not _exit()
+#endif
   const std::string spec_text = plain.dump();
 #ifdef PYRACE_TSAN_SUPPRESSIONS
   // Each worker logs its TSan reports into a folder of its own, parsed after it ends.
@@ -192,6 +195,17 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       ::kill(-pid, SIGKILL);
     }
   }
+  if (!reaped && opts.show_suppressed) {
+    // The worker closed its result before exit() ran TSan's finaliser: a finaliser stuck behind
+    // a thread the case left running must not hold the run past the timeout.
+    for (;;) {
+      pid_t got = ::waitpid(pid, &status, WNOHANG);
+      if (got == pid || (got < 0 && errno != EINTR)) break;
+      if (since(t0) > opts.timeout_s || (opts.interrupted && *opts.interrupted)) ::kill(-pid, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    reaped = true;
+  }
   if (!reaped) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -214,6 +228,9 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     w.tsan_log += log;
   }
   std::filesystem::remove_all(tsan_dir, ec);
+  // Only a worker that exited by itself went through TSan's finaliser; a killed one says nothing.
+  w.tsan_finalised = opts.show_suppressed && WIFEXITED(status) && !w.timed_out && !w.interrupted;
+  if (w.tsan_finalised) w.tsan_suppressed = parse_tsan_suppressions(w.tsan_log);
 #endif
   ::close(outfd);
   // The worker writes a "loaded" line before running and the final result after; later keys
@@ -233,6 +250,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
 
 namespace {
 void fill_from_case(Record& r, const json& c) {
+  r.actors = c.value("actors", std::vector<std::string>{});
   r.expect = c.value("expect", "");
   r.shape = c.value("shape", "");
   r.doc = c.value("doc", "");
@@ -244,6 +262,11 @@ void fill_from_case(Record& r, const json& c) {
     r.classic_row = c["classic"][0].get<std::string>();
     r.classic_quoted = c["classic"][1].get<std::string>();
   }
+}
+
+// The Python-level side of a TSan report: the case, and which actor each thread ran.
+TsanContext tsan_context(const Record& r) {
+  return TsanContext{r.name, r.config.threads, r.named_actors ? r.actors : std::vector<std::string>{}};
 }
 
 std::string signal_name(int sig) {
@@ -271,6 +294,8 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   }
   if (j.contains("run")) apply_run_fields(r, j["run"]);
   r.tsan = w.tsan;
+  r.tsan_suppressed = w.tsan_suppressed;
+  r.tsan_suppressed_collected = w.tsan_finalised;
   r.python = j.value("python", "");
   r.message = j.value("message", "");
   r.line = j.value("line", 0);
@@ -293,11 +318,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.output_tail = w.output_tail;
   }
   if (!r.tsan.empty() && r.status == "ok") {
-    std::map<std::string, int> sigs;
-    for (const auto& t : r.tsan) ++sigs[t.signature];
-    r.message = fmt::format("ThreadSanitizer: {} report{} ({} distinct):", r.tsan.size(), r.tsan.size() == 1 ? "" : "s",
-                            sigs.size());
-    for (const auto& [sig, n] : sigs) r.message += fmt::format("\n  {} x{}", sig, n);
+    r.message = tsan_message(r.tsan, tsan_context(r));
     r.output_tail = r.tsan.front().text;
   }
   if (r.status == "crash" && w.signal == SIGXCPU)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 
 #include <string>
 
@@ -21,6 +22,14 @@ struct SuperviseOptions {
   long max_cpu_s = 0;          // RLIMIT_CPU of the worker, 0 = none
   long max_output_mib = 64;    // the worker's output file is cut back past this
   const volatile sig_atomic_t* interrupted = nullptr;  // set by SIGINT/SIGTERM: kill the worker, return
+  // TSan builds: end each worker through exit() so that the runtime finalises and prints which
+  // suppressions matched (--show-suppressed, which sets PYRACE_SHOW_SUPPRESSED for this process).
+  bool show_suppressed = show_suppressed_requested();
+
+  static bool show_suppressed_requested() {
+    const char* v = std::getenv("PYRACE_SHOW_SUPPRESSED");
+    return v && *v && std::string(v) != "0";
+  }
 };
 
 // What came back from one worker: its JSON (empty object if none), how it ended, its output.
@@ -34,6 +43,8 @@ struct WorkerOutcome {
   std::string output_tail;
   bool output_cut = false;  // the worker wrote more than max_output_mib
   std::vector<TsanReport> tsan;  // TSan builds: the reports in the worker's TSan log
+  std::vector<TsanSuppression> tsan_suppressed;  // ... and the suppressions that matched (show_suppressed)
+  bool tsan_finalised = false;  // the TSan runtime finalised, so tsan_suppressed is complete
   std::string tsan_log;
   double wall_s = 0;
 };

@@ -34,12 +34,21 @@ void write_result(const json& j) {
   }
 }
 
+// --show-suppressed in a TSan build: end through exit(), whose handlers include TSan's
+// finaliser (it prints the suppressions that matched); _exit() skips it.
+bool g_finalise_sanitizer = false;
+
 // Ends the worker without finalising the interpreter: finalisation would wait for threads a
-// case started and never joined, and the result is already written.
+// case started and never joined, and the result is already written. exit() does not finalise
+// it either (CPython registers no C atexit handler); it only runs the C and C++ handlers.
 [[noreturn]] void finish(const json& j, int code) {
   write_result(j);
   std::fflush(stdout);
   std::fflush(stderr);
+  if (g_finalise_sanitizer) {
+    ::close(kResultFd);  // the supervisor sees the end of the result now, not after the finaliser
+    std::exit(code);
+  }
   ::_exit(code);
 }
 
@@ -77,6 +86,7 @@ long case_int(PyObject* c, const char* name, long fallback) {
 
 int worker_main(const json& spec, const std::string& path, const std::string& name) {
   const std::string mode = spec.value("mode", "run");
+  g_finalise_sanitizer = spec.value("tsan_finalise", false);
   const Config cfg = config_from_json(spec.value("config", json::object()));
   const bool gil_on = cfg.gil == "on";
 
