@@ -320,6 +320,9 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   if (!r.tsan.empty() && r.status == "ok") {
     r.message = tsan_message(r.tsan, tsan_context(r));
     r.output_tail = r.tsan.front().text;
+  } else if (!r.tsan.empty()) {
+    // A crash (or hang) that TSan saw coming: its races often name the cause.
+    r.message += (r.message.empty() ? "" : "\n") + tsan_message(r.tsan, tsan_context(r));
   }
   if (r.status == "crash" && w.signal == SIGXCPU)
     r.message += "; the CPU time limit (--max-cpu " + std::to_string(opts.max_cpu_s) + " s) was reached";
