@@ -129,7 +129,8 @@ PROTOCOL_OPS = {
     "<lt>": lambda x, v: x < v,
 }
 
-PROTOCOL_ARITY = {name: (f.__code__.co_argcount - 1 if hasattr(f, "__code__") else 0)
+# Arguments besides the object: the required ones (deepcopy's memo is left to its default).
+PROTOCOL_ARITY = {name: (f.__code__.co_argcount - len(f.__defaults__ or ()) - 1 if hasattr(f, "__code__") else 0)
                   for name, f in PROTOCOL_OPS.items()}
 
 # Ledger: a thread appends unique tokens; at the end each must be there exactly once, unless some
@@ -486,8 +487,8 @@ def _arity(f):
 def vocabulary_digest():
     """Changes whenever a byte would decode to something else: printed with every finding."""
     h = hashlib.sha256(repr((FORMAT_VERSION, BASE_TYPES, DERIVER_NAMES, VALUE_SOURCES, CTOR_SOURCES)).encode())
-    for ref, _ in BASE_TYPES:
-        h.update(repr(ops_for(resolve(ref))).encode())
+    for ref, _ in BASE_TYPES:  # every method with its argument rule
+        h.update(repr(op_table(type(build_object(("base", ref, _[0]), [])))).encode())
     return h.hexdigest()[:12]
 
 
@@ -518,31 +519,81 @@ def decode(data, objects_out=None):
             shared.append(None)
     base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
     tables = [op_table(type(x)) for x in shared]
-    nvals = len(VALUE_SOURCES)
     threads = [[] for _ in range(nthreads)]
     while pos + OP_RECORD <= len(data):
-        t, o, m, a1, a2 = data[pos:pos + OP_RECORD]
+        t, op = decode_op(data[pos:pos + OP_RECORD], nthreads, nobjs, lock_mode, tables, base_idx)
         pos += OP_RECORD
-        thread = threads[(t & 0x7F) % nthreads]
-        if len(thread) >= MAX_OPS_PER_THREAD:
-            continue
-        oi = o % nobjs
-        table = tables[oi]
-        name, n, req, extra = table[m % len(table)]
-        locked = lock_mode == 1 or (lock_mode == 2 and bool(t & 0x80))
-        # Arguments: a pool value or (high bit) a base shared object; how many from the signature.
-        if n is None:
-            n = (a2 >> 6) % 3 if req < 0 else req + min(extra, a2 >> 7)
-        refs = []
-        for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
-            if b & 0x80 and base_idx:
-                refs.append(("obj", base_idx[b % len(base_idx)]))
-            else:
-                refs.append(("val", (b + k) % nvals))
-        thread.append((oi, name, refs, locked))
+        if len(threads[t]) < MAX_OPS_PER_THREAD:
+            threads[t].append(op)
     if objects_out is not None:
         objects_out.extend(shared)
     return {"format": FORMAT_VERSION, "objects": objects, "threads": threads}
+
+
+def decode_op(rec, nthreads, nobjs, lock_mode, tables, base_idx):
+    """One 5-byte operation record -> (thread, (object, method, argument refs, locked))."""
+    t, o, m, a1, a2 = rec
+    oi = o % nobjs
+    table = tables[oi]
+    name, n, req, extra = table[m % len(table)]
+    locked = lock_mode == 1 or (lock_mode == 2 and bool(t & 0x80))
+    # Arguments: a pool value or (high bit) a base shared object; how many from the signature.
+    if n is None:
+        n = (a2 >> 6) % 3 if req < 0 else req + min(extra, a2 >> 7)
+    refs = []
+    for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
+        if b & 0x80 and base_idx:
+            refs.append(("obj", base_idx[b % len(base_idx)]))
+        else:
+            refs.append(("val", (b + k) % len(VALUE_SOURCES)))
+    return (t & 0x7F) % nthreads, (oi, name, refs, locked)
+
+
+def encode(spec):
+    """spec -> input bytes that decode to it (for seeds and the dictionary). Raises ValueError
+    for a spec this build's vocabulary cannot express."""
+    def find(pred, what):
+        for b in range(256):
+            if pred(b):
+                return b
+        raise ValueError(f"cannot encode {what}")
+    threads, objects = spec["threads"], spec["objects"]
+    locks = {lk for ops in threads for *_, lk in ops}
+    lock_mode = 0 if locks <= {False} else 1 if locks == {True} else 2
+    out = bytearray([find(lambda b: 2 + b % 3 == len(threads) and (b >> 2) % 3 == lock_mode, "threads"),
+                     find(lambda b: 1 + b % MAX_OBJECTS == len(objects), "objects")])
+    refs = [ref for ref, _ in BASE_TYPES]
+    shared = []
+    for i, d in enumerate(objects):
+        if d[0] == "base":
+            kind = refs.index(d[1])
+            ctors = BASE_TYPES[kind][1]
+            rec = [kind, ctors.index(d[2]), 0]
+        else:
+            kind = len(BASE_TYPES) + DERIVER_NAMES.index(d[1])
+            rec = [kind, d[2], 0]
+        out += bytes(rec)
+        shared.append(build_object(d, shared))
+    base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
+    tables = [op_table(type(x)) for x in shared]
+    # Interleave the threads' operations (decode keeps each thread's own order).
+    queue = [(t, k, op) for t, ops in enumerate(threads) for k, op in enumerate(ops)]
+    queue.sort(key=lambda x: (x[1], x[0]))
+    for t, _, op in queue:
+        oi, name, want_refs, locked = op
+        m = [row[0] for row in tables[oi]].index(name)
+        head = [find(lambda b: (b & 0x7F) % len(threads) == t and bool(b & 0x80) == (locked and lock_mode == 2), "thread"),
+                oi, m]
+        for a1 in range(256):
+            a2 = next((a2 for a2 in range(256)
+                       if decode_op(bytes(head + [a1, a2]), len(threads), len(objects), lock_mode, tables, base_idx)
+                       == (t, (oi, name, list(want_refs), locked))), None)
+            if a2 is not None:
+                out += bytes(head + [a1, a2])
+                break
+        else:
+            raise ValueError(f"cannot encode the arguments of {name} {want_refs}")
+    return bytes(out)
 
 
 # ---- the hot path used by the fuzz target -----------------------------------------------
@@ -553,8 +604,12 @@ def prepare(data):
     """Builds the program for one input; returns its thread count (0: nothing to run)."""
     global _current
     _current = None
-    shared = []
-    spec = decode(data, shared)
+    shared = None
+    if data.startswith(SPEC_PREFIX):  # a minimised program, saved as its spec
+        spec = spec_from_bytes_or_text(data)
+    else:
+        shared = []
+        spec = decode(data, shared)
     if not any(spec["threads"]):
         return 0
     _current = Program(spec, shared)
@@ -617,28 +672,45 @@ def _main():
     ap.add_argument("--sequential", action="store_true", help="run the threads one after another")
     opts = ap.parse_args()
     deadline = time.monotonic() + opts.max_seconds
+    n = len(SPEC["threads"])
+    # Persistent threads released together for every run, as in the fuzzer: starting threads
+    # per run costs more than the run and spreads their start over a millisecond.
+    state = {"prog": None, "stop": False}
+    start, done = threading.Barrier(n + 1), threading.Barrier(n + 1)
+    arrived = [0] * n
+    def body(t):
+        while True:
+            start.wait()
+            if state["stop"]:
+                return
+            arrived[t] += 1
+            spins = 0
+            while min(arrived) < arrived[t] and spins < 100000:  # close the start skew
+                spins += 1
+            state["prog"].threads[t]()
+            done.wait()
+    if not opts.sequential:
+        workers = [threading.Thread(target=body, args=(t,), daemon=True) for t in range(n)]
+        for w in workers:
+            w.start()
     runs = 0
     while time.monotonic() < deadline:
-        prog = Program(SPEC)
+        prog = state["prog"] = Program(SPEC)
         if opts.sequential:
             for run in prog.threads:
                 run()
         else:
-            barrier = threading.Barrier(len(prog.threads))
-            def body(run):
-                barrier.wait()
-                run()
-            ts = [threading.Thread(target=body, args=(r,)) for r in prog.threads]
-            for t in ts:
-                t.start()
-            for t in ts:
-                t.join()
+            start.wait()
+            done.wait()
         runs += 1
         finding = prog.check()
         if finding:
             print(f"pyrace-repro: REPRODUCED after {runs} runs: {finding}", flush=True)
             sys.exit(1)
-        del prog
+        state["prog"] = prog = None
+    state["stop"] = True
+    if not opts.sequential:
+        start.wait()
     print(f"pyrace-repro: not reproduced in {runs} runs ({opts.max_seconds:g} s)", flush=True)
 
 
@@ -659,36 +731,59 @@ def render(spec, own_source, found=""):
             + runtime_source(own_source) + "\nSPEC = " + repr(spec) + "\n" + REPRO_MAIN)
 
 
-def spec_from_bytes_or_text(raw):
+SPEC_PREFIX = b"{'format': "
+
+
+def spec_from_bytes_or_text(raw, _last=[None, None]):
     """An artifact is either fuzzer bytes or a spec printed by repr (a minimised program)."""
-    if raw.startswith(b"{'format': "):
-        import ast
-        return ast.literal_eval(raw.decode())
+    raw = bytes(raw)
+    if raw.startswith(SPEC_PREFIX):
+        if _last[0] != raw:  # parsed once: minimising runs one spec hundreds of times
+            import ast
+            _last[:] = [raw, ast.literal_eval(raw.decode())]
+        return _last[1]
     return decode(raw)
 
 
 def shrink_candidates(spec):
-    """Smaller programs, biggest cuts first: drop a thread, an object, then single ops."""
+    """Smaller programs, biggest cuts first (ddmin-style): drop a thread, an unused object, a
+    run of operations of one thread (halves, quarters, ... single ops), then a lock."""
     threads, objects = spec["threads"], spec["objects"]
+
+    def with_thread(t, ops):
+        return {**spec, "threads": threads[:t] + [ops] + threads[t + 1:]}
+
     if len(threads) > 2:
         for t in range(len(threads)):
             yield {**spec, "threads": threads[:t] + threads[t + 1:]}
-    for oi in reversed(range(1, len(objects))):
-        used = any(o == oi or ("obj", oi) in refs for ops in threads for o, _, refs, _ in ops)
-        used = used or any(d[0] == "derive" and d[2] == oi for d in objects[oi + 1:])
-        if not used and oi == len(objects) - 1:
-            yield {**spec, "objects": objects[:oi]}
-    for t, ops in enumerate(threads):
-        for k in range(len(ops)):
-            if len(ops) > 1:
-                yield {**spec, "threads": threads[:t] + [ops[:k] + ops[k + 1:]] + threads[t + 1:]}
+    last = len(objects) - 1
+    if last > 0 and not any(o == last or ("obj", last) in refs for ops in threads for o, _, refs, _ in ops):
+        yield {**spec, "objects": objects[:last]}
+    longest = max((len(ops) for ops in threads), default=0)
+    size = longest // 2
+    while size >= 1:
+        for t, ops in enumerate(threads):
+            for start in range(0, len(ops), size):
+                if len(ops) - size >= 1 and start + size <= len(ops):
+                    yield with_thread(t, ops[:start] + ops[start + size:])
+        size //= 2
     for t, ops in enumerate(threads):
         for k, (oi, name, refs, locked) in enumerate(ops):
             if locked:
-                op = (oi, name, refs, False)
-                yield {**spec, "threads": threads[:t] + [ops[:k] + [op] + ops[k + 1:]] + threads[t + 1:]}
+                yield with_thread(t, ops[:k] + [(oi, name, refs, False)] + ops[k + 1:])
 
 
 def describe_text(data):
     """The program of an input, one "pyrace-fuzz: |" line each (printed with every finding)."""
-    return "".join(f"pyrace-fuzz: | {line}\n" for line in describe(decode(data)))
+    return "".join(f"pyrace-fuzz: | {line}\n" for line in describe(spec_from_bytes_or_text(data)))
+
+
+def spec_text(data):
+    return repr(spec_from_bytes_or_text(data)) + "\n"
+
+
+def render_input(data, found=""):
+    return render(spec_from_bytes_or_text(data), _OWN_SOURCE, found)
+
+
+_OWN_SOURCE = ""  # set by the embedding target (its copy of this file), for reproducers

@@ -5,6 +5,7 @@
 //
 // Environment:
 //   PYRACE_FUZZ_REPRO=FILE   write the reproducer script of each input run to FILE
+//   PYRACE_FUZZ_SPEC=FILE    write its program as a spec (names, not bytes: for minimising)
 //   PYRACE_FUZZ_DESCRIBE=1   print each input's program before running it
 #include <Python.h>
 
@@ -34,7 +35,7 @@ struct State {
   std::unique_ptr<pyrace::py::Interpreter> interp;
   std::unique_ptr<pyrace::ActorPool> pool;
   Ref module, prepare, run_thread, finish;
-  std::string repro_path;
+  std::string repro_path, spec_path;
   bool describe = false;
 };
 State* g = nullptr;
@@ -62,12 +63,10 @@ std::string call_str(const char* fn, PyObject* arg) {
   return s;
 }
 
-void write_repro(const Ref& bytes) {
-  Ref spec = Ref::steal(PyObject_CallMethod(g->module.get(), "decode", "O", bytes.get()));
-  if (!spec) driver_error("decode");
-  Ref src = Ref::steal(PyObject_CallMethod(g->module.get(), "render", "Os", spec.get(), pyrace::kFuzzDriverSource));
-  if (!src) driver_error("render");
-  std::ofstream(g->repro_path, std::ios::trunc) << PyUnicode_AsUTF8(src.get());
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) std::fprintf(stderr, "==pyrace-fuzz== cannot write %s\n", path.c_str());
 }
 
 }  // namespace
@@ -86,6 +85,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g->run_thread = attr(g->module, "run_thread");
   g->finish = attr(g->module, "finish");
   if (const char* p = std::getenv("PYRACE_FUZZ_REPRO")) g->repro_path = p;
+  if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
+  Ref own = Ref::steal(PyUnicode_FromString(pyrace::kFuzzDriverSource));
+  if (!own || PyObject_SetAttrString(g->module.get(), "_OWN_SOURCE", own.get()) < 0) driver_error("_OWN_SOURCE");
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
   Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
   Ref ntypes = attr(g->module, "KINDS");
@@ -106,14 +108,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Ref bytes = Ref::steal(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data), static_cast<Py_ssize_t>(size)));
   if (!bytes) driver_error("bytes");
-  if (!g->repro_path.empty()) write_repro(bytes);
-  if (g->describe) {
-    Ref spec = Ref::steal(PyObject_CallMethod(g->module.get(), "decode", "O", bytes.get()));
-    Ref lines = spec ? Ref::steal(PyObject_CallMethod(g->module.get(), "describe", "O", spec.get())) : Ref();
-    if (!lines) driver_error("describe");
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(lines.get()); ++i)
-      std::fprintf(stderr, "pyrace-fuzz: | %s\n", PyUnicode_AsUTF8(PyList_GET_ITEM(lines.get(), i)));
-  }
+  if (!g->repro_path.empty()) write_file(g->repro_path, call_str("render_input", bytes.get()));
+  if (!g->spec_path.empty()) write_file(g->spec_path, call_str("spec_text", bytes.get()));
+  if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
   long threads = PyLong_AsLong(n.get());

@@ -74,8 +74,8 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   table->add_option("--trials", cmd.run.trials, "trials per case")->check(CLI::Range(1L, 1000000000000L));
   table->add_option("--json", cmd.run.json, "also write the raw results here");
 
-  auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case (python3.14t only; exit 1 when it fails)");
-  repro->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
+  auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
+  repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();
   repro->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   repro->add_option("-o,--output", cmd.output, "the file to write (default: NAME_repro.py)");
 

@@ -1,6 +1,8 @@
 // pyrace: command-line entry point. `run` and `list` supervise worker processes; `__worker`
 // is the child side, which embeds the interpreter.
 #include <fmt/core.h>
+
+#include <filesystem>
 #include <unistd.h>
 
 #include <climits>
@@ -13,6 +15,7 @@
 #include "compare.hpp"
 #include "discover.hpp"
 #include "repro.hpp"
+#include "fuzz_repro.hpp"
 #include "explain.hpp"
 #include "plan.hpp"
 #include "report.hpp"
@@ -281,6 +284,13 @@ int main(int argc, char** argv) {
     if (cmd.kind == pyrace::Command::Report) return cmd_report(cmd.results, cmd.run);
     if (cmd.kind == pyrace::Command::Table) return cmd_table(cmd.run, sup);
     if (cmd.kind == pyrace::Command::Compare) return pyrace::cmd_compare(cmd.results[0], cmd.results[1], cmd.output);
+    if (cmd.kind == pyrace::Command::Repro && pyrace::is_fuzz_artifact(cmd.explain_case)) {
+      std::string out = cmd.output.empty() ? std::filesystem::path(cmd.explain_case).filename().string() + "_repro.py"
+                                           : cmd.output;
+      if (std::string e = pyrace::write_fuzz_reproducer(cmd.explain_case, out); !e.empty()) return usage_error(e);
+      fmt::print("pyrace: wrote {} (run it with python3.14t; it loops until the finding fires: exit 1 or a crash)\n", out);
+      return pyrace::kExitOk;
+    }
     if (cmd.kind == pyrace::Command::Repro) {
       pyrace::CaseFile c;
       std::string err;

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""pyrace fuzz triage: fuzzer artifacts -> deduplicated findings a person can act on.
+
+For every artifact (crash-*, timeout-*, oom-*) of a night's fuzzing:
+  1. run it again in the fuzz target that found it (many times: races are rare events) and
+     read its signature from the log: the top interpreter frames of the crash or of both
+     racing accesses, or the oracle's message;
+  2. minimise the program (drop threads, objects, operations, locks) while that signature
+     still fires;
+  3. render a standalone reproducer for plain python3.14t and check whether it fires there;
+  4. merge into the findings database of the state directory: NEW, KNOWN (seen on an earlier
+     night) or, for known findings that no longer fire with this build, FIXED.
+Writes summary.json, summary.xml (JUnit) and summary.md.
+
+Exit codes: 0 nothing new, 1 new findings, 2 usage error, 3 environment error.
+"""
+import argparse
+import ast
+import datetime
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fuzz_driver  # noqa: E402  (spec manipulation only: the fuzz target decodes and renders)
+
+EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
+
+# Frames that say nothing about where the bug is: the sanitizers, libFuzzer, libc's abort path,
+# the allocator (memory corruption is detected there, caused elsewhere), pyrace's own harness.
+NOISE = re.compile(r"^(__sanitizer|__tsan|__interceptor|___interceptor|fuzzer::|__pthread_kill|raise|abort|"
+                   r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
+                   r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"
+                   r"memcpy|memmove|memset|calloc|realloc|\?\?)")
+FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+)(?: (\S+))?")
+
+
+def frames(block):
+    """Function names of a stack, top first, without noise frames."""
+    out = []
+    for line in block.splitlines():
+        m = FRAME.match(line)
+        if m and not NOISE.match(m.group(1)):
+            out.append(m.group(1))
+    return out
+
+
+def normalise(msg):
+    msg = re.sub(r"0x[0-9a-fA-F]+", "0x?", msg)
+    return re.sub(r"\b\d+\b", "N", msg).strip()
+
+
+def signature(log):
+    """(kind, signature) of the first finding in a fuzz target's log, or (None, None)."""
+    m = re.search(r"==pyrace-fuzz== FINDING: (.*)", log)
+    if m:
+        return "oracle", "oracle " + normalise(m.group(1))
+    m = re.search(r"WARNING: ThreadSanitizer: ([^(\n]+)", log)
+    if m:
+        kind = m.group(1).strip()
+        report = log[m.start():]
+        end = report.find("SUMMARY: ThreadSanitizer")
+        report = report[:end if end > 0 else None]
+        # The two accesses: the blocks that start with "Write of"/"Read of"/"Previous ..." lines.
+        blocks = re.split(r"\n\s*(?=(?:Previous )?(?:[Aa]tomic )?(?:[Ww]rite|[Rr]ead) of size)", report)[1:3]
+        tops = sorted(" < ".join(frames(b)[:2]) or "?" for b in blocks) or [" < ".join(frames(report)[:2])]
+        return "tsan", f"tsan {kind}: " + " | ".join(tops)
+    if "==pyrace-fuzz== DRIVER ERROR" in log:
+        return "driver", "driver error: " + normalise(log.split("DRIVER ERROR", 1)[1].splitlines()[0])
+    m = re.search(r"ERROR: (?:\w+Sanitizer|libFuzzer): ([\w -]+?)(?: on |\n| \()", log)
+    if m and "timeout" not in m.group(1) and "out-of-memory" not in m.group(1):
+        tops = frames(log[m.start():])[:3]
+        return "crash", f"crash {m.group(1).strip()}: " + " < ".join(tops or ["?"])
+    if "ALARM: working on the last Unit" in log or "libFuzzer: timeout" in log:
+        return "timeout", "timeout"
+    if "out-of-memory" in log:
+        return "oom", "out-of-memory"
+    return None, None
+
+
+class Target:
+    """One fuzz target binary (plain or TSan) and how to ask it things."""
+
+    def __init__(self, path, flavour, runs, timeout):
+        self.path, self.flavour, self.runs, self.timeout = path, flavour, runs, timeout
+
+    def run(self, input_path, runs=None, env_extra=None):
+        env = dict(os.environ, **(env_extra or {}))
+        cmd = [self.path, f"-runs={runs or self.runs}", f"-timeout={self.timeout}", "-rss_limit_mb=4096", input_path]
+        try:
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace",
+                               timeout=self.timeout * 3 + 120)
+            return p.stdout + p.stderr
+        except subprocess.TimeoutExpired as e:
+            return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
+                "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
+
+    def spec_of(self, input_path, work):
+        out = os.path.join(work, "spec.txt")
+        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "TSAN_OPTIONS": "report_bugs=0"})
+        with open(out) as f:
+            return ast.literal_eval(f.read())  # a repr of tuples, lists and strings
+
+    def render(self, spec_path, out_path):
+        self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "TSAN_OPTIONS": "report_bugs=0"})
+
+
+def write_spec(spec, path):
+    with open(path, "w") as f:
+        f.write(repr(spec) + "\n")
+
+
+def size_of(spec):
+    return sum(len(t) for t in spec["threads"]) + len(spec["objects"]) + len(spec["threads"])
+
+
+def minimise(target, spec, sig, work, budget_s, log):
+    """Greedy program-level delta debugging: keep any smaller program with the same signature."""
+    deadline = time.monotonic() + budget_s
+    cand_path = os.path.join(work, "candidate.spec")
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for cand in fuzz_driver.shrink_candidates(spec):
+            if time.monotonic() > deadline:
+                break
+            write_spec(cand, cand_path)
+            if signature(target.run(cand_path))[1] == sig:
+                spec, improved = cand, True
+                log(f"  minimised to {size_of(spec)} (threads, objects, operations)")
+                break
+    return spec
+
+
+def check_repro(python, script, seconds, tsan_python):
+    """Does the reproducer fire in plain python3.14t? (exit 1 or death by signal, or a TSan report)"""
+    if not python:
+        return "not checked"
+    try:
+        p = subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, text=True,
+                           errors="replace", timeout=seconds + 60)
+    except subprocess.TimeoutExpired:
+        return "hangs"
+    if p.returncode < 0:
+        return f"fires (signal {-p.returncode})"
+    if p.returncode == 1 and "REPRODUCED" in p.stdout:
+        return "fires (oracle)"
+    if "WARNING: ThreadSanitizer" in p.stderr:
+        return "fires (ThreadSanitizer report)"
+    if p.returncode not in (0, 1):
+        return f"fires (exit {p.returncode})" if not tsan_python else f"exit {p.returncode}"
+    return f"not within {seconds:g} s"
+
+
+def load_db(path):
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return {"findings": {}}
+
+
+def sig_id(sig):
+    return hashlib.sha256(sig.encode()).hexdigest()[:12]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--target", action="append", default=[], metavar="FLAVOUR=BIN:ARTIFACT_DIR",
+                    help="a fuzz target and the artifacts it wrote (e.g. plain=build-fuzz/fuzz/pyrace-fuzz:night/art-plain)")
+    ap.add_argument("--state", required=True, help="the findings database lives here (kept across nights)")
+    ap.add_argument("--out", required=True, help="summary.{json,xml,md} and this night's reproducers")
+    ap.add_argument("--python", default="", help="plain python3.14t to check reproducers with")
+    ap.add_argument("--tsan-python", default="", help="TSan python3.14t to check TSan reproducers with")
+    ap.add_argument("--runs", type=int, default=300, help="runs of an artifact when reproducing it")
+    ap.add_argument("--timeout", type=int, default=10, help="seconds per run before it counts as a hang")
+    ap.add_argument("--minimise-seconds", type=float, default=90, help="per distinct finding")
+    ap.add_argument("--repro-seconds", type=float, default=20, help="per reproducer check")
+    ap.add_argument("--budget", type=float, default=1800, help="seconds for the whole triage")
+    ap.add_argument("--build", default="", help="a description of the interpreter build, for the summary")
+    ap.add_argument("--catalog", action="append", default=[], metavar="LABEL=RESULTS.jsonl[:COMPARE_EXIT]",
+                    help="a catalog run of the night (pyrace run --json) and the exit of pyrace compare against the last one")
+    ap.add_argument("--known-races", default="", help="write TSan suppressions for every known race here (fuzzing looks for new ones)")
+    args = ap.parse_args(argv)
+    started = time.monotonic()
+
+    def log(msg):
+        print(f"pyrace-triage: {msg}", flush=True)
+
+    targets = {}
+    for spec in args.target:
+        try:
+            flavour, rest = spec.split("=", 1)
+            binary, art_dir = rest.split(":", 1)
+        except ValueError:
+            print(f"pyrace-triage: error: --target {spec!r} is not FLAVOUR=BIN:ARTIFACT_DIR", file=sys.stderr)
+            return EXIT_USAGE
+        if not os.access(binary, os.X_OK):
+            print(f"pyrace-triage: error: {binary} is not an executable fuzz target", file=sys.stderr)
+            return EXIT_ENV
+        targets[flavour] = (Target(binary, flavour, args.runs, args.timeout), art_dir)
+    os.makedirs(args.state, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    db_path = os.path.join(args.state, "findings.json")
+    db = load_db(db_path)
+    night = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    seen = {}  # signature -> this night's entry
+    work = tempfile.mkdtemp(prefix="pyrace-triage-")
+
+    for flavour, (target, art_dir) in sorted(targets.items()):
+        arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak)-", f)) \
+            if os.path.isdir(art_dir) else []
+        log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
+        for name in arts:
+            path = os.path.join(art_dir, name)
+            if time.monotonic() - started > args.budget:
+                log(f"budget spent: {name} and later artifacts are counted, not triaged")
+                seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
+                                              "flavour": flavour, "artifact": path})["count"] += 1
+                continue
+            out = target.run(path)
+            kind, sig = signature(out)
+            if sig is None:
+                kind, sig = "flaky", "flaky: " + name.split("-")[0] + " that did not recur in " + str(args.runs) + " runs"
+            entry = seen.get(sig)
+            if entry:
+                entry["count"] += 1
+                continue
+            log(f"{flavour}: {name}: {sig}")
+            entry = seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour,
+                                 "artifact": path, "log": out[-6000:]}
+            fid = sig_id(sig)
+            fdir = os.path.join(args.state, "findings", fid)
+            os.makedirs(fdir, exist_ok=True)
+            shutil.copy(path, os.path.join(fdir, "artifact"))
+            with open(os.path.join(fdir, "log.txt"), "w") as f:
+                f.write(out)
+            if kind in ("flaky", "driver"):
+                continue
+            try:
+                spec = target.spec_of(path, work)
+            except (OSError, SyntaxError, ValueError) as e:
+                log(f"  cannot read the program of {name}: {e}")
+                continue
+            before = size_of(spec)
+            if kind != "timeout":  # a hang takes --timeout seconds per try: not minimised
+                spec = minimise(target, spec, sig, work, args.minimise_seconds, log)
+            write_spec(spec, os.path.join(fdir, "program.spec"))
+            repro = os.path.join(fdir, "repro.py")
+            target.render(os.path.join(fdir, "program.spec"), repro)
+            if os.path.exists(repro):
+                with open(repro) as f:
+                    text = f.read()
+                stamp = (f"Found by pyrace-fuzz ({flavour}) on {night}, build: {args.build or 'unknown'}\n"
+                         f"Oracle: {kind}; signature: {sig}\n")
+                text = text.replace('"""pyrace fuzz reproducer:', '"""' + stamp.replace('"', "'") + "\npyrace fuzz reproducer:", 1)
+                with open(repro, "w") as f:
+                    f.write(text)
+                os.chmod(repro, 0o755)
+                py = args.tsan_python if flavour == "tsan" else args.python
+                entry["plain_python"] = check_repro(py, repro, args.repro_seconds, flavour == "tsan")
+            entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
+                         program=fuzz_driver.describe(spec))
+            log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
+
+    # Known findings not seen tonight: do they still fire with this build?
+    for sig, known in sorted(db["findings"].items()):
+        if sig in seen or known.get("status") == "fixed":
+            continue
+        target = targets.get(known.get("flavour"), (None,))[0]
+        spec_path = os.path.join(args.state, "findings", known["id"], "program.spec")
+        if target is None or not os.path.exists(spec_path):
+            continue
+        if time.monotonic() - started > args.budget:
+            break
+        fires = signature(target.run(spec_path))[1] == sig
+        seen[sig] = {"signature": sig, "kind": known["kind"], "count": 0, "flavour": known["flavour"],
+                     "id": known["id"], "recheck": "still fires" if fires else "no longer fires"}
+
+    catalog = []
+    for item in args.catalog:
+        label, _, rest = item.partition("=")
+        path, _, cmp = rest.rpartition(":") if rest.rsplit(":", 1)[-1].lstrip("-").isdigit() else (rest, "", "-1")
+        try:
+            catalog.append(read_catalog(label, path, int(cmp)))
+        except (OSError, ValueError) as e:
+            print(f"pyrace-triage: error: --catalog {item}: {e}", file=sys.stderr)
+            return EXIT_USAGE
+
+    results = []
+    for sig, entry in sorted(seen.items()):
+        known = db["findings"].get(sig)
+        if entry.get("recheck") == "no longer fires":
+            status = "fixed"
+        elif entry["kind"] == "untriaged":
+            status = "untriaged"
+        else:
+            status = "known" if known else "new"
+        entry["status"] = status
+        if sig != "untriaged":
+            rec = db["findings"].setdefault(sig, {"first_seen": night, "count": 0, "id": entry.get("id", sig_id(sig)),
+                                                  "kind": entry["kind"], "flavour": entry["flavour"],
+                                                  "first_artifact": entry.get("artifact", "")})
+            rec["count"] += entry["count"]
+            rec["last_seen" if entry["count"] else "last_checked"] = night
+            rec["status"] = status
+            entry["first_seen"], entry["total_count"] = rec["first_seen"], rec["count"]
+        results.append(entry)
+    with open(db_path + ".tmp", "w") as f:
+        json.dump(db, f, indent=1, sort_keys=True)
+    os.replace(db_path + ".tmp", db_path)  # a crash mid-write never loses the database
+    shutil.rmtree(work, ignore_errors=True)
+    if args.known_races:
+        write_known_races(db, args.known_races)
+    write_summaries(results, catalog, args.out, night, args.build)
+    new = [r for r in results if r["status"] == "new"]
+    # Against the last night when there was one (a known TSan race is not news); else any surprise.
+    regressed = [c for c in catalog if (c["compare_exit"] == 1 if c["compare_exit"] >= 0 else c["unexpected"])]
+    log(f"{len(new)} new, {sum(r['status'] == 'known' for r in results)} known, "
+        f"{sum(r['status'] == 'fixed' for r in results)} fixed; catalog runs with regressions: {len(regressed)}; "
+        f"summary in {args.out}/summary.md")
+    return EXIT_NEW if new or regressed else EXIT_OK
+
+
+def read_catalog(label, path, compare_exit):
+    """A night's catalog run: how many cases, which were not as expected."""
+    records = []
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                records.append(json.loads(line))
+    unexpected = [{"name": r["name"], "verdict": r["verdict"], "expect": r.get("expect", ""),
+                   "gil": r.get("config", {}).get("gil", ""), "message": r.get("message", "")}
+                  for r in records if not r.get("as_expected", True)]
+    return {"label": label, "results": path, "cases": len(records), "unexpected": unexpected,
+            "compare_exit": compare_exit}
+
+
+def write_known_races(db, path):
+    """race:<top function> for each access of every known TSan finding not marked fixed."""
+    funcs = set()
+    for sig, rec in db["findings"].items():
+        if rec.get("kind") == "tsan" and rec.get("status") != "fixed":
+            for access in sig.split(": ", 1)[1].split(" | "):
+                top = access.split(" < ")[0]
+                if top and top != "?":
+                    funcs.add(top)
+    with open(path + ".tmp", "w") as f:
+        f.write("# Written by pyrace's fuzz triage: races already in the findings database (see findings.json).\n"
+                "# The nightly fuzzing suppresses them to look for new ones; triage re-checks each by its program.\n")
+        f.writelines(f"race:{fn}\n" for fn in sorted(funcs))
+    os.replace(path + ".tmp", path)
+
+
+def write_summaries(results, catalog, out, night, build):
+    for r in results:
+        r.pop("log", None) if r.get("status") != "new" else None
+    with open(os.path.join(out, "summary.json"), "w") as f:
+        json.dump({"schema": "pyrace.nightly-summary/1", "night": night, "build": build, "findings": results,
+                   "catalog": catalog}, f, indent=1)
+    cases = []
+    for r in results:
+        name = html.escape(r["signature"], quote=True)
+        body = ""
+        if r["status"] == "new":
+            detail = html.escape(f"{r['signature']}\nreproducer: {r.get('reproducer', '-')}\n" + r.get("log", "")[-3000:])
+            body = f'<failure message="new finding" type="{r["kind"]}">{detail}</failure>'
+        cases.append(f'  <testcase classname="pyrace.fuzz.{r["flavour"]}" name="{name}">{body}</testcase>')
+    for c in catalog:
+        for u in c["unexpected"]:
+            detail = html.escape(f"{u['name']} (GIL {u['gil']}): {u['verdict']}, expected {u['expect']}. {u['message']}")
+            cases.append(f'  <testcase classname="pyrace.catalog.{c["label"]}" name="{html.escape(u["name"])}">'
+                         f'<failure message="not as expected" type="{u["verdict"]}">{detail}</failure></testcase>')
+        if c["compare_exit"] == 1:
+            cases.append(f'  <testcase classname="pyrace.catalog.{c["label"]}" name="compare with the last night">'
+                         f'<failure message="regression" type="compare">see catalog-{c["label"]}-compare.txt</failure></testcase>')
+        if not c["unexpected"] and c["compare_exit"] != 1:  # one passing entry per clean run
+            cases.append(f'  <testcase classname="pyrace.catalog.{c["label"]}" name="{c["cases"]} results as expected"/>')
+    failures = sum("<failure" in c for c in cases)
+    with open(os.path.join(out, "summary.xml"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<testsuite name="pyrace-nightly" tests="{len(cases)}" failures="{failures}" timestamp="{night}">\n'
+                + "\n".join(cases) + "\n</testsuite>\n")
+    lines = [f"# pyrace nightly, {night}", "", f"Build: {build or 'unknown'}", "", "## Fuzz findings", "",
+             "| status | kind | signature | tonight | total | minimised program | plain python3.14t | reproducer |",
+             "|---|---|---|---|---|---|---|---|"]
+    order = {"new": 0, "known": 1, "fixed": 2, "untriaged": 3}
+    for r in sorted(results, key=lambda r: (order.get(r["status"], 9), r["signature"])):
+        size = r.get("program_size")
+        lines.append(f"| {r['status'].upper()} | {r['kind']} | `{r['signature']}` | {r['count']} | {r.get('total_count', '')} "
+                     f"| {f'{size[0]} -> {size[1]}' if size else ''} | {r.get('plain_python', r.get('recheck', ''))} "
+                     f"| {r.get('reproducer', '')} |")
+    if not results:
+        lines.append("| | | (no findings) | | | | | |")
+    if catalog:
+        lines += ["", "## Case catalog", "", "| run | results | not as expected | against the last night |", "|---|---|---|---|"]
+        for c in catalog:
+            names = ", ".join(f"{u['name']} ({u['verdict']})" for u in c["unexpected"]) or "none"
+            cmp = {0: "no regression", 1: "REGRESSION (see the compare output)", -1: "first night"}.get(
+                c["compare_exit"], f"compare exit {c['compare_exit']}")
+            lines.append(f"| {c['label']} | {c['cases']} | {names} | {cmp} |")
+    for r in results:
+        if r["status"] == "new" and r.get("program"):
+            lines += ["", f"## {r['signature']}", "", "```"] + r["program"] + ["```"]
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
