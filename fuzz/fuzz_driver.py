@@ -358,6 +358,7 @@ CTOR_FACTORIES = [eval("lambda: " + src, RUNTIME_GLOBALS) for src in CTOR_SOURCE
 # ===== end of runtime =====
 
 import hashlib  # noqa: E402  (decoder and renderer only)
+import os  # noqa: E402
 import inspect  # noqa: E402
 import types  # noqa: E402
 
@@ -367,6 +368,10 @@ SCAN_MODULES = ["builtins", "collections", "_collections", "itertools", "functoo
                 "io", "_struct", "_random", "_json", "_pickle", "_datetime", "_decimal", "_heapq", "_bisect",
                 "_contextvars", "_elementtree", "_hashlib", "_md5", "_sha1", "_sha2", "_sha3", "_blake2",
                 "zlib", "_bz2", "_lzma", "_csv", "_string", "_abc", "_weakref", "_functools", "_operator"]
+# PYRACE_FUZZ_MODULES=a,b: more modules to take types from (your extension; its folder in
+# PYRACE_FUZZ_PATH). Their methods join the vocabulary as the built-ins' do.
+SCAN_MODULES += [m for m in os.environ.get("PYRACE_FUZZ_MODULES", "").split(",") if m]
+sys.path[:0] = [p for p in os.environ.get("PYRACE_FUZZ_PATH", "").split(os.pathsep) if p]
 SKIP_TYPES = {
     # blocking: a program can deadlock itself, which says nothing about the interpreter
     "_thread.lock", "_thread.RLock", "_queue.SimpleQueue",
@@ -740,7 +745,12 @@ def spec_from_bytes_or_text(raw, _last=[None, None]):
     if raw.startswith(SPEC_PREFIX):
         if _last[0] != raw:  # parsed once: minimising runs one spec hundreds of times
             import ast
-            _last[:] = [raw, ast.literal_eval(raw.decode())]
+            try:
+                spec = ast.literal_eval(raw.decode())
+                Program(spec)  # a well-formed spec builds (a mutated one may not)
+            except Exception:
+                return decode(raw)  # not a spec after all: like any other bytes
+            _last[:] = [raw, spec]
         return _last[1]
     return decode(raw)
 

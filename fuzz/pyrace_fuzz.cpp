@@ -7,12 +7,15 @@
 //   PYRACE_FUZZ_REPRO=FILE   write the reproducer script of each input run to FILE
 //   PYRACE_FUZZ_SPEC=FILE    write its program as a spec (names, not bytes: for minimising)
 //   PYRACE_FUZZ_DESCRIBE=1   print each input's program before running it
+//   PYRACE_FUZZ_HOME=PREFIX  the interpreter's prefix (default: pyrace-python/ beside the binary,
+//                            else the interpreter it was built against)
 #include <Python.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -69,12 +72,22 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) std::fprintf(stderr, "==pyrace-fuzz== cannot write %s\n", path.c_str());
 }
 
+// The interpreter's prefix: PYRACE_FUZZ_HOME, else pyrace-python/ beside the binary (how
+// ClusterFuzzLite's build.sh ships it in $OUT), else the one it was built against.
+std::string interpreter_home() {
+  if (const char* h = std::getenv("PYRACE_FUZZ_HOME")) return h;
+  std::error_code ec;
+  auto beside = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "pyrace-python";
+  if (!ec && std::filesystem::is_directory(beside / "lib" / "python3.14t", ec)) return beside.string();
+  return PYRACE_PYTHON_HOME;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g = new State;
   pyrace::py::InterpreterOptions opts;
-  opts.home = PYRACE_PYTHON_HOME;
+  opts.home = interpreter_home();
   opts.import_site = false;  // the program's objects come from the stdlib only
   g->interp = std::make_unique<pyrace::py::Interpreter>(opts);
   Ref code = Ref::steal(Py_CompileString(pyrace::kFuzzDriverSource, "<pyrace fuzz driver>", Py_file_input));

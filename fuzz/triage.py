@@ -39,8 +39,8 @@ EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
 NOISE = re.compile(r"^(__sanitizer|__tsan|__interceptor|___interceptor|fuzzer::|__pthread_kill|raise|abort|"
                    r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
                    r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"
-                   r"memcpy|memmove|memset|calloc|realloc|\?\?)")
-FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+)(?: (\S+))?")
+                   r"memcpy|memmove|memset|calloc|realloc|\?\?|0x|<null>)")  # 0x..: not symbolised
+FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?([^\s(]\S*)")  # sanitizers: "#0 0x.. in f", TSan: "#0 f"
 
 
 def frames(block):
@@ -113,6 +113,25 @@ class Target:
         self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "TSAN_OPTIONS": "report_bugs=0"})
 
 
+def fuzzing_log(artifact):
+    """The fuzzing output that ends with libFuzzer keeping this artifact (each job's fuzz-<n>.log
+    under the night's folder), or ""."""
+    name = os.path.basename(artifact)
+    night = os.path.dirname(os.path.dirname(os.path.abspath(artifact)))
+    logs = [os.path.join(d, f) for d, _, files in os.walk(night) for f in files if f.endswith(".log")]
+    for path in sorted(logs):
+        try:
+            with open(path, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        end = text.find(name)
+        if end > 0:  # from this job's previous artifact (or its start) up to this one
+            start = max(text.rfind("INFO: Seed:", 0, end), text.rfind("Test unit written", 0, end - 200))
+            return text[max(start, 0):end]
+    return ""
+
+
 def write_spec(spec, path):
     with open(path, "w") as f:
         f.write(repr(spec) + "\n")
@@ -145,7 +164,8 @@ def check_repro(python, script, seconds, tsan_python):
     if not python:
         return "not checked"
     try:
-        p = subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, text=True,
+        env = dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", ""))  # the extensions fuzzed
+        p = subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, text=True, env=env,
                            errors="replace", timeout=seconds + 60)
     except subprocess.TimeoutExpired:
         return "hangs"
@@ -227,8 +247,11 @@ def main(argv=None):
                 continue
             out = target.run(path)
             kind, sig = signature(out)
-            if sig is None:
-                kind, sig = "flaky", "flaky: " + name.split("-")[0] + " that did not recur in " + str(args.runs) + " runs"
+            if sig is None:  # what the fuzzing log said when it kept the artifact
+                first = fuzzing_log(path)
+                k0, s0 = signature(first)
+                kind, sig = "flaky", f"flaky: {s0 or name.split('-')[0]} (did not recur in {args.runs} runs)"
+                out = first or out
             entry = seen.get(sig)
             if entry:
                 entry["count"] += 1
@@ -251,7 +274,8 @@ def main(argv=None):
                 continue
             before = size_of(spec)
             if kind != "timeout":  # a hang takes --timeout seconds per try: not minimised
-                spec = minimise(target, spec, sig, work, args.minimise_seconds, log)
+                left = args.budget - (time.monotonic() - started)
+                spec = minimise(target, spec, sig, work, max(0.0, min(args.minimise_seconds, left)), log)
             write_spec(spec, os.path.join(fdir, "program.spec"))
             repro = os.path.join(fdir, "repro.py")
             target.render(os.path.join(fdir, "program.spec"), repro)

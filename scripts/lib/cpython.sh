@@ -61,6 +61,8 @@ backports_packages=(catch2)
 # The Debian archive URI apt is configured with (deb822 or one-line format); never hard-coded.
 # Arguments (for tests): the deb822 file and the one-line file to read.
 debian_mirror_uri() {
+  # PYRACE_DEBIAN_MIRROR: where apt is not Debian's (the ClusterFuzzLite image is Ubuntu).
+  if [[ -n "${PYRACE_DEBIAN_MIRROR:-}" ]]; then echo "${PYRACE_DEBIAN_MIRROR%/}"; return; fi
   local deb822=${1:-/etc/apt/sources.list.d/debian.sources} oneline=${2:-/etc/apt/sources.list} uri=""
   if [[ -f "$deb822" ]]; then
     # The URIs of the first stanza whose Suites are not the security suite.

@@ -1,0 +1,168 @@
+"""Unit tests of the fuzz driver and triage: run with the project's python3.14t (CTest: fuzz:*)."""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import unittest
+
+FUZZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, FUZZ)
+import fuzz_driver as d  # noqa: E402
+import triage  # noqa: E402
+
+SOURCE = open(os.path.join(FUZZ, "fuzz_driver.py")).read()
+LOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
+
+
+def random_inputs(n, seed=7):
+    rnd = random.Random(seed)
+    return [bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 400))) for _ in range(n)]
+
+
+class Decode(unittest.TestCase):
+    def test_every_input_is_a_program(self):
+        for data in random_inputs(300):
+            spec = d.decode(data)
+            self.assertIn(len(spec["threads"]), (2, 3, 4))
+            self.assertTrue(1 <= len(spec["objects"]) <= d.MAX_OBJECTS)
+            self.assertTrue(all(len(t) <= d.MAX_OPS_PER_THREAD for t in spec["threads"]))
+
+    def test_deterministic(self):
+        for data in random_inputs(50, seed=3):
+            self.assertEqual(d.decode(data), d.decode(data))
+
+    def test_encode_inverts_decode(self):
+        for data in random_inputs(12, seed=11):  # encoding searches argument bytes: slow-ish
+            spec = d.decode(data[:80])
+            self.assertEqual(d.decode(d.encode(spec)), spec)
+
+    def test_vocabulary_is_derived_not_listed(self):
+        names = {f"{ref[0]}.{ref[1]}" for ref, _ in d.BASE_TYPES}
+        for expected in ("builtins.list", "builtins.dict", "collections.deque", "_io.StringIO", "_struct.Struct"):
+            self.assertIn(expected, names)
+        self.assertIn("append", d.ops_for(list))
+        self.assertIn("__length_hint__", d.ops_for(type(iter(set()))))
+        self.assertNotIn("__release_buffer__", d.ops_for(bytearray))
+
+    def test_spec_text_is_an_input(self):
+        spec = d.decode(random_inputs(1, seed=5)[0])
+        self.assertEqual(d.spec_from_bytes_or_text(repr(spec).encode()), spec)
+
+
+class Oracles(unittest.TestCase):
+    def ledger_program(self):
+        return d.Program({"format": 1, "objects": [("base", ("builtins", "list"), 0)],
+                          "threads": [[(0, "<ledger>", [], False)], [(0, "<ledger>", [], False)]]})
+
+    def test_ledger_passes_when_every_insert_is_there(self):
+        prog = self.ledger_program()
+        for run in prog.threads:
+            run()
+        self.assertIsNone(prog.check())
+
+    def test_ledger_catches_a_lost_insert(self):
+        prog = self.ledger_program()
+        for run in prog.threads:
+            run()
+        prog.shared[0].pop()  # what a lost update inside list.append would look like
+        self.assertIn("ledger", prog.check())
+
+    def test_ledger_off_when_a_remover_ran(self):
+        prog = d.Program({"format": 1, "objects": [("base", ("builtins", "list"), 0)],
+                          "threads": [[(0, "<ledger>", [], False)], [(0, "pop", [], False)]]})
+        for run in prog.threads:
+            run()
+        self.assertIsNone(prog.check())
+
+    def test_self_argument_turns_the_ledger_off(self):
+        prog = d.Program({"format": 1, "objects": [("base", ("collections", "deque"), 0)],
+                          "threads": [[(0, "<ledger>", [], False)], [(0, "extend", [("obj", 0)], False)]]})
+        for run in prog.threads:
+            run()
+        self.assertIsNone(prog.check())
+
+    def test_system_error_is_a_finding_and_other_errors_are_not(self):
+        d.PROTOCOL_OPS["<test-system-error>"] = lambda x: (_ for _ in ()).throw(SystemError("bad internal call"))
+        try:
+            prog = d.Program({"format": 1, "objects": [("base", ("builtins", "list"), 0)],
+                              "threads": [[(0, "<test-system-error>", [], False)], [(0, "index", [("val", 0)], False)]]})
+            for run in prog.threads:
+                run()
+            self.assertIn("SystemError", prog.check())
+        finally:
+            del d.PROTOCOL_OPS["<test-system-error>"]
+
+    def test_integrity_catches_a_length_mismatch(self):
+        class Liar(list):
+            def __len__(self):
+                return 99
+        self.assertIsNone(d.integrity(Liar([1])))  # only the documented built-in types are checked
+        self.assertIsNone(d.integrity([1, 2, 3]))
+
+
+class Reproducers(unittest.TestCase):
+    def run_script(self, spec, *args):
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(d.render(spec, SOURCE, "found: test"))
+        try:
+            return subprocess.run([sys.executable, f.name, *args], capture_output=True, text=True, timeout=120)
+        finally:
+            os.unlink(f.name)
+
+    def test_a_benign_program_runs_and_reports_nothing(self):
+        spec = {"format": 1, "objects": [("base", ("builtins", "list"), 0)],
+                "threads": [[(0, "append", [("val", 3)], False)], [(0, "<iterate>", [], False)]]}
+        p = self.run_script(spec, "--max-seconds", "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("not reproduced", p.stdout)
+
+    def test_a_firing_program_exits_1(self):
+        # Program.check is the oracle; a spec whose ledger cannot hold (the object is replaced by
+        # one that drops appends) shows the reproducer's exit 1 path.
+        spec = {"format": 1, "objects": [("base", ("builtins", "list"), 0)],
+                "threads": [[(0, "<ledger>", [], False)], [(0, "<ledger>", [], False)]]}
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(d.render(spec, SOURCE).replace("\nSPEC = ", "\nLEDGER_INSERT[list] = 'count'\nSPEC = "))
+        try:
+            p = subprocess.run([sys.executable, f.name, "--max-seconds", "5"], capture_output=True, text=True, timeout=60)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("REPRODUCED", p.stdout)
+
+    def test_shrinking_only_makes_programs_smaller(self):
+        spec = d.decode(random_inputs(1, seed=9)[0] + bytes(range(200)))
+        size = triage.size_of(spec)
+        cands = list(d.shrink_candidates(spec))
+        self.assertTrue(cands)
+        self.assertTrue(all(triage.size_of(c) < size or c != spec for c in cands))
+
+
+class Signatures(unittest.TestCase):
+    def log(self, name):
+        with open(os.path.join(LOGS, name)) as f:
+            return f.read()
+
+    def test_crash(self):
+        kind, sig = triage.signature(self.log("segv.txt"))
+        self.assertEqual(kind, "crash")
+        self.assertEqual(sig, "crash SEGV: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate")
+
+    def test_tsan(self):
+        kind, sig = triage.signature(self.log("tsan.txt"))
+        self.assertEqual(kind, "tsan")
+        self.assertEqual(sig, "tsan data race: pairwise_next < wrap_next | pairwise_next < wrap_next")
+
+    def test_oracle_is_normalised(self):
+        kind, sig = triage.signature("==pyrace-fuzz== FINDING: ledger: deque holds Token(3, 18) 2 times\n"
+                                     "==1== ERROR: libFuzzer: deadly signal\n")
+        self.assertEqual((kind, sig), ("oracle", "oracle ledger: deque holds Token(N, N) N times"))
+
+    def test_timeout_and_nothing(self):
+        self.assertEqual(triage.signature("ALARM: working on the last Unit for 11 seconds")[0], "timeout")
+        self.assertEqual(triage.signature("INFO: Done 300 runs in 1 second(s)"), (None, None))
+
+
+if __name__ == "__main__":
+    unittest.main()

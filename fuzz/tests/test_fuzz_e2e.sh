@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End to end: the fuzz target finds a planted concurrency bug in a tiny extension it was only
+# told the name of (its vocabulary is derived from the type's methods), triage turns the
+# artifact into a deduplicated, minimised finding with a reproducer that fires in plain
+# python3.14t, a second night calls it KNOWN, and `pyrace repro ARTIFACT` works on it.
+#   test_fuzz_e2e.sh plain|tsan FUZZ_TARGET EXT_DIR REPO PYTHON
+set -euo pipefail
+flavour=$1 target=$2 ext=$3 repo=$4 python=$5
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export PYRACE_FUZZ_MODULES=pyrace_plantedbug PYRACE_FUZZ_PATH=$ext
+export UBSAN_OPTIONS="external_symbolizer_path=$(command -v llvm-symbolizer-19 || true)"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+mkdir -p "$tmp/corpus" "$tmp/art"
+
+if [[ $flavour == tsan ]]; then
+  # Two threads bumping the C global: TSan must report the race, naming gate_bump.
+  "$python" -c "print(repr({'format': 1, 'objects': [('base', ('pyrace_plantedbug', 'Gate'), 0)], 'threads': [[(0, 'bump', [], False)] * 4] * 2}))" >"$tmp/race.spec"
+  out=$("$target" -runs=200 -artifact_prefix="$tmp/art/" "$tmp/race.spec" 2>&1 || true)
+  grep -q "WARNING: ThreadSanitizer: data race" <<<"$out" || fail "no TSan report: $(tail -20 <<<"$out")"
+  grep -q "gate_bump" <<<"$out" || fail "the report does not name gate_bump"
+  ls "$tmp"/art/crash-* >/dev/null || fail "libFuzzer kept no artifact for the race"
+  rc=0
+  "$python" "$repo/fuzz/triage.py" --target "tsan=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out" \
+    --runs 100 --minimise-seconds 60 || rc=$?
+  [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding)"
+  grep -q "NEW | tsan | \`tsan data race: gate_bump" "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
+  echo "ok: the TSan target reports the planted race; triage calls it NEW"
+  exit 0
+fi
+
+# 1. The planted crash is in the vocabulary and fires when enter and trip overlap.
+"$python" -c "print(repr({'format': 1, 'objects': [('base', ('pyrace_plantedbug', 'Gate'), 0)], 'threads': [[(0, 'enter', [], False)] * 8, [(0, 'trip', [], False)] * 8]}))" >"$tmp/direct.spec"
+out=$("$target" -runs=500 -artifact_prefix="$tmp/direct-" "$tmp/direct.spec" 2>&1 || true)
+grep -q "gate_trip" <<<"$out" || fail "the planted crash did not fire from its spec: $(tail -20 <<<"$out")"
+
+# 2. Fuzzing finds it from a seed that only creates the object and calls one method.
+"$python" - "$repo/fuzz" "$tmp/corpus/seed" <<'PY'
+import sys; sys.path.insert(0, sys.argv[1]); import fuzz_driver as d
+spec = {"format": 1, "objects": [("base", ("pyrace_plantedbug", "Gate"), 0)],
+        "threads": [[(0, "enter", [], False)], [(0, "<repr>", [], False)]]}
+open(sys.argv[2], "wb").write(d.encode(spec))
+PY
+"$target" -max_total_time=240 -timeout=10 -print_funcs=0 -artifact_prefix="$tmp/art/" "$tmp/corpus" >"$tmp/fuzz.log" 2>&1 || true
+ls "$tmp"/art/crash-* >/dev/null 2>&1 || fail "no crash in 240 s: $(grep -E '^#' "$tmp/fuzz.log" | tail -3)"
+grep -q "gate_trip" "$tmp/fuzz.log" || fail "the crash found is not the planted one: $(grep -A8 ERROR "$tmp/fuzz.log" | head -20)"
+echo "ok: found by fuzzing: $(grep -E '^#[0-9]+' "$tmp/fuzz.log" | tail -1 | cut -c1-60)"
+
+# 3. Triage: one NEW finding, minimised, with a reproducer that fires in plain python3.14t.
+rc=0
+"$python" "$repo/fuzz/triage.py" --target "plain=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out" \
+  --python "$python" --runs 200 --minimise-seconds 120 --repro-seconds 60 --build "e2e test" || rc=$?
+[[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding)"
+grep -q 'NEW | crash | `crash SEGV on unknown address: gate_trip' "$tmp/out/summary.md" \
+  || grep -q 'NEW | crash | `crash SEGV: gate_trip' "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
+grep -q "fires (signal" "$tmp/out/summary.md" || fail "the reproducer did not fire in plain python3.14t: $(cat "$tmp/out/summary.md")"
+grep -q '<failure message="new finding"' "$tmp/out/summary.xml" || fail "JUnit summary has no failure"
+"$python" -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["findings"][0]["status"] == "new", j' "$tmp/out/summary.json"
+spec=$(ls "$tmp"/state/findings/*/program.spec)
+ops=$(grep -o "'enter'\|'trip'\|'<[a-z]*>'\|'__[a-z_]*__'\|'bump'" "$spec" | wc -l)
+(( ops <= 8 )) || fail "the minimised program still has $ops operations: $(cat "$spec")"
+echo "ok: triage: NEW, minimised to $ops operations, reproducer fires in plain python3.14t"
+
+# 4. The next night: the same artifact is KNOWN (exit 0); with no artifacts the finding is
+#    re-checked from its program and still fires.
+rc=0
+"$python" "$repo/fuzz/triage.py" --target "plain=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out2" --runs 200 || rc=$?
+[[ $rc == 0 ]] || fail "second triage exit $rc, expected 0"
+grep -q "KNOWN" "$tmp/out2/summary.md" || fail "not KNOWN the second time: $(cat "$tmp/out2/summary.md")"
+mkdir -p "$tmp/empty"
+"$python" "$repo/fuzz/triage.py" --target "plain=$target:$tmp/empty" --state "$tmp/state" --out "$tmp/out3" --runs 300 >/dev/null
+grep -q "still fires" "$tmp/out3/summary.md" || fail "known finding not re-checked: $(cat "$tmp/out3/summary.md")"
+echo "ok: KNOWN on the second night; re-checked from its program when not seen"
+
+# 5. pyrace repro ARTIFACT (the pyrace built beside the target).
+pyrace=$(dirname "$target")/../pyrace
+art=$(ls "$tmp"/art/crash-* | head -1)
+"$pyrace" repro "$art" -o "$tmp/repro.py" >/dev/null || fail "pyrace repro exit $?"
+grep -q "Oracle: crash" "$tmp/repro.py" || fail "the reproducer does not state its oracle"
+rc=0
+PYTHONPATH=$ext timeout 300 "$python" "$tmp/repro.py" --max-seconds 120 >/dev/null 2>&1 || rc=$?
+(( rc > 128 || rc == 1 )) || fail "pyrace repro's script did not fire (exit $rc)"
+echo "ok: pyrace repro ARTIFACT writes a script that fires (exit $rc)"

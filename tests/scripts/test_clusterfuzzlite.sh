@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# .clusterfuzzlite/build.sh run the way ClusterFuzzLite runs it, without Docker: the OSS-Fuzz
+# variables set, libFuzzer as the engine. Then the shipped files must be there, the target must
+# run from $OUT with the interpreter beside it, even after $OUT has moved.
+#   test_clusterfuzzlite.sh REPO
+set -euo pipefail
+repo=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+mkdir -p "$tmp/src" "$tmp/out" "$tmp/work"
+ln -s "$repo" "$tmp/src/pyrace"
+flags="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=fuzzer-no-link"
+SRC=$tmp/src OUT=$tmp/out WORK=$tmp/work CC=clang-19 CXX=clang++-19 CFLAGS="$flags" CXXFLAGS="$flags" \
+  LIB_FUZZING_ENGINE=-fsanitize=fuzzer bash "$repo/.clusterfuzzlite/build.sh" >"$tmp/build.log" 2>&1 \
+  || { tail -30 "$tmp/build.log"; fail "build.sh failed"; }
+for f in pyrace_fuzz pyrace_fuzz.dict pyrace_fuzz.options pyrace_fuzz_seed_corpus.zip pyrace-python/lib/libpython3.14t.so; do
+  [[ -e "$tmp/out/$f" ]] || fail "build.sh did not write \$OUT/$f"
+done
+mv "$tmp/out" "$tmp/moved"  # the runner may mount $OUT elsewhere
+mkdir -p "$tmp/seeds"
+"$tmp/moved/pyrace-python/bin/python3.14t" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+  "$tmp/moved/pyrace_fuzz_seed_corpus.zip" "$tmp/seeds"
+n=$(ls "$tmp/seeds" | wc -l)
+(( n >= 10 )) || fail "the seed corpus zip has $n files"
+out=$("$tmp/moved/pyrace_fuzz" -runs=300 -dict="$tmp/moved/pyrace_fuzz.dict" "$tmp/seeds" 2>&1) || fail "the target failed: $(tail -20 <<<"$out")"
+grep -q "pyrace-fuzz: interpreter 3.14" <<<"$out" || fail "no interpreter banner"
+grep -q "Loaded .* modules" <<<"$out" || fail "no coverage modules"
+echo "ok: build.sh with OSS-Fuzz variables; \$OUT relocatable; $(grep -o 'cov: [0-9]*' <<<"$out" | tail -1) from $n seeds"

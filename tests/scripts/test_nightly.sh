@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The nightly job end to end with a small budget (no TSan: its own tests cover that target):
+# it must finish within the budget, keep a corpus, run and compare the catalog, and write the
+# three summaries with an exit status of 0 or 1. A second night must find the catalog unchanged.
+#   test_nightly.sh REPO
+set -euo pipefail
+repo=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+start=$(date +%s)
+rc=0
+PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --no-tsan >"$tmp/night1.log" 2>&1 || rc=$?
+elapsed=$(( $(date +%s) - start ))
+(( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night1.log"; fail "nightly exit $rc"; }
+(( elapsed <= 8 * 60 )) || fail "a 7-minute budget took ${elapsed}s"
+night=$(readlink -f "$tmp/state/latest")
+for f in summary.md summary.json summary.xml catalog-release.jsonl fuzz-plain.log; do
+  [[ -s "$night/$f" ]] || fail "no $f in $night"
+done
+(( $(ls "$tmp/state/corpus/plain" | wc -l) > 20 )) || fail "the corpus did not grow past the seeds"
+python=$(PYRACE_SKIP_APT=1 "$repo/scripts/bootstrap" --print-python)
+"$python" - "$night/summary.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["schema"] == "pyrace.nightly-summary/1", j
+(cat,) = j["catalog"]
+assert cat["label"] == "release" and cat["cases"] >= 60 and cat["compare_exit"] == -1, cat
+PY
+grep -q "## Case catalog" "$night/summary.md" || fail "no catalog section in summary.md"
+echo "ok: night 1 in ${elapsed}s, exit $rc: $(grep -c '^| NEW' "$night/summary.md" || true) new findings"
+# Night 2, catalog only: compared with night 1.
+rc=0
+PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --no-tsan >"$tmp/night2.log" 2>&1 || rc=$?
+(( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night2.log"; fail "second nightly exit $rc"; }
+night2=$(readlink -f "$tmp/state/latest")
+[[ "$night2" != "$night" ]] || fail "the second night wrote into the first night's folder"
+grep -q "| release | .* | no regression |\|REGRESSION" "$night2/summary.md" || fail "no comparison with night 1: $(cat "$night2/summary.md")"
+echo "ok: night 2 compared its catalog with night 1 (exit $rc)"
