@@ -85,6 +85,7 @@ def main():
          f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
          f"interpreter: {all_recs[0]['python'] if all_recs else '?'}.")
     emit("Every ratio below compares two figures measured in this same run. Regenerate with `bench/run`; do not edit by hand.")
+    emit("The ThreadSanitizer mode against release (slowdown, full and CI passes): [benchmarks-tsan.md](benchmarks-tsan.md), `bench/run --tsan`.")
     emit()
     emit("## Detection: time to the first FORBIDDEN outcome")
     emit()
