@@ -81,7 +81,10 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   plain.erase("path");
   plain.erase("name");
 #ifdef PYRACE_TSAN_SUPPRESSIONS
-  if (opts.show_suppressed) plain["tsan_finalise"] = true;  // the worker ends with exit(), not _exit()
+  const bool finalising = opts.show_suppressed;  // the worker ends with exit(), not _exit()
+  if (finalising) plain["tsan_finalise"] = true;
+#else
+  const bool finalising = false;  // no sanitizer runtime to finalise
 #endif
   const std::string spec_text = plain.dump();
 #ifdef PYRACE_TSAN_SUPPRESSIONS
@@ -195,7 +198,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       ::kill(-pid, SIGKILL);
     }
   }
-  if (!reaped && opts.show_suppressed) {
+  if (!reaped && finalising) {
     // The worker closed its result before exit() ran TSan's finaliser: a finaliser stuck behind
     // a thread the case left running must not hold the run past the timeout.
     for (;;) {
@@ -229,7 +232,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   }
   std::filesystem::remove_all(tsan_dir, ec);
   // Only a worker that exited by itself went through TSan's finaliser; a killed one says nothing.
-  w.tsan_finalised = opts.show_suppressed && WIFEXITED(status) && !w.timed_out && !w.interrupted;
+  w.tsan_finalised = finalising && WIFEXITED(status) && !w.timed_out && !w.interrupted;
   if (w.tsan_finalised) w.tsan_suppressed = parse_tsan_suppressions(w.tsan_log);
 #endif
   ::close(outfd);

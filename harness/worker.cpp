@@ -40,7 +40,7 @@ bool g_finalise_sanitizer = false;
 
 // Ends the worker without finalising the interpreter: finalisation would wait for threads a
 // case started and never joined, and the result is already written. exit() does not finalise
-// it either (CPython registers no C atexit handler); it only runs the C and C++ handlers.
+// it either: CPython's own exit functions run in Py_FinalizeEx, which is never called.
 [[noreturn]] void finish(const json& j, int code) {
   write_result(j);
   std::fflush(stdout);
