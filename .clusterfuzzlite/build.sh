@@ -29,7 +29,7 @@ $CC -O2 -fPIC -c "$repo/fuzz/sancov_stubs.c" -o "$src/pyrace_sancov_stubs.o"
 (
   cd "$src"
   ./configure --prefix="$prefix" --disable-gil --enable-shared --with-ensurepip=no -q \
-    CC="$CC" CFLAGS="$CFLAGS" LDFLAGS="-Wl,-rpath,\$ORIGIN/../lib" LIBS="$src/pyrace_sancov_stubs.o" >"$work/configure.log" 2>&1 \
+    CC="$CC" CFLAGS="$CFLAGS" LDFLAGS="-Wl,-rpath,$prefix/lib" LIBS="$src/pyrace_sancov_stubs.o" >"$work/configure.log" 2>&1 \
     || { tail -30 "$work/configure.log"; exit 1; }
   make -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -40 "$work/make.log"; exit 1; }
   make install PYTHON_FOR_BUILD=true >"$work/install.log" 2>&1 || { tail -40 "$work/install.log"; exit 1; }

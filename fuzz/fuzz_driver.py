@@ -98,6 +98,9 @@ VALUE_SOURCES = [
     "range(3)", "len", "str.lower", "lambda *a, **k: None", "Evil(shared, 1)", "Evil(shared, 0)",
 ]
 
+# The argument refs that are Evil values (whose callbacks pop from shared object 0).
+EVIL_REFS = frozenset(("val", i) for i, src in enumerate(VALUE_SOURCES) if src.startswith("Evil("))
+
 # Applied to every object whose type supports them, beside the type's own methods.
 def op_iterate(x):
     for _ in itertools.islice(x, 64):
@@ -273,14 +276,16 @@ class Program:
         self.findings = []
         self.tokens = {}  # object index -> tokens inserted
         self.removers = set()  # objects some op may have removed (or duplicated) elements of
-        uses_evil = False
+        shared, values = self.shared, self.values
+        # Per object, once: may its length grow without bound (checked after every op)?
+        sized = [hasattr(type(x), "__len__") and type(x).__module__ in ("builtins", "collections", "array")
+                 for x in shared]
         self.threads = []
         for t, ops in enumerate(spec["threads"]):
             compiled = []
             for k, (oi, name, argrefs, locked) in enumerate(ops):
-                target = self.shared[oi]
-                args = [self.arg(r) for r in argrefs]
-                uses_evil = uses_evil or any(isinstance(a, Evil) for a in args)
+                target = shared[oi]
+                args = [shared[i] if kind == "obj" else values[i] for kind, i in argrefs]
                 if name == "<ledger>":
                     tok = Token(t, k)
                     self.tokens.setdefault(oi, []).append(tok)
@@ -295,15 +300,10 @@ class Program:
                     f = getattr(target, name, None)
                     if f is None:
                         continue
-                sized = hasattr(type(target), "__len__") and type(target).__module__ in ("builtins", "collections", "array")
-                compiled.append((f, tuple(args), target, name, locked, sized))
+                if argrefs and 0 not in self.removers and any(r in EVIL_REFS for r in argrefs):
+                    self.removers.add(0)  # Evil pops from object 0
+                compiled.append((f, tuple(args), target, name, locked, sized[oi]))
             self.threads.append(runner_for(compiled, self.lock, self.findings))
-        if uses_evil:
-            self.removers.add(0)  # Evil pops from object 0
-
-    def arg(self, ref):
-        kind, i = ref
-        return self.shared[i] if kind == "obj" else self.values[i]
 
     def check(self):
         """Oracles after every thread has finished; returns a finding or None."""
@@ -421,43 +421,42 @@ def type_ref(tp, modname, attr):
     return (modname, attr)
 
 
+def members(modnames):
+    """(module name, attribute name, value) of every importable module, sorted by attribute."""
+    for modname in modnames:
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        for attr in sorted(vars(mod)):
+            yield modname, attr, getattr(mod, attr)
+
+
 def scan_types():
     """(reference, constructor indexes that work): every constructible C-implemented type, and
     module functions that make instances of other C types."""
     found = {}
-    for modname in SCAN_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ImportError:
+    for modname, attr, tp in members(SCAN_MODULES):
+        if not isinstance(tp, type) or issubclass(tp, BaseException) or not c_implemented(tp):
             continue
-        for attr in sorted(vars(mod)):
-            tp = getattr(mod, attr)
-            if not isinstance(tp, type) or issubclass(tp, BaseException) or not c_implemented(tp):
+        key = f"{tp.__module__}.{tp.__qualname__}"
+        if key in SKIP_TYPES or tp in found or attr.startswith("__"):
+            continue
+        ctors = working_ctors(tp)
+        if ctors:
+            found[tp] = (type_ref(tp, modname, attr), ctors)
+    for modname, attr, f in members(FACTORY_MODULES):
+        if not isinstance(f, types.BuiltinFunctionType) or attr.startswith("_"):
+            continue
+        for i, src in enumerate(CTOR_SOURCES):
+            try:
+                tp = type(f(*eval(src, RUNTIME_GLOBALS)))
+            except BaseException:
                 continue
             key = f"{tp.__module__}.{tp.__qualname__}"
-            if key in SKIP_TYPES or tp in found or attr.startswith("__"):
-                continue
-            ctors = working_ctors(tp)
-            if ctors:
-                found[tp] = (type_ref(tp, modname, attr), ctors)
-    for modname in FACTORY_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ImportError:
-            continue
-        for attr in sorted(vars(mod)):
-            f = getattr(mod, attr)
-            if not isinstance(f, types.BuiltinFunctionType) or attr.startswith("_"):
-                continue
-            for i, src in enumerate(CTOR_SOURCES):
-                try:
-                    tp = type(f(*eval(src, RUNTIME_GLOBALS)))
-                except BaseException:
-                    continue
-                key = f"{tp.__module__}.{tp.__qualname__}"
-                if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
-                    found[tp] = ((modname, attr), [i])
-                break
+            if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
+                found[tp] = ((modname, attr), [i])
+            break
     return sorted(found.values())
 
 
@@ -546,12 +545,16 @@ def decode_op(rec, nthreads, nobjs, lock_mode, tables, base_idx):
     if n is None:
         n = (a2 >> 6) % 3 if req < 0 else req + min(extra, a2 >> 7)
     refs = []
-    for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
-        if b & 0x80 and base_idx:
-            refs.append(("obj", base_idx[b % len(base_idx)]))
-        else:
-            refs.append(("val", (b + k) % len(VALUE_SOURCES)))
+    if n:
+        for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
+            if b & 0x80 and base_idx:
+                refs.append(("obj", base_idx[b % len(base_idx)]))
+            else:
+                refs.append(VAL_REFS[(b + k) % len(VAL_REFS)])
     return (t & 0x7F) % nthreads, (oi, name, refs, locked)
+
+
+VAL_REFS = [("val", i) for i in range(len(VALUE_SOURCES))]
 
 
 def encode(spec):
@@ -675,6 +678,7 @@ def _main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--max-seconds", type=float, default=60.0, help="give up after this long (exit 0)")
     ap.add_argument("--sequential", action="store_true", help="run the threads one after another")
+    ap.add_argument("--runs", type=int, default=0, help="stop after this many runs (0: only --max-seconds)")
     opts = ap.parse_args()
     deadline = time.monotonic() + opts.max_seconds
     n = len(SPEC["threads"])
@@ -699,7 +703,7 @@ def _main():
         for w in workers:
             w.start()
     runs = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (opts.runs and runs >= opts.runs):
         prog = state["prog"] = Program(SPEC)
         if opts.sequential:
             for run in prog.threads:

@@ -16,7 +16,9 @@ mkdir -p "$tmp/corpus" "$tmp/art"
 if [[ $flavour == tsan ]]; then
   # Two threads bumping the C global: TSan must report the race, naming gate_bump.
   "$python" -c "print(repr({'format': 1, 'objects': [('base', ('pyrace_plantedbug', 'Gate'), 0)], 'threads': [[(0, 'bump', [], False)] * 4] * 2}))" >"$tmp/race.spec"
-  out=$("$target" -runs=200 -artifact_prefix="$tmp/art/" "$tmp/race.spec" 2>&1 || true)
+  mkdir -p "$tmp/racecorpus" && cp "$tmp/race.spec" "$tmp/racecorpus/"
+  # A corpus folder, not a file argument: libFuzzer saves no artifact for files run one by one.
+  out=$("$target" -runs=2000 -artifact_prefix="$tmp/art/" "$tmp/racecorpus" 2>&1 || true)
   grep -q "WARNING: ThreadSanitizer: data race" <<<"$out" || fail "no TSan report: $(tail -20 <<<"$out")"
   grep -q "gate_bump" <<<"$out" || fail "the report does not name gate_bump"
   ls "$tmp"/art/crash-* >/dev/null || fail "libFuzzer kept no artifact for the race"
