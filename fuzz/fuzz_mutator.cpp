@@ -71,9 +71,14 @@ size_t mutate_program(uint8_t* data, size_t size, size_t max_size, std::minstd_r
     case 6:  // swap two (another interleaving of the same program)
       std::swap(ops[pick(ops.size())], ops[pick(ops.size())]);
       break;
-    default:  // another kind of object, thread count or lock mode
+    default: {  // another kind of object, thread count, lock mode or number of objects
       head[rng() % head.size()] = static_cast<uint8_t>(rng());
+      // A new object count adds or drops object records, so the operations stay aligned.
+      size_t objects = 1 + head[1] % kMaxObjects;
+      while (head.size() < kHeader + objects * kObjRecord) head.push_back(static_cast<uint8_t>(rng()));
+      head.resize(kHeader + objects * kObjRecord);
       break;
+    }
   }
   return write(data, max_size, head.data(), head.size(), ops);
 }

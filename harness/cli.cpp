@@ -98,9 +98,6 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
     return false;
   }
   if (run->parsed()) cmd.kind = Command::Run;
-  // The supervisor takes it from the environment (SuperviseOptions::show_suppressed), so every
-  // place that starts workers honours it without passing it along.
-  if (run->parsed() && cmd.run.show_suppressed) ::setenv("PYRACE_SHOW_SUPPRESSED", "1", 1);
   if (list->parsed()) cmd.kind = Command::List;
   if (report->parsed()) cmd.kind = Command::Report;
   if (explain->parsed()) cmd.kind = Command::Explain;

@@ -279,6 +279,7 @@ int main(int argc, char** argv) {
   sup.max_memory_mib = cmd.run.max_memory;
   sup.max_cpu_s = cmd.run.max_cpu;
   sup.max_output_mib = cmd.run.max_output;
+  sup.show_suppressed = cmd.run.show_suppressed;
   try {
     if (cmd.kind == pyrace::Command::List) return cmd_list(cmd.run, sup);
     if (cmd.kind == pyrace::Command::Report) return cmd_report(cmd.results, cmd.run);

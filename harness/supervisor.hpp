@@ -23,13 +23,8 @@ struct SuperviseOptions {
   long max_output_mib = 64;    // the worker's output file is cut back past this
   const volatile sig_atomic_t* interrupted = nullptr;  // set by SIGINT/SIGTERM: kill the worker, return
   // TSan builds: end each worker through exit() so that the runtime finalises and prints which
-  // suppressions matched (--show-suppressed, which sets PYRACE_SHOW_SUPPRESSED for this process).
-  bool show_suppressed = show_suppressed_requested();
-
-  static bool show_suppressed_requested() {
-    const char* v = std::getenv("PYRACE_SHOW_SUPPRESSED");
-    return v && *v && std::string(v) != "0";
-  }
+  // suppressions matched (--show-suppressed).
+  bool show_suppressed = false;
 };
 
 // What came back from one worker: its JSON (empty object if none), how it ended, its output.
