@@ -29,21 +29,25 @@ import fuzz_driver as d  # noqa: E402
 SOURCE = open(os.path.join(HERE, "..", "fuzz", "fuzz_driver.py")).read()
 
 
-def programs(n, seed):
-    """n inputs that decode to 4 threads with 32 operations each, over 1 to 4 objects."""
+def programs(n, seed, full=True):
+    """n inputs that decode to 4 threads over 1 to 4 objects, each thread with 32 operations
+    (full) or with 1 to 32 (uniformly: "up to 32")."""
     rnd = random.Random(seed)
     out = []
     for _ in range(n):
         head = bytes([next(b for b in range(256) if 2 + b % 3 == 4 and (b >> 2) % 3 == rnd.choice((0, 0, 2))),
                       rnd.randrange(256)])
         objs = bytes(rnd.randrange(256) for _ in range(3 * d.MAX_OBJECTS))
+        counts = [32 if full else rnd.randint(1, 32) for _ in range(4)]
         ops = bytearray()
-        for k in range(4 * 32):
-            ops += bytes([k % 4 + (0x80 if rnd.random() < 0.5 else 0),  # round robin: 32 each
-                          rnd.randrange(256), rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)])
+        for k in range(max(counts)):
+            for t in range(4):
+                if k < counts[t]:  # thread t's k-th operation (the lock bit at random)
+                    ops += bytes([t + (0x80 if rnd.random() < 0.5 else 0), rnd.randrange(256), rnd.randrange(256),
+                                  rnd.randrange(256), rnd.randrange(256)])
         data = head + objs[:3 * (1 + head[1] % d.MAX_OBJECTS)] + bytes(ops)
         spec = d.decode(data)
-        assert len(spec["threads"]) == 4 and all(len(t) == 32 for t in spec["threads"]), spec
+        assert [len(t) for t in spec["threads"]] == counts, spec
         out.append(data)
     return out
 
@@ -65,11 +69,28 @@ def run_parallel(cmds, env=None):
 
 
 def target_rate(target, files, runs, cores, env):
-    """Executions per second of the target over the files, split across cores (-runs each)."""
-    shares = [files[i::cores] for i in range(cores)]
-    wall, res = run_parallel([[target, f"-runs={runs}", "-timeout=30", *share] for share in shares], env)
-    bad = [r for r in res if r[0] != 0]
-    return len(files) * runs / wall, wall, bad
+    """Executions per second of the target over the files, one process per core running at the
+    same time, from libFuzzer's own "Executed FILE in N ms" lines: start-up is not counted (a
+    fuzzing process starts once a night)."""
+    files = list(files)
+    dropped = []
+    for _ in range(20):
+        shares = [files[i::cores] for i in range(cores)]
+        wall, res = run_parallel([[target, f"-runs={runs}", "-timeout=30", *share] for share in shares], env)
+        crashed = [re.findall(r"^Running: (.*)$", out, re.M)[-1:] for rc, _, out in res if rc != 0]
+        if not crashed:
+            break
+        for c in crashed:  # a program that crashes the interpreter only now and then: a finding, not a rate
+            if c and c[0] in files:
+                files.remove(c[0])
+                dropped.append(c[0])
+    else:
+        raise SystemExit(f"bench-fuzz: {target} keeps crashing: {res[0][2][-2000:]}")
+    rate = 0.0
+    for share, (rc, _, out) in zip(shares, res):
+        ms = sum(int(m) for m in re.findall(r"^Executed .* in (\d+) ms", out, re.M))
+        rate += len(share) * runs / (ms / 1000)
+    return rate, wall, dropped
 
 
 def subprocess_rate(python, scripts, cores):
@@ -99,86 +120,92 @@ def main():
     cores = os.cpu_count() or 1
     work = tempfile.mkdtemp(prefix="pyrace-bench-fuzz-")
     env = dict(os.environ, TSAN_OPTIONS="report_bugs=0")  # throughput, not findings: no report ends a run
-    files, scripts = [], []
-    for i, data in enumerate(programs(args.programs, seed=2026)):
-        path = os.path.join(work, f"p{i:04d}")
-        with open(path, "wb") as f:
-            f.write(data)
-        files.append(path)
-        script = path + ".py"
-        with open(script, "w") as f:
-            f.write(d.render(d.decode(data), SOURCE))
-        scripts.append(script)
-    print(f"bench-fuzz: {len(files)} programs of 4 threads x 32 operations; {cores} cores", flush=True)
+    sets = {}
+    for label, full in (("4 x 32", True), ("4 x up to 32", False)):
+        files = []
+        for i, data in enumerate(programs(args.programs, seed=2026, full=full)):
+            path = os.path.join(work, f"{'full' if full else 'upto'}{i:04d}")
+            with open(path, "wb") as f:
+                f.write(data)
+            with open(path + ".py", "w") as f:
+                f.write(d.render(d.decode(data), SOURCE))
+            files.append(path)
+        # Programs that crash the interpreter end a libFuzzer run: keep the ones that do not.
+        ok = [p for p in files if subprocess.run([args.target, "-runs=3", p], capture_output=True, env=env).returncode == 0]
+        sets[label] = (files, ok)
+        print(f"bench-fuzz: {label}: {len(ok)} of {len(files)} programs run clean in the plain target", flush=True)
 
-    # Programs that crash the interpreter end a libFuzzer run: keep the ones that do not.
-    ok_files = []
-    for path in files:
-        rc = subprocess.run([args.target, "-runs=3", path], capture_output=True, env=env).returncode
-        if rc == 0:
-            ok_files.append(path)
-    print(f"bench-fuzz: {len(ok_files)} of {len(files)} run clean in the plain target (the rest crash it)", flush=True)
-    ok_scripts = [p + ".py" for p in ok_files]
+    results = {}
+    for label, (files, ok) in sets.items():
+        plain, _, dropped = target_rate(args.target, ok, 20, cores, env)
+        ok = [f for f in ok if f not in dropped]
+        tsan = None
+        if args.tsan_target:
+            tsan, _, _ = target_rate(args.tsan_target, ok[: max(cores, len(ok) // 2)], 4, cores, env)
+        sub, fails = subprocess_rate(args.python, [p + ".py" for p in ok], cores)
+        results[label] = (plain, tsan, sub, len(files) - len(ok), len(files))
+        print(f"bench-fuzz: {label}: plain {plain:,.0f}/s, TSan {tsan or 0:,.0f}/s, one python3.14t per program "
+              f"{sub:,.1f}/s ({fails} did not exit 0; {len(files) - len(ok)} crashing programs left out)", flush=True)
+    ok_files = sets["4 x 32"][1]
 
-    rows = []
-    plain, plain_wall, bad = target_rate(args.target, ok_files, 20, cores, env)
-    print(f"bench-fuzz: plain target {plain:,.0f} execs/s ({plain_wall:.1f} s)", flush=True)
-    tsan = None
-    if args.tsan_target:
-        tsan_files = ok_files[: max(cores, len(ok_files) // 2)]
-        tsan, tsan_wall, _ = target_rate(args.tsan_target, tsan_files, 4, cores, env)
-        print(f"bench-fuzz: TSan target {tsan:,.0f} execs/s ({tsan_wall:.1f} s)", flush=True)
-    sub, fails = subprocess_rate(args.python, ok_scripts, cores)
-    print(f"bench-fuzz: one python3.14t per program {sub:,.1f} programs/s ({fails} did not exit 0)", flush=True)
+    # RSS of one process: VmRSS after its first 1,000 executions and after 100,000 (100 programs,
+    # 1,000 runs each; libFuzzer prints a line as it finishes each program).
+    rss_files = (ok_files * 2)[:100]
+    p = subprocess.Popen([args.target, "-runs=1000", *rss_files], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         env=env, text=True, errors="replace")
+    done, rss = 0, {}
+    for line in p.stdout:
+        if line.startswith("Executed "):
+            done += 1000
+            if done in (1000, 100000):
+                with open(f"/proc/{p.pid}/status") as f:
+                    rss[done] = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
+    p.wait()
+    rss_1k, rss_100k = rss.get(1000, 0.0), rss.get(100000, 0.0)
+    print(f"bench-fuzz: RSS after 1,000 executions {rss_1k:.1f} MiB, after 100,000 {rss_100k:.1f} MiB", flush=True)
 
-    # RSS: the same 50 programs, 20 and 2,000 times each (1,000 and 100,000 executions).
-    rss_files = ok_files[:50]
-    _, (small,) = run_parallel([[args.target, "-runs=20", *rss_files]], env)
-    _, (large,) = run_parallel([[args.target, "-runs=2000", *rss_files]], env)
-    rss_1k, rss_100k = small[1] / 1024, large[1] / 1024
-    print(f"bench-fuzz: max RSS after 1,000 executions {rss_1k:.1f} MiB, after 100,000 {rss_100k:.1f} MiB", flush=True)
-
-    # libFuzzer's rate while fuzzing from the seeds, as the nightly runs it.
+    # libFuzzer's rate while fuzzing from the seeds, as the nightly runs it (fork mode).
     fz = os.path.join(work, "fuzzing")
     os.makedirs(os.path.join(fz, "corpus"))
     for seed in os.listdir(os.path.join(HERE, "..", "fuzz", "corpus")):
         shutil.copy(os.path.join(HERE, "..", "fuzz", "corpus", seed), os.path.join(fz, "corpus"))
-    subprocess.run([args.target, f"-jobs={cores}", f"-workers={cores}", f"-max_total_time={args.fuzz_seconds}",
-                    "-print_funcs=0", "-max_len=700", "-timeout=10", "-artifact_prefix=" + fz + "/", "corpus"],
-                   cwd=fz, env=env, capture_output=True)
-    fuzz_execs = 0
-    for log in os.listdir(fz):
-        if log.startswith("fuzz-") and log.endswith(".log"):
-            nums = [int(m) for m in re.findall(r"^#(\d+)", open(os.path.join(fz, log), errors="replace").read(), re.M)]
-            fuzz_execs += max(nums, default=0)
-    fuzz_rate = fuzz_execs / args.fuzz_seconds
-    print(f"bench-fuzz: fuzzing from the seeds, {cores} jobs: {fuzz_rate:,.0f} execs/s", flush=True)
+    p = subprocess.run([os.path.abspath(args.target), f"-fork={cores}", "-ignore_crashes=1", "-ignore_timeouts=1",
+                        "-ignore_ooms=1", f"-max_total_time={args.fuzz_seconds}", "-print_funcs=0", "-max_len=700",
+                        "-timeout=10", "-artifact_prefix=" + fz + "/", "corpus"],
+                       cwd=fz, env=env, capture_output=True, text=True, errors="replace")
+    execs = [int(m) for m in re.findall(r"^#(\d+): cov", p.stdout + p.stderr, re.M)]
+    fuzz_rate = max(execs, default=0) / args.fuzz_seconds
+    print(f"bench-fuzz: fuzzing from the seeds, fork mode on {cores} cores: {fuzz_rate:,.0f} execs/s", flush=True)
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Fuzzer benchmarks", "",
         f"Measured {now} on {cores} cores by `bench/run --fuzz` (bench/fuzz.py), side by side in one run.",
-        f"Programs: {len(ok_files)} generated inputs that decode to 4 threads x 32 operations over 1-4 shared",
-        f"objects ({len(files) - len(ok_files)} of {len(files)} generated were left out because they crash the",
-        "interpreter: a crash ends a libFuzzer run).", "",
-        "| what | rate | ratio |", "|---|---|---|",
-        f"| plain target, one process per core | {plain:,.0f} execs/s | {plain / sub:,.0f}x the subprocess baseline |",
+        f"Programs: {args.programs} generated inputs per row that decode to 4 threads over 1-4 shared objects,",
+        "each thread with 32 operations, or with 1 to 32 (uniform). Programs that crashed the interpreter",
+        "(a finding, and the end of a libFuzzer run) are left out of every column of their row.", "",
+        "| programs | plain target | TSan target | one `python3.14t` per program | plain / subprocess | TSan / subprocess |",
+        "|---|---|---|---|---|---|",
     ]
-    if tsan is not None:
-        lines.append(f"| TSan target, one process per core | {tsan:,.0f} execs/s | {tsan / sub:,.1f}x the subprocess baseline; "
-                     f"{plain / tsan:.1f}x slower than plain |")
+    for label, (plain, tsan, sub, dropped, total) in results.items():
+        lines.append(f"| {label} ({dropped} of {total} crashed) | {plain:,.0f} execs/s | "
+                     f"{f'{tsan:,.0f} execs/s' if tsan else 'n/a'} | {sub:,.1f} programs/s | {plain / sub:,.0f}x | "
+                     f"{f'{tsan / sub:,.1f}x' if tsan else ''} |")
     lines += [
-        f"| one `python3.14t` subprocess per program (release interpreter, its reproducer script, one run; one process per core) "
-        f"| {sub:,.1f} programs/s | 1x |",
-        f"| fuzzing from the seed corpus, libFuzzer `-jobs={cores} -workers={cores}` for {args.fuzz_seconds} s "
-        f"(mutated programs of any size, coverage bookkeeping included) | {fuzz_rate:,.0f} execs/s | |",
-        "", "Memory of the plain target running the same 50 programs again and again:", "",
-        "| executions | max RSS |", "|---|---|",
-        f"| 1,000 | {rss_1k:.1f} MiB |", f"| 100,000 | {rss_100k:.1f} MiB ({(rss_100k / rss_1k - 1) * 100:+.1f}%) |", "",
-        "The target builds each program's objects and argument values afresh, runs it on four persistent",
-        "native threads released together, checks the oracles and drops it; a garbage collection runs every",
-        "64 inputs. The interpreter here is the `fuzz` variant (coverage-instrumented: every comparison and",
-        "edge of libpython calls into libFuzzer), the subprocess baseline uses the faster release build.",
+        "",
+        "Targets: one process per core, all running at once; rates from libFuzzer's own per-input timings",
+        "(start-up excluded: a fuzzing process starts once a night). Subprocess: the program's reproducer",
+        "script, one run, in the release `python3.14t` (faster than the coverage-instrumented `fuzz`",
+        "interpreter the targets embed), one process per core: the way script-generating fuzzers run.", "",
+        f"Fuzzing from the seed corpus as the nightly does (libFuzzer `-fork={cores} -ignore_crashes=1`, "
+        f"{args.fuzz_seconds} s: mutated programs of any size, job restarts after every crash and libFuzzer's corpus "
+        f"bookkeeping included): {fuzz_rate:,.0f} execs/s.", "",
+        "Memory of one plain target process running the same 100 programs 1,000 times each:", "",
+        "| executions | RSS |", "|---|---|",
+        f"| 1,000 | {rss_1k:.1f} MiB |",
+        f"| 100,000 | {rss_100k:.1f} MiB ({(rss_100k / rss_1k - 1) * 100 if rss_1k else 0:+.1f}%) |", "",
+        "Each input's objects and argument values are built afresh, run on four persistent native threads",
+        "released together, checked by the oracles and dropped; a garbage collection runs every 256 inputs.",
     ]
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -7,9 +7,11 @@
 //   PYRACE_FUZZ_REPRO=FILE   write the reproducer script of each input run to FILE
 //   PYRACE_FUZZ_SPEC=FILE    write its program as a spec (names, not bytes: for minimising)
 //   PYRACE_FUZZ_DESCRIBE=1   print each input's program before running it
+//   PYRACE_FUZZ_FINDINGS=DIR also write each oracle finding to DIR/finding.<pid>
 //   PYRACE_FUZZ_HOME=PREFIX  the interpreter's prefix (default: pyrace-python/ beside the binary,
 //                            else the interpreter it was built against)
 #include <Python.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -146,6 +148,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string program = call_str("describe_text", bytes.get());
     std::fprintf(stderr, "==pyrace-fuzz== FINDING: %s\n%s", what.c_str(), program.c_str());
     std::fflush(stderr);
+    if (const char* dir = std::getenv("PYRACE_FUZZ_FINDINGS"))  // kept when the engine drops our output
+      write_file(std::string(dir) + "/finding." + std::to_string(::getpid()),
+                 "==pyrace-fuzz== FINDING: " + what + "\n" + program);
     std::abort();  // libFuzzer saves the input as a crash artifact
   }
   return 0;

@@ -35,8 +35,8 @@ import fuzz_driver  # noqa: E402  (spec manipulation only: the fuzz target decod
 EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
 
 # Frames that say nothing about where the bug is: the sanitizers, libFuzzer, libc's abort path,
-# the allocator (memory corruption is detected there, caused elsewhere), pyrace's own harness.
-NOISE = re.compile(r"^(__sanitizer|__tsan|__interceptor|___interceptor|fuzzer::|__pthread_kill|raise|abort|"
+# the allocator (memory corruption is detected there, caused elsewhere), inline atomics, pyrace's own harness.
+NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__interceptor|___interceptor|fuzzer::|__pthread_kill|raise|abort|"
                    r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
                    r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"
                    r"memcpy|memmove|memset|calloc|realloc|\?\?|0x|<null>)")  # 0x..: not symbolised
@@ -113,23 +113,17 @@ class Target:
         self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "TSAN_OPTIONS": "report_bugs=0"})
 
 
-def fuzzing_log(artifact):
-    """The fuzzing output that ends with libFuzzer keeping this artifact (each job's fuzz-<n>.log
-    under the night's folder), or ""."""
-    name = os.path.basename(artifact)
-    night = os.path.dirname(os.path.dirname(os.path.abspath(artifact)))
-    logs = [os.path.join(d, f) for d, _, files in os.walk(night) for f in files if f.endswith(".log")]
-    for path in sorted(logs):
-        try:
-            with open(path, errors="replace") as f:
-                text = f.read()
-        except OSError:
-            continue
-        end = text.find(name)
-        if end > 0:  # from this job's previous artifact (or its start) up to this one
-            start = max(text.rfind("INFO: Seed:", 0, end), text.rfind("Test unit written", 0, end - 200))
-            return text[max(start, 0):end]
-    return ""
+def read_reports(folder):
+    """Crash, race and oracle reports the fuzzing wrote to files of their own (sanitizer
+    log_path, PYRACE_FUZZ_FINDINGS): one report a file. [(signature kind, signature, path)]"""
+    out = []
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        path = os.path.join(folder, name)
+        with open(path, errors="replace") as f:
+            kind, sig = signature(f.read())
+        if sig:
+            out.append((kind, sig, path))
+    return out
 
 
 def write_spec(spec, path):
@@ -207,6 +201,8 @@ def main(argv=None):
     ap.add_argument("--build", default="", help="a description of the interpreter build, for the summary")
     ap.add_argument("--catalog", action="append", default=[], metavar="LABEL=RESULTS.jsonl[:COMPARE_EXIT]",
                     help="a catalog run of the night (pyrace run --json) and the exit of pyrace compare against the last one")
+    ap.add_argument("--reports", action="append", default=[], metavar="FLAVOUR=DIR",
+                    help="crash reports the fuzzing wrote to files (sanitizer log_path, PYRACE_FUZZ_FINDINGS)")
     ap.add_argument("--known-races", default="", help="write TSan suppressions for every known race here (fuzzing looks for new ones)")
     args = ap.parse_args(argv)
     started = time.monotonic()
@@ -247,11 +243,8 @@ def main(argv=None):
                 continue
             out = target.run(path)
             kind, sig = signature(out)
-            if sig is None:  # what the fuzzing log said when it kept the artifact
-                first = fuzzing_log(path)
-                k0, s0 = signature(first)
-                kind, sig = "flaky", f"flaky: {s0 or name.split('-')[0]} (did not recur in {args.runs} runs)"
-                out = first or out
+            if sig is None:  # its report is among the night's reports (below), by signature
+                kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {args.runs} runs"
             entry = seen.get(sig)
             if entry:
                 entry["count"] += 1
@@ -293,6 +286,24 @@ def main(argv=None):
             entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
                          program=fuzz_driver.describe(spec))
             log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
+
+    # Every report the fuzzing wrote: signatures no artifact reproduced are findings too (a race
+    # that fired once in a night is still a race), listed with the report as their evidence.
+    for item in args.reports:
+        flavour, _, folder = item.partition("=")
+        for kind, sig, path in read_reports(folder):
+            entry = seen.get(sig)
+            if entry:
+                entry["reports"] = entry.get("reports", 0) + 1
+                continue
+            fid = sig_id(sig)
+            fdir = os.path.join(args.state, "findings", fid)
+            os.makedirs(fdir, exist_ok=True)
+            shutil.copy(path, os.path.join(fdir, "report.txt"))
+            seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour, "id": fid, "reports": 1,
+                         "report": os.path.join(fdir, "report.txt"),
+                         "plain_python": "no artifact triaged or recurred: see the report"}
+            log(f"{flavour}: report {os.path.basename(path)}: {sig}")
 
     # Known findings not seen tonight: do they still fire with this build?
     for sig, known in sorted(db["findings"].items()):
@@ -420,7 +431,7 @@ def write_summaries(results, catalog, out, night, build):
         size = r.get("program_size")
         lines.append(f"| {r['status'].upper()} | {r['kind']} | `{r['signature']}` | {r['count']} | {r.get('total_count', '')} "
                      f"| {f'{size[0]} -> {size[1]}' if size else ''} | {r.get('plain_python', r.get('recheck', ''))} "
-                     f"| {r.get('reproducer', '')} |")
+                     f"| {r.get('reproducer', r.get('report', ''))} |")
     if not results:
         lines.append("| | | (no findings) | | | | | |")
     if catalog:

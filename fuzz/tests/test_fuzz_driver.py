@@ -159,6 +159,18 @@ class Signatures(unittest.TestCase):
                                      "==1== ERROR: libFuzzer: deadly signal\n")
         self.assertEqual((kind, sig), ("oracle", "oracle ledger: deque holds Token(N, N) N times"))
 
+    def test_report_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "crash.123"), "w") as f:
+                f.write(self.log("segv.txt"))
+            with open(os.path.join(tmp, "finding.456"), "w") as f:
+                f.write("==pyrace-fuzz== FINDING: integrity: list has len 3 but iterates 2 items\n")
+            with open(os.path.join(tmp, "empty.789"), "w") as f:
+                f.write("nothing here\n")
+            found = [(k, s) for k, s, _ in triage.read_reports(tmp)]
+        self.assertEqual(found, [("crash", "crash SEGV: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate"),
+                                 ("oracle", "oracle integrity: list has len N but iterates N items")])
+
     def test_timeout_and_nothing(self):
         self.assertEqual(triage.signature("ALARM: working on the last Unit for 11 seconds")[0], "timeout")
         self.assertEqual(triage.signature("INFO: Done 300 runs in 1 second(s)"), (None, None))
