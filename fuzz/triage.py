@@ -94,7 +94,9 @@ class Target:
 
     def run(self, input_path, runs=None, env_extra=None):
         env = dict(os.environ, **(env_extra or {}))
-        cmd = [self.path, f"-runs={runs or self.runs}", f"-timeout={self.timeout}", "-rss_limit_mb=4096", input_path]
+        # Re-runs write no artifacts of their own into the current folder.
+        cmd = [self.path, f"-runs={runs or self.runs}", f"-timeout={self.timeout}", "-rss_limit_mb=4096",
+               f"-artifact_prefix={tempfile.gettempdir()}/pyrace-triage-rerun-", input_path]
         try:
             p = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace",
                                timeout=self.timeout * 3 + 120)
