@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "actor_pool.hpp"
-#include "fuzz_driver_source.hpp"  // generated from fuzz/fuzz_driver.py
+#include "fuzz_driver_module.hpp"
 #include "fuzz_mutator.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"
@@ -92,17 +92,13 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   opts.home = interpreter_home();
   opts.import_site = false;  // the program's objects come from the stdlib only
   g->interp = std::make_unique<pyrace::py::Interpreter>(opts);
-  Ref code = Ref::steal(Py_CompileString(pyrace::kFuzzDriverSource, "<pyrace fuzz driver>", Py_file_input));
-  if (!code) driver_error("compiling the driver");
-  g->module = Ref::steal(PyImport_ExecCodeModule("_pyrace_fuzz", code.get()));
-  if (!g->module) driver_error("importing the driver");
+  g->module = pyrace::load_fuzz_driver();
+  if (!g->module) driver_error("loading the driver");
   g->prepare = attr(g->module, "prepare");
   g->run_thread = attr(g->module, "run_thread");
   g->finish = attr(g->module, "finish");
   if (const char* p = std::getenv("PYRACE_FUZZ_REPRO")) g->repro_path = p;
   if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
-  Ref own = Ref::steal(PyUnicode_FromString(pyrace::kFuzzDriverSource));
-  if (!own || PyObject_SetAttrString(g->module.get(), "_OWN_SOURCE", own.get()) < 0) driver_error("_OWN_SOURCE");
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
   Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
   Ref ntypes = attr(g->module, "KINDS");

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fuzz_driver_source.hpp"  // generated from fuzz/fuzz_driver.py
+#include "fuzz_driver_module.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"
 
@@ -30,11 +30,8 @@ std::string oracle_of(const std::string& name) {
 }
 
 std::string py_error() {
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  py::Ref t = py::Ref::steal(type), v = py::Ref::steal(value), b = py::Ref::steal(tb);
-  py::Ref s = v ? py::Ref::steal(PyObject_Str(v.get())) : py::Ref();
-  return s ? PyUnicode_AsUTF8(s.get()) : "unknown Python error";
+  py::Error e = py::fetch_error();
+  return e.type + ": " + e.message;
 }
 }  // namespace
 
@@ -48,11 +45,8 @@ std::string write_fuzz_reproducer(const std::string& artifact, const std::string
   opts.home = PYRACE_PYTHON_HOME;
   opts.import_site = false;
   py::Interpreter interp(opts);
-  py::Ref code = py::Ref::steal(Py_CompileString(kFuzzDriverSource, "<pyrace fuzz driver>", Py_file_input));
-  py::Ref mod = code ? py::Ref::steal(PyImport_ExecCodeModule("_pyrace_fuzz", code.get())) : py::Ref();
+  py::Ref mod = load_fuzz_driver();
   if (!mod) return "the fuzz driver did not load: " + py_error();
-  py::Ref own = py::Ref::steal(PyUnicode_FromString(kFuzzDriverSource));
-  PyObject_SetAttrString(mod.get(), "_OWN_SOURCE", own.get());
   py::Ref digest = py::Ref::steal(PyObject_CallMethod(mod.get(), "vocabulary_digest", nullptr));
   if (!digest) return "the fuzz driver failed: " + py_error();
   std::string name = std::filesystem::path(artifact).filename();

@@ -53,8 +53,9 @@ bool g_finalise_sanitizer = false;
 }
 
 py::Ref import_loader() {
-  py::Ref code = py::check(Py_CompileString(kLoaderSource, "<pyrace loader>", Py_file_input));
-  return py::check(PyImport_ExecCodeModule("_pyrace_loader", code.get()));
+  py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
+  if (!loader) throw py::ErrorAlreadySet{};
+  return loader;
 }
 
 json py_to_json(PyObject* o, PyObject* json_mod) {

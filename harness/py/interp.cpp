@@ -44,6 +44,11 @@ AttachedThread::~AttachedThread() {
   PyThreadState_DeleteCurrent();
 }
 
+Ref import_source(const char* source, const char* filename, const char* module) {
+  Ref code = Ref::steal(Py_CompileString(source, filename, Py_file_input));
+  return code ? Ref::steal(PyImport_ExecCodeModule(module, code.get())) : Ref();
+}
+
 bool gil_enabled() {
   Ref sys = Ref::steal(PyImport_ImportModule("sys"));
   Ref r = sys ? Ref::steal(PyObject_CallMethod(sys.get(), "_is_gil_enabled", nullptr)) : Ref();

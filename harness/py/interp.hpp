@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "py/ref.hpp"
+
 namespace pyrace::py {
 
 struct InterpreterOptions {
@@ -50,6 +52,10 @@ class Detached {
  private:
   PyThreadState* ts_;
 };
+
+// Compiles Python source text and imports it as `module` (the sources compiled into pyrace);
+// a null Ref, with the Python error set, when that fails.
+Ref import_source(const char* source, const char* filename, const char* module);
 
 // sys._is_gil_enabled(); the caller must be attached.
 bool gil_enabled();
