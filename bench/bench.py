@@ -29,16 +29,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 
-def run_pyrace(pyrace, args):
+def run_pyrace_rc(pyrace, args, cwd=None):
+    """Records, wall time and exit status of one `pyrace run`; verdicts not as expected (exit 1)
+    are data here, any other failure ends the benchmark."""
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
         t0 = time.perf_counter()
         p = subprocess.run([pyrace, "run", "--color", "never", "--json", f.name, *args],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
         wall = time.perf_counter() - t0
         recs = [json.loads(line) for line in open(f.name) if line.strip()]
     if p.returncode not in (0, 1):
-        sys.exit(f"bench: pyrace {' '.join(args)} failed (exit {p.returncode}):\n{p.stdout}")
-    return recs, wall
+        sys.exit(f"bench: {pyrace} run {' '.join(args)} failed (exit {p.returncode}):\n{p.stdout}")
+    return recs, wall, p.returncode
+
+
+def run_pyrace(pyrace, args):
+    return run_pyrace_rc(pyrace, args)[:2]
 
 
 def run_plain(python, case, *extra):

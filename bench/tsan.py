@@ -12,31 +12,21 @@ Figures:
 """
 import argparse
 import datetime
-import json
 import math
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from bench import run_pyrace_rc  # noqa: E402
 
 
 def run(pyrace, args):
-    """Records and wall time of one `pyrace run`; verdicts not as expected (exit 1) are data here."""
-    with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
-        t0 = time.perf_counter()
-        p = subprocess.run([pyrace, "run", "--color", "never", "--json", f.name, *args],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
-        wall = time.perf_counter() - t0
-        recs = [json.loads(line) for line in open(f.name) if line.strip()]
-    if p.returncode not in (0, 1):
-        sys.exit(f"bench: {pyrace} run {' '.join(args)} failed (exit {p.returncode}):\n{p.stdout[-4000:]}")
-    return recs, wall, p.returncode
+    return run_pyrace_rc(pyrace, args, cwd=REPO)  # case paths (cases/, the CI subset list) are the repo's
 
 
 def subset_cases():
