@@ -218,6 +218,14 @@ def build_object(desc, earlier):
         return iter(())
 
 
+def build_objects(descs):
+    """A spec's shared objects, in order (views and iterators refer to earlier ones)."""
+    shared = []
+    for desc in descs:
+        shared.append(build_object(desc, shared))
+    return shared
+
+
 def method_names(tp):
     """The methods an instance of tp offers, bound to the instance: sorted, so that a byte
     means the same method in every run of a build."""
@@ -266,11 +274,7 @@ class Program:
 
     def __init__(self, spec, shared=None):
         self.spec = spec
-        if shared is None:
-            shared = []
-            for desc in spec["objects"]:
-                shared.append(build_object(desc, shared))
-        self.shared = shared
+        self.shared = shared if shared is not None else build_objects(spec["objects"])
         self.values = make_values(self.shared)
         self.lock = threading.Lock()
         self.findings = []
@@ -581,7 +585,6 @@ def encode(spec):
     out = bytearray([find(lambda b: 2 + b % 3 == len(threads) and (b >> 2) % 3 == lock_mode, "threads"),
                      find(lambda b: 1 + b % MAX_OBJECTS == len(objects), "objects")])
     refs = [ref for ref, _ in BASE_TYPES]
-    shared = []
     for i, d in enumerate(objects):
         if d[0] == "base":
             kind = refs.index(d[1])
@@ -591,7 +594,7 @@ def encode(spec):
             kind = len(BASE_TYPES) + DERIVER_NAMES.index(d[1])
             rec = [kind, d[2], 0]
         out += bytes(rec)
-        shared.append(build_object(d, shared))
+    shared = build_objects(objects)
     base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
     tables = [op_table(type(x)) for x in shared]
     # Interleave the threads' operations (decode keeps each thread's own order).
