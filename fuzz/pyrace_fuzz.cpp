@@ -10,9 +10,14 @@
 //   PYRACE_FUZZ_FINDINGS=DIR also write each oracle finding to DIR/finding.<pid>
 //   PYRACE_FUZZ_HOME=PREFIX  the interpreter's prefix (default: pyrace-python/ beside the binary,
 //                            else the interpreter it was built against)
+//   PYRACE_FUZZ_HEARTBEAT=DIR  publish which input runs since when in DIR/hb.<pid> (fuzz/watchdog.py)
+//   PYRACE_FUZZ_NO_RUN=1     decode, describe and render each input, but do not run it (triage of hangs)
+// With TSAN_OPTIONS=halt_on_error=0 a race does not end the process: the input that raised it is
+// saved as <artifact_prefix>race-<hash> and fuzzing goes on (TSan itself reports each stack once).
 #include <Python.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +32,7 @@
 #include "actor_pool.hpp"
 #include "fuzz_driver_module.hpp"
 #include "fuzz_mutator.hpp"
+#include "heartbeat.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"
 
@@ -41,7 +47,10 @@ struct State {
   std::unique_ptr<pyrace::ActorPool> pool;
   Ref module, prepare, run_thread, finish;
   std::string repro_path, spec_path;
+  std::string artifact_prefix = "./";  // libFuzzer's -artifact_prefix, for race-* artifacts
   bool describe = false;
+  bool no_run = false;
+  int race_artifacts = 0;
 };
 State* g = nullptr;
 
@@ -84,10 +93,38 @@ std::string interpreter_home() {
   return PYRACE_PYTHON_HOME;
 }
 
+// ThreadSanitizer reports so far in this process, counted by the __tsan_on_report hook below.
+std::atomic<long> g_tsan_reports{0};
+constexpr int kMaxRaceArtifacts = 20;  // per process: TSan reports more than this in its log only
+
+uint64_t fnv1a(const uint8_t* data, size_t size) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+  return h;
+}
+
+// A race reported while this input ran, with TSan told not to halt: keep the input as libFuzzer
+// keeps a crash, so triage can re-run and minimise it.
+void save_race_input(const uint8_t* data, size_t size) {
+  if (++g->race_artifacts > kMaxRaceArtifacts) return;
+  char name[32];
+  std::snprintf(name, sizeof name, "race-%016llx", static_cast<unsigned long long>(fnv1a(data, size)));
+  const std::string path = g->artifact_prefix + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  std::fprintf(stderr, "==pyrace-fuzz== RACE INPUT: a ThreadSanitizer report while running this input; saved to %s\n",
+               path.c_str());
+}
+
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" void __tsan_on_report(void*) { g_tsan_reports.fetch_add(1, std::memory_order_relaxed); }
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  pyrace::fuzz::heartbeat_open();
   g = new State;
+  for (int i = 1; argc && i < *argc; ++i)
+    if (std::strncmp((*argv)[i], "-artifact_prefix=", 17) == 0) g->artifact_prefix = (*argv)[i] + 17;
   pyrace::py::InterpreterOptions opts;
   opts.home = interpreter_home();
   opts.import_site = false;  // the program's objects come from the stdlib only
@@ -100,6 +137,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (const char* p = std::getenv("PYRACE_FUZZ_REPRO")) g->repro_path = p;
   if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
+  g->no_run = std::getenv("PYRACE_FUZZ_NO_RUN") != nullptr;
   Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
   Ref ntypes = attr(g->module, "KINDS");
   if (!digest) driver_error("vocabulary_digest");
@@ -113,15 +151,27 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   );
   // Persistent actors for every input: thread start-up would cost more than most programs.
   g->pool = std::make_unique<pyrace::ActorPool>(g->interp->state(), kMaxThreads, false);
+  pyrace::fuzz::heartbeat_ready();
   return 0;
 }
 
+namespace {
+// Ends the heartbeat's current input on every way out of LLVMFuzzerTestOneInput.
+struct HeartbeatInput {
+  HeartbeatInput(const uint8_t* data, size_t size) { pyrace::fuzz::heartbeat_input_begin(data, size); }
+  ~HeartbeatInput() { pyrace::fuzz::heartbeat_input_end(); }
+};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  HeartbeatInput beat(data, size);
   Ref bytes = Ref::steal(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data), static_cast<Py_ssize_t>(size)));
   if (!bytes) driver_error("bytes");
   if (!g->repro_path.empty()) write_file(g->repro_path, call_str("render_input", bytes.get()));
   if (!g->spec_path.empty()) write_file(g->spec_path, call_str("spec_text", bytes.get()));
   if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
+  if (g->no_run) return 0;
+  const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
   long threads = PyLong_AsLong(n.get());
@@ -149,6 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  "==pyrace-fuzz== FINDING: " + what + "\n" + program);
     std::abort();  // libFuzzer saves the input as a crash artifact
   }
+  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size);
   return 0;
 }
 

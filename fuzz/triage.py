@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """pyrace fuzz triage: fuzzer artifacts -> deduplicated findings a person can act on.
 
-For every artifact (crash-*, timeout-*, oom-*) of a night's fuzzing:
+For every artifact (crash-*, timeout-*, oom-*, race-* saved by a TSan target that did not halt,
+hang-* kept by fuzz/watchdog.py with its stacks) of a night's fuzzing:
   1. run it again in the fuzz target that found it (many times: races are rare events) and
      read its signature from the log: the top interpreter frames of the crash or of both
      racing accesses, or the oracle's message;
   2. minimise the program (drop threads, objects, operations, locks) while that signature
-     still fires;
+     still fires (not hangs: their signature comes from the stacks the watchdog kept, at a
+     fixed cost, and they are not re-run);
   3. render a standalone reproducer for plain python3.14t and check whether it fires there;
   4. merge into the findings database of the state directory: NEW, KNOWN (seen on an earlier
      night) or, for known findings that no longer fire with this build, FIXED.
@@ -58,8 +60,56 @@ def normalise(msg):
     return re.sub(r"\b\d+\b", "N", msg).strip()
 
 
+GDB_THREAD = re.compile(r"^Thread \d+ .*$", re.M)
+GDB_FRAME = re.compile(r"^#\d+\s+(?:0x[0-9a-f]+ in )?([^\s(]\S*)")
+# Frames of a thread that only waits: what it waits in says nothing about the hang.
+WAIT = re.compile(r"^(syscall|__GI_\w*|__libc_\w*|__lll_\w*|_?_?pthread_cond_\w+|futex_\w+|__futex_\w+|do_futex_wait\w*|"
+                  r"sem_wait|__new_sem_wait\w*|pause|__pause\w*|sleep|__sleep|usleep|nanosleep|__nanosleep|"
+                  r"clock_nanosleep|__clock_nanosleep\w*|poll|__poll|select|epoll_wait|read|__internal_syscall_cancel|"
+                  r"__syscall_cancel\w*)$")
+
+
+def hang_signature(log):
+    """Top frames of each thread of a hung process (the watchdog's gdb stacks): where it is stuck.
+    Threads that only wait are left out; a hang inside the sanitizer runtime says so."""
+    tops, runtime = set(), set()
+    starts = [m.start() for m in GDB_THREAD.finditer(log)] + [len(log)]
+    for a, b in zip(starts, starts[1:]):
+        names = [m.group(1).split("(")[0] for m in (GDB_FRAME.match(line) for line in log[a:b].splitlines()) if m]
+        useful = [n for n in names if not NOISE.match(n) and not WAIT.match(n)]
+        inside = [n for n in names if re.match(r"__tsan::", n)]  # what the runtime was doing, not its wait
+        if useful:
+            tops.add(" < ".join(useful[:2]))
+        elif inside:
+            runtime.add(inside[0])
+    if tops:
+        return "hang: " + " | ".join(sorted(tops))
+    if runtime:
+        return "hang in the sanitizer runtime: " + " | ".join(sorted(runtime))
+    return "hang: (no stacks)"
+
+
+def split_reports(text):
+    """The reports of one log file: a TSan that does not halt writes many, each between lines of '='."""
+    if "WARNING: ThreadSanitizer" not in text:
+        return [text]
+    return [b for b in re.split(r"^={18}$", text, flags=re.M) if "WARNING: ThreadSanitizer" in b]
+
+
+def race_functions(sig):
+    """The top function of each access of a TSan signature (what a race: suppression names)."""
+    out = []
+    for access in sig.split(": ", 1)[1].split(" | "):
+        top = access.split(" < ")[0]
+        if top and top != "?":
+            out.append(top)
+    return out
+
+
 def signature(log):
     """(kind, signature) of the first finding in a fuzz target's log, or (None, None)."""
+    if "==pyrace-fuzz== HANG:" in log:
+        return "hang", hang_signature(log)
     m = re.search(r"==pyrace-fuzz== FINDING: (.*)", log)
     if m:
         return "oracle", "oracle " + normalise(m.group(1))
@@ -89,17 +139,20 @@ def signature(log):
 class Target:
     """One fuzz target binary (plain or TSan) and how to ask it things."""
 
-    def __init__(self, path, flavour, runs, timeout):
+    def __init__(self, path, flavour, runs, timeout, deadline=None):
         self.path, self.flavour, self.runs, self.timeout = path, flavour, runs, timeout
+        self.deadline = deadline  # time.monotonic() by which every run must have ended (triage's budget)
 
     def run(self, input_path, runs=None, env_extra=None):
         env = dict(os.environ, **(env_extra or {}))
+        limit = self.timeout * 3 + 120
+        if self.deadline is not None:  # a hanging re-run never takes triage past its budget
+            limit = max(5.0, min(limit, self.deadline - time.monotonic()))
         # Re-runs write no artifacts of their own into the current folder.
         cmd = [self.path, f"-runs={runs or self.runs}", f"-timeout={self.timeout}", "-rss_limit_mb=4096",
                f"-artifact_prefix={tempfile.gettempdir()}/pyrace-triage-rerun-", input_path]
         try:
-            p = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace",
-                               timeout=self.timeout * 3 + 120)
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace", timeout=limit)
             return p.stdout + p.stderr
         except subprocess.TimeoutExpired as e:
             return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
@@ -107,12 +160,12 @@ class Target:
 
     def spec_of(self, input_path, work):
         out = os.path.join(work, "spec.txt")
-        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "TSAN_OPTIONS": "report_bugs=0"})
+        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "PYRACE_FUZZ_NO_RUN": "1"})
         with open(out) as f:
             return ast.literal_eval(f.read())  # a repr of tuples, lists and strings
 
     def render(self, spec_path, out_path):
-        self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "TSAN_OPTIONS": "report_bugs=0"})
+        self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "PYRACE_FUZZ_NO_RUN": "1"})
 
 
 def read_reports(folder):
@@ -122,9 +175,11 @@ def read_reports(folder):
     for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
         path = os.path.join(folder, name)
         with open(path, errors="replace") as f:
-            kind, sig = signature(f.read())
-        if sig:
-            out.append((kind, sig, path))
+            text = f.read()
+        for block in split_reports(text):
+            kind, sig = signature(block)
+            if sig:
+                out.append((kind, sig, path))
     return out
 
 
@@ -155,14 +210,22 @@ def minimise(target, spec, sig, work, budget_s, log):
     return spec
 
 
-def check_repro(python, script, seconds, tsan_python):
-    """Does the reproducer fire in plain python3.14t? (exit 1 or death by signal, or a TSan report)"""
+def check_repro(python, script, seconds, tsan_python, hang=False):
+    """Does the reproducer fire in plain python3.14t? (exit 1 or death by signal, or a TSan report;
+    for a hang: still running after the check's time, at that fixed cost)"""
     if not python:
         return "not checked"
     try:
+        if hang:
+            subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True,
+                           env=dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", "")), timeout=seconds + 10)
+            return f"did not hang within {seconds:g} s"
+    except subprocess.TimeoutExpired:
+        return f"fires (hangs: still running after {seconds + 10:g} s)"
+    try:
         env = dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", ""))  # the extensions fuzzed
         p = subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, text=True, env=env,
-                           errors="replace", timeout=seconds + 60)
+                           errors="replace", timeout=seconds + 30)
     except subprocess.TimeoutExpired:
         return "hangs"
     if p.returncode < 0:
@@ -223,7 +286,7 @@ def main(argv=None):
         if not os.access(binary, os.X_OK):
             print(f"pyrace-triage: error: {binary} is not an executable fuzz target", file=sys.stderr)
             return EXIT_ENV
-        targets[flavour] = (Target(binary, flavour, args.runs, args.timeout), art_dir)
+        targets[flavour] = (Target(binary, flavour, args.runs, args.timeout, started + args.budget), art_dir)
     os.makedirs(args.state, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
     db_path = os.path.join(args.state, "findings.json")
@@ -233,7 +296,7 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix="pyrace-triage-")
 
     for flavour, (target, art_dir) in sorted(targets.items()):
-        arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak)-", f)) \
+        arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak|race|hang)-[0-9a-f]+$", f)) \
             if os.path.isdir(art_dir) else []
         log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
         for name in arts:
@@ -243,7 +306,14 @@ def main(argv=None):
                 seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
                                               "flavour": flavour, "artifact": path})["count"] += 1
                 continue
-            out = target.run(path)
+            if name.startswith("hang-"):  # not re-run: the watchdog kept its stacks
+                try:
+                    with open(path + ".stacks", errors="replace") as f:
+                        out = f.read()
+                except OSError:
+                    out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
+            else:
+                out = target.run(path)
             kind, sig = signature(out)
             if sig is None:  # its report is among the night's reports (below), by signature
                 kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {args.runs} runs"
@@ -268,7 +338,7 @@ def main(argv=None):
                 log(f"  cannot read the program of {name}: {e}")
                 continue
             before = size_of(spec)
-            if kind != "timeout":  # a hang takes --timeout seconds per try: not minimised
+            if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
                 left = args.budget - (time.monotonic() - started)
                 spec = minimise(target, spec, sig, work, max(0.0, min(args.minimise_seconds, left)), log)
             write_spec(spec, os.path.join(fdir, "program.spec"))
@@ -284,7 +354,9 @@ def main(argv=None):
                     f.write(text)
                 os.chmod(repro, 0o755)
                 py = args.tsan_python if flavour == "tsan" else args.python
-                entry["plain_python"] = check_repro(py, repro, args.repro_seconds, flavour == "tsan")
+                left = args.budget - (time.monotonic() - started) - 35  # the check never takes triage past its budget
+                entry["plain_python"] = check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), flavour == "tsan",
+                                                    kind == "hang") if left > 0 else "not checked: triage's budget is spent"
             entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
                          program=fuzz_driver.describe(spec))
             log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
@@ -385,10 +457,7 @@ def write_known_races(db, path):
     funcs = set()
     for sig, rec in db["findings"].items():
         if rec.get("kind") == "tsan" and rec.get("status") != "fixed":
-            for access in sig.split(": ", 1)[1].split(" | "):
-                top = access.split(" < ")[0]
-                if top and top != "?":
-                    funcs.add(top)
+            funcs.update(race_functions(sig))
     with open(path + ".tmp", "w") as f:
         f.write("# Written by pyrace's fuzz triage: races already in the findings database (see findings.json).\n"
                 "# The nightly fuzzing suppresses them to look for new ones; triage re-checks each by its program.\n")

@@ -28,6 +28,25 @@ if [[ $flavour == tsan ]]; then
   [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding)"
   grep -q "NEW | tsan | \`tsan data race: gate_bump" "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
   echo "ok: the TSan target reports the planted race; triage calls it NEW"
+  # As the night runs it: a race does not end the process (halt_on_error=0). The input that raised
+  # it is kept as race-<hash>, the same race is not reported again, and fuzzing goes on.
+  mkdir -p "$tmp/art2" "$tmp/reports"
+  rc=0
+  TSAN_OPTIONS="halt_on_error=0:log_path=$tmp/reports/tsan" "$target" -runs=300 -artifact_prefix="$tmp/art2/" \
+    "$tmp/racecorpus" >"$tmp/nohalt.log" 2>&1 || rc=$?
+  grep -q "RACE INPUT" "$tmp/nohalt.log" || fail "no race input saved: $(tail -20 "$tmp/nohalt.log")"
+  grep -q "Done 300 runs" "$tmp/nohalt.log" || fail "the process did not go on after the race (exit $rc): $(tail -20 "$tmp/nohalt.log")"
+  ls "$tmp"/art2/race-* >/dev/null || fail "no race-* artifact: $(ls "$tmp/art2")"
+  # TSan reports a stack pair once per process (the interpreter's specialised calls may add a pair).
+  reports=$(cat "$tmp"/reports/tsan.* | grep -c "WARNING: ThreadSanitizer: data race" || true)
+  (( reports >= 1 && reports <= 5 )) || fail "$reports reports of one race in one process"
+  rc=0
+  "$python" "$repo/fuzz/triage.py" --target "tsan=$target:$tmp/art2" --reports "tsan=$tmp/reports" --state "$tmp/state2" \
+    --out "$tmp/out2" --runs 100 --minimise-seconds 30 || rc=$?
+  [[ $rc == 1 ]] || fail "triage of race-* exit $rc, expected 1 (a new finding)"
+  grep -q "NEW | tsan | \`tsan data race: gate_bump" "$tmp/out2/summary.md" || fail "summary: $(cat "$tmp/out2/summary.md")"
+  (( $(grep -c '| tsan |' "$tmp/out2/summary.md") == 1 )) || fail "artifact and report are not one finding: $(cat "$tmp/out2/summary.md")"
+  echo "ok: without halting, the race's input is kept once, fuzzing goes on, triage calls it NEW"
   exit 0
 fi
 

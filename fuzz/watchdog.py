@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""pyrace fuzz watchdog: run a libFuzzer command so that it always ends on time.
+
+libFuzzer's own limits live inside the processes they limit: -timeout is an alarm signal the
+fuzzed process must still be able to take, and fork mode's parent waits for every job however
+long it takes. A job deadlocked inside the ThreadSanitizer runtime takes no signal (TSan defers
+it) and so hangs the whole night (issue 13). This watchdog enforces both limits from outside:
+
+  * a wall-clock deadline for the whole command (--deadline): SIGTERM to its process group,
+    then SIGKILL after --grace seconds;
+  * a no-progress limit per fuzzing process (--stall): every pyrace-fuzz process publishes the
+    input it runs and since when (its heartbeat, PYRACE_FUZZ_HEARTBEAT); one that runs a single
+    input longer than --stall seconds, or initialises longer than --init-stall, is a HANG. Its
+    threads' stacks (gdb) and its input are kept as a finding (<artifacts>/hang-<sha1> and its
+    .stacks file, <reports>/hang.<pid>), then it is killed; fork mode starts the next job.
+  * with --suppressions FILE, a ThreadSanitizer race (by triage's signature) reported by
+    --known-after different processes is appended to FILE as race: suppressions of its two top
+    functions, which every job started later reads: a known race stops costing time tonight.
+
+    watchdog.py --deadline S [--stall S] --heartbeats DIR --artifacts DIR --reports DIR
+                [--suppressions FILE] -- COMMAND [ARGS...]
+
+Output lines start with "pyrace-watchdog:". Exit codes: the command's own (128+N when a signal
+N ended it), 124 when the deadline ended it, 2 usage error.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import triage  # noqa: E402  (report signatures, one definition for the night)
+
+EXIT_DEADLINE, EXIT_USAGE = 124, 2
+HB_FORMAT = "<8s6Q"  # fuzz/heartbeat.hpp: HeartbeatRecord
+HB_HEADER = struct.calcsize(HB_FORMAT)
+
+
+def log(msg):
+    print(f"pyrace-watchdog: [{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_heartbeat(path):
+    """(pid, execs, started_ns, ready, input_ns, input bytes) or None for an incomplete file."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if len(data) < HB_HEADER:
+        return None
+    magic, pid, execs, started, ready, input_ns, length = struct.unpack_from(HB_FORMAT, data)
+    if magic != b"PYRHB01\0":
+        return None
+    return pid, execs, started, ready, input_ns, data[HB_HEADER:HB_HEADER + length]
+
+
+def alive_in_session(pid, session):
+    """The process runs and was started by our command (a reused pid is somebody else's; a
+    zombie, left unreaped where PID 1 does not reap, has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X") and os.getsid(pid) == session
+    except (OSError, IndexError):
+        return False
+
+
+def stacks_of(pid):
+    """Every thread's stack: gdb when it is there, else what /proc tells (names and kernel waits)."""
+    gdb = shutil.which("gdb")
+    if gdb:
+        try:
+            p = subprocess.run([gdb, "-p", str(pid), "-batch", "-nx", "-ex", "set pagination off",
+                                "-ex", "set print thread-events off", "-ex", "thread apply all bt"],
+                               capture_output=True, text=True, errors="replace", timeout=120,
+                               env=dict(os.environ, DEBUGINFOD_URLS=""))  # symbols offline: no network
+            if "Thread " in p.stdout:
+                return p.stdout
+        except subprocess.TimeoutExpired:
+            pass
+    out = ["(no gdb stacks: thread names and kernel wait channels from /proc)"]
+    for tid in sorted(os.listdir(f"/proc/{pid}/task")) if os.path.isdir(f"/proc/{pid}/task") else []:
+        def rd(name):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/{name}") as f:
+                    return f.read().strip()
+            except OSError:
+                return "?"
+        out.append(f"Thread {tid} \"{rd('comm')}\": wchan {rd('wchan')}")
+    return "\n".join(out) + "\n"
+
+
+class Watchdog:
+    def __init__(self, args, proc):
+        self.args, self.proc = args, proc
+        self.session = proc.pid  # start_new_session: the command leads its own session and group
+        self.hangs = 0
+        self.race_files = {}   # report file -> size read so far
+        self.race_seen = {}    # signature -> set of report files (processes) it came from
+        self.suppressed = set()
+
+    def check_heartbeats(self):
+        now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        for name in os.listdir(self.args.heartbeats):
+            if not name.startswith("hb."):
+                continue
+            path = os.path.join(self.args.heartbeats, name)
+            rec = read_heartbeat(path)
+            if rec is None:
+                continue
+            pid, execs, started, ready, input_ns, data = rec
+            if not alive_in_session(pid, self.session):
+                os.unlink(path)  # that process ended
+                continue
+            if input_ns and now - input_ns > self.args.stall * 1e9:
+                self.hang(pid, path, f"ran one input for {(now - input_ns) / 1e9:.0f} s after {execs} inputs", data)
+            elif not ready and now - started > self.args.init_stall * 1e9:
+                self.hang(pid, path, f"was still initialising after {(now - started) / 1e9:.0f} s", None)
+
+    def hang(self, pid, hb_path, what, data):
+        """Keep the stacks and the input of a process that stopped making progress, then end it."""
+        self.hangs += 1
+        stacks = stacks_of(pid)
+        artifact = ""
+        if data is not None:
+            artifact = os.path.join(self.args.artifacts, "hang-" + hashlib.sha1(data).hexdigest())
+            with open(artifact, "wb") as f:
+                f.write(data)
+        text = (f"==pyrace-fuzz== HANG: process {pid} {what} (no progress for over {self.args.stall:g} s; "
+                f"libFuzzer's -timeout did not end it)\nartifact: {artifact or '(none: it hung before any input)'}\n"
+                f"{stacks}")
+        if artifact:
+            with open(artifact + ".stacks", "w") as f:
+                f.write(text)
+        report = os.path.join(self.args.reports, f"hang.{pid}")
+        with open(report, "w") as f:
+            f.write(text)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.unlink(hb_path)
+        except OSError:
+            pass
+        log(f"HANG: process {pid} {what}; killed; stacks in {report}" + (f", input {artifact}" if artifact else ""))
+
+    def learn_races(self):
+        """Races reported by --known-after processes become suppressions for the jobs to come."""
+        if not self.args.suppressions or not os.path.isdir(self.args.reports):
+            return
+        for name in os.listdir(self.args.reports):
+            if not name.startswith("tsan"):
+                continue
+            path = os.path.join(self.args.reports, name)
+            try:
+                size = os.path.getsize(path)
+                if size == self.race_files.get(path, 0):
+                    continue
+                with open(path, errors="replace") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            self.race_files[path] = size
+            for block in triage.split_reports(text):
+                kind, sig = triage.signature(block)
+                if kind == "tsan":
+                    self.race_seen.setdefault(sig, set()).add(path)
+        new = []
+        for sig, files in sorted(self.race_seen.items()):
+            if len(files) >= self.args.known_after and sig not in self.suppressed:
+                self.suppressed.add(sig)
+                new += [f"race:{fn}" for fn in triage.race_functions(sig)]
+        if new:
+            with open(self.args.suppressions, "a") as f:
+                f.write("# learnt tonight by pyrace's watchdog: reported by several jobs already\n")
+                f.writelines(line + "\n" for line in new)
+            log(f"suppressing {len(new)} functions of races already reported by {self.args.known_after} jobs "
+                f"({len(self.suppressed)} races in all tonight)")
+
+    def end_group(self, sig):
+        try:
+            os.killpg(self.session, sig)
+        except OSError:
+            pass
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 usage="%(prog)s --deadline S [options] -- COMMAND [ARGS...]")
+    ap.add_argument("--deadline", type=float, required=True, help="seconds the whole command may run")
+    ap.add_argument("--grace", type=float, default=15, help="seconds between SIGTERM and SIGKILL at the deadline")
+    ap.add_argument("--stall", type=float, default=60, help="seconds one input may run before the process is a HANG")
+    ap.add_argument("--init-stall", type=float, default=300, help="seconds a process may take to initialise")
+    ap.add_argument("--heartbeats", required=True, help="folder for the processes' heartbeat files")
+    ap.add_argument("--artifacts", required=True, help="hang-<sha1> inputs and their stacks go here")
+    ap.add_argument("--reports", required=True, help="hang.<pid> reports go here (with the sanitizers' reports)")
+    ap.add_argument("--suppressions", default="", help="TSan suppressions file the jobs read; learnt races are appended")
+    ap.add_argument("--known-after", type=int, default=2, help="processes that must report a race before it is suppressed")
+    ap.add_argument("command", nargs=argparse.REMAINDER)
+    args = ap.parse_args(argv)
+    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not cmd:
+        ap.print_usage(sys.stderr)
+        print("pyrace-watchdog: error: no command to run (give it after --)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.deadline <= 0 or args.stall <= 0:
+        print("pyrace-watchdog: error: --deadline and --stall must be positive seconds", file=sys.stderr)
+        return EXIT_USAGE
+    for d in (args.heartbeats, args.artifacts, args.reports):
+        os.makedirs(d, exist_ok=True)
+    env = dict(os.environ, PYRACE_FUZZ_HEARTBEAT=os.path.abspath(args.heartbeats))
+    try:
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+    except OSError as e:
+        print(f"pyrace-watchdog: error: cannot run {cmd[0]}: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    dog = Watchdog(args, proc)
+    # Our own SIGTERM/SIGINT (the night being stopped) ends the command's whole group too.
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, lambda signum, _frame: (dog.end_group(signal.SIGKILL), sys.exit(128 + signum)))
+    deadline = time.monotonic() + args.deadline
+    last_races = 0.0
+    rc = None
+    while rc is None:
+        try:
+            rc = proc.wait(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        dog.check_heartbeats()
+        if time.monotonic() - last_races > 5:
+            dog.learn_races()
+            last_races = time.monotonic()
+        if time.monotonic() > deadline:
+            log(f"deadline: {args.deadline:g} s are up; ending {os.path.basename(cmd[0])} and its jobs")
+            dog.end_group(signal.SIGTERM)
+            try:
+                proc.wait(timeout=args.grace)
+            except subprocess.TimeoutExpired:
+                log(f"still running {args.grace:g} s after SIGTERM: SIGKILL")
+            dog.end_group(signal.SIGKILL)
+            proc.wait()
+            rc = EXIT_DEADLINE
+    dog.end_group(signal.SIGKILL)  # nothing the command started outlives it
+    dog.learn_races()
+    if rc < 0:
+        rc = 128 - rc
+    log(f"ended with exit {rc}; {dog.hangs} hung process(es) killed")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
