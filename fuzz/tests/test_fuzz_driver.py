@@ -10,6 +10,7 @@ FUZZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, FUZZ)
 import fuzz_driver as d  # noqa: E402
 import triage  # noqa: E402
+import watchdog  # noqa: E402
 
 SOURCE = open(os.path.join(FUZZ, "fuzz_driver.py")).read()
 LOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
@@ -174,6 +175,71 @@ class Signatures(unittest.TestCase):
     def test_timeout_and_nothing(self):
         self.assertEqual(triage.signature("ALARM: working on the last Unit for 11 seconds")[0], "timeout")
         self.assertEqual(triage.signature("INFO: Done 300 runs in 1 second(s)"), (None, None))
+
+    def test_hang_signed_by_where_it_is_stuck(self):
+        # gdb stacks the watchdog kept of the planted hang: waiting threads (actors in the pool,
+        # libFuzzer's RSS thread) say nothing; the stuck one names the planted function.
+        kind, sig = triage.signature(self.log("hang-planted.txt"))
+        self.assertEqual((kind, sig), ("hang", "hang: wedge_block_forever < wedge_hold"))
+
+    def test_hang_inside_the_tsan_runtime(self):
+        # The shape of the night that hung (issue 13): only the runtime's own frames show.
+        kind, sig = triage.signature(self.log("hang-tsan-runtime.txt"))
+        self.assertEqual((kind, sig), ("hang", "hang in the sanitizer runtime: __tsan::SlotLock | __tsan::TraceSwitchPartImpl"))
+
+    def test_a_log_of_a_tsan_that_did_not_halt_holds_several_reports(self):
+        one = self.log("tsan.txt")
+        other = one.replace("pairwise_next", "deque_repr")
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "tsan.99"), "w") as f:
+                f.write(one + "\n" + other)
+            found = [s for _, s, _ in triage.read_reports(tmp)]
+        self.assertEqual(found, ["tsan data race: pairwise_next < wrap_next | pairwise_next < wrap_next",
+                                 "tsan data race: deque_repr < wrap_next | deque_repr < wrap_next"])
+        self.assertEqual(triage.race_functions(found[1]), ["deque_repr", "deque_repr"])
+
+
+class Watchdog(unittest.TestCase):
+    def test_heartbeat_layout(self):
+        import struct
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "hb.1")
+            with open(path, "wb") as f:
+                f.write(struct.pack(watchdog.HB_FORMAT, b"PYRHB01\0", 1, 7, 100, 1, 250, 3) + b"abcdef")
+            self.assertEqual(watchdog.read_heartbeat(path), (1, 7, 100, 1, 250, b"abc"))
+            with open(path, "wb") as f:
+                f.write(b"\0" * 64)  # created, not yet filled in
+            self.assertIsNone(watchdog.read_heartbeat(path))
+
+    def test_heartbeat_matches_the_target(self):
+        # fuzz/heartbeat.hpp's record is 8 bytes of magic and six 64-bit fields.
+        with open(os.path.join(FUZZ, "heartbeat.hpp")) as f:
+            header = f.read()
+        record = header[header.index("struct HeartbeatRecord"):header.index("};", header.index("struct HeartbeatRecord"))]
+        self.assertEqual(record.count("uint64_t "), 6)
+        self.assertEqual(watchdog.HB_HEADER, 8 + 6 * 8)
+
+    def test_usage_errors(self):
+        for args in ([], ["--deadline", "0", "--", "true"], ["--deadline", "5"]):
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "watchdog.py"), "--heartbeats", "/tmp",
+                                "--artifacts", "/tmp", "--reports", "/tmp"] + args, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+
+    def test_deadline_ends_the_group(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "watchdog.py"), "--heartbeats", tmp,
+                                "--artifacts", tmp, "--reports", tmp, "--deadline", "1", "--grace", "1", "--",
+                                "sh", "-c", "trap '' TERM; sleep 600 & sleep 600"], capture_output=True, text=True,
+                               timeout=120)
+        self.assertEqual(p.returncode, 124, p.stdout + p.stderr)
+        self.assertIn("deadline: 1 s are up", p.stdout)
+
+    def test_exit_status_passes_through(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "watchdog.py"), "--heartbeats", tmp,
+                                "--artifacts", tmp, "--reports", tmp, "--deadline", "60", "--", "sh", "-c", "exit 7"],
+                               capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 7, p.stdout + p.stderr)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ cpython_variant_flags() {
 }
 cpython_variant_packages() {  # Debian packages a variant's compiler needs
   case "$1" in
-    tsan|fuzz|fuzz-tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19" ;;  # llvm-19: llvm-symbolizer-19 for reports
+    tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19" ;;  # llvm-19: llvm-symbolizer-19 for reports
+    fuzz|fuzz-tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19 gdb" ;;  # gdb: the watchdog's stacks of a hung job
     *) echo "" ;;
   esac
 }
@@ -147,9 +148,18 @@ ensure_cpython() {  # version variant -> path of python3.14t in a complete cache
   local ver=$1 variant=$2 key prefix
   key=$(cpython_key "$ver" "$variant"); prefix="$PYRACE_CACHE/cpython/$key"
   if cached_python "$key"; then return 0; fi
-  local tarball; tarball=$(fetch_tarball "$ver")
   mkdir -p "$PYRACE_CACHE/cpython"
-  rm -rf "$PYRACE_CACHE/cpython/.staging-$key-"*   # leftovers of interrupted builds
+  # One build per key at a time: a second bootstrap (a nightly started beside CI, say) waits for
+  # the first and reuses its entry instead of deleting its staging folder as a leftover.
+  local lock
+  exec {lock}>"$PYRACE_CACHE/cpython/.lock-$key"
+  if ! flock -n "$lock"; then
+    log "another bootstrap is building CPython $ver ($variant): waiting for it"
+    flock "$lock"
+  fi
+  if cached_python "$key"; then return 0; fi   # built by the one we waited for
+  local tarball; tarball=$(fetch_tarball "$ver")
+  rm -rf "$PYRACE_CACHE/cpython/.staging-$key-"*   # leftovers of interrupted builds (we hold the lock)
   local stage="$PYRACE_CACHE/cpython/.staging-$key-$$"
   mkdir -p "$stage/src"
   log "building CPython $ver ($variant) into $prefix (a few minutes; cached afterwards)"
