@@ -6,8 +6,8 @@
 #include <map>
 
 #include "cli.hpp"
-#include "plan.hpp"
-#include "report.hpp"
+#include "results/plan.hpp"
+#include "report/reporter.hpp"
 #include "repro.hpp"
 
 namespace pyrace {

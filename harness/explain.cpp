@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "discover.hpp"
-#include "report.hpp"
+#include "results/discover.hpp"
+#include "report/reporter.hpp"
 
 namespace pyrace {
 

@@ -13,12 +13,12 @@
 
 #include "cli.hpp"
 #include "compare.hpp"
-#include "discover.hpp"
+#include "results/discover.hpp"
 #include "repro.hpp"
 #include "fuzz_repro.hpp"
 #include "explain.hpp"
-#include "plan.hpp"
-#include "report.hpp"
+#include "results/plan.hpp"
+#include "report/reporter.hpp"
 #include "supervisor.hpp"
 #include "worker.hpp"
 

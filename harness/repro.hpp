@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "record.hpp"
+#include "results/record.hpp"
 
 namespace pyrace {
 

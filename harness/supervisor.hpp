@@ -9,8 +9,8 @@
 
 #include <string>
 
-#include "record.hpp"
-#include "tsan_report.hpp"
+#include "results/record.hpp"
+#include "results/tsan_report.hpp"
 
 namespace pyrace {
 

@@ -10,7 +10,7 @@
 #include "engine.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
-#include "record.hpp"
+#include "results/record.hpp"
 #include "py/ref.hpp"
 
 namespace pyrace {

@@ -1,4 +1,4 @@
-#include "plan.hpp"
+#include "results/plan.hpp"
 
 #include <unistd.h>
 

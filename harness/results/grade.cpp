@@ -1,4 +1,4 @@
-#include "grade.hpp"
+#include "results/grade.hpp"
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
-#include "report.hpp"
+#include "report/reporter.hpp"
 
-#include "report_formats.hpp"
+#include "report/formats.hpp"
 
 #include <fmt/core.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "discover.hpp"
+#include "results/discover.hpp"
 
 #include <algorithm>
 #include <cctype>

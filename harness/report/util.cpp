@@ -1,10 +1,10 @@
-#include "report_util.hpp"
+#include "report/util.hpp"
 
 #include <fmt/core.h>
 
 #include <filesystem>
 
-#include "report.hpp"
+#include "report/reporter.hpp"
 
 namespace pyrace {
 

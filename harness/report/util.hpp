@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "record.hpp"
+#include "results/record.hpp"
 
 namespace pyrace {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "report.hpp"
+#include "report/reporter.hpp"
 
 namespace pyrace {
 

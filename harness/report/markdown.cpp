@@ -2,8 +2,8 @@
 // side (without the fix, with it, with the GIL on), and the failures in detail.
 #include <fmt/core.h>
 
-#include "report_formats.hpp"
-#include "report_util.hpp"
+#include "report/formats.hpp"
+#include "report/util.hpp"
 
 namespace pyrace {
 

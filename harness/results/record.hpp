@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "engine.hpp"
-#include "grade.hpp"
-#include "tsan_report.hpp"
+#include "results/grade.hpp"
+#include "results/tsan_report.hpp"
 
 namespace pyrace {
 

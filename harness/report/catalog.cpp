@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
-#include "report_formats.hpp"
-#include "report_util.hpp"
+#include "report/formats.hpp"
+#include "report/util.hpp"
 
 namespace pyrace {
 

@@ -3,8 +3,8 @@
 // interpreter bug (XFAIL) <skipped>.
 #include <fmt/core.h>
 
-#include "report_formats.hpp"
-#include "report_util.hpp"
+#include "report/formats.hpp"
+#include "report/util.hpp"
 
 namespace pyrace {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "discover.hpp"
-#include "record.hpp"
+#include "results/discover.hpp"
+#include "results/record.hpp"
 
 namespace pyrace {
 

@@ -1,4 +1,4 @@
-#include "record.hpp"
+#include "results/record.hpp"
 
 namespace pyrace {
 

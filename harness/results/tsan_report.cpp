@@ -1,4 +1,4 @@
-#include "tsan_report.hpp"
+#include "results/tsan_report.hpp"
 
 #include <fmt/core.h>
 
