@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "actor_pool.hpp"
-#include "fuzz_driver_module.hpp"
+#include "worker/actor_pool.hpp"
+#include "worker/fuzz_driver_module.hpp"
 #include "fuzz_mutator.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"

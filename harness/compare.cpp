@@ -8,7 +8,7 @@
 #include "cli.hpp"
 #include "results/plan.hpp"
 #include "report/reporter.hpp"
-#include "repro.hpp"
+#include "repro/case_repro.hpp"
 
 namespace pyrace {
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "supervisor.hpp"
+#include "supervise/supervisor.hpp"
 
 namespace pyrace {
 

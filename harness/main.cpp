@@ -14,13 +14,13 @@
 #include "cli.hpp"
 #include "compare.hpp"
 #include "results/discover.hpp"
-#include "repro.hpp"
-#include "fuzz_repro.hpp"
+#include "repro/case_repro.hpp"
+#include "repro/fuzz_repro.hpp"
 #include "explain.hpp"
 #include "results/plan.hpp"
 #include "report/reporter.hpp"
-#include "supervisor.hpp"
-#include "worker.hpp"
+#include "supervise/supervisor.hpp"
+#include "worker/worker.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine.hpp"
+#include "worker/engine.hpp"
 #include "results/grade.hpp"
 #include "results/tsan_report.hpp"
 

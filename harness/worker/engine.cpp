@@ -1,4 +1,4 @@
-#include "engine.hpp"
+#include "worker/engine.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <limits>
 #include <optional>
 
-#include "actor_pool.hpp"
+#include "worker/actor_pool.hpp"
 
 namespace pyrace {
 

@@ -5,8 +5,8 @@ It drives a case the way a hand-written script would: for every trial, fresh sta
 threads that meet at a `threading.Barrier`, each running the actor (ITERATIONS times for loop
 cases, once for single-shot cases), join, then the arbiter. Prints one JSON object.
 
-  python3.14t harness/repro_driver.py CASE.py --until-forbidden --max-seconds 10   (bench)
-  python3.14t harness/repro_driver.py CASE.py --trials 200                         (bench)
+  python3.14t harness/repro/repro_driver.py CASE.py --until-forbidden --max-seconds 10   (bench)
+  python3.14t harness/repro/repro_driver.py CASE.py --trials 200                         (bench)
   python3.14t REPRODUCER.py [--max-seconds N]     (a reproducer: the case is embedded below)
 
 A reproducer exits 1 when the FORBIDDEN outcome shows (or dies of the crash it reproduces),

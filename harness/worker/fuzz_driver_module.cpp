@@ -1,4 +1,4 @@
-#include "fuzz_driver_module.hpp"
+#include "worker/fuzz_driver_module.hpp"
 
 #include "fuzz_driver_source.hpp"  // generated from fuzz/fuzz_driver.py
 #include "py/interp.hpp"

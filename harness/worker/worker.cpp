@@ -1,4 +1,4 @@
-#include "worker.hpp"
+#include "worker/worker.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "engine.hpp"
+#include "worker/engine.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
 #include "results/record.hpp"

@@ -1,4 +1,4 @@
-#include "supervisor.hpp"
+#include "supervise/supervisor.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,7 +21,7 @@
 
 #include <fmt/core.h>
 
-#include "worker.hpp"
+#include "worker/worker.hpp"
 
 namespace pyrace {
 

@@ -1,4 +1,4 @@
-#include "actor_pool.hpp"
+#include "worker/actor_pool.hpp"
 
 #include <pthread.h>
 #include <sched.h>

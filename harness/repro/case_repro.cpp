@@ -1,4 +1,4 @@
-#include "repro.hpp"
+#include "repro/case_repro.hpp"
 
 #include <fmt/core.h>
 #include <sys/stat.h>

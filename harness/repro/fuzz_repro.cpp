@@ -1,4 +1,4 @@
-#include "fuzz_repro.hpp"
+#include "repro/fuzz_repro.hpp"
 
 #include <fmt/core.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "fuzz_driver_module.hpp"
+#include "worker/fuzz_driver_module.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"
 
