@@ -1,11 +1,11 @@
-#include "compare.hpp"
+#include "cli/compare.hpp"
 
 #include <fmt/core.h>
 
 #include <filesystem>
 #include <map>
 
-#include "cli.hpp"
+#include "cli/flags.hpp"
 #include "results/plan.hpp"
 #include "report/reporter.hpp"
 #include "repro/case_repro.hpp"

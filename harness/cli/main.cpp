@@ -11,12 +11,12 @@
 #include <memory>
 #include <set>
 
-#include "cli.hpp"
-#include "compare.hpp"
+#include "cli/flags.hpp"
+#include "cli/compare.hpp"
 #include "results/discover.hpp"
 #include "repro/case_repro.hpp"
 #include "repro/fuzz_repro.hpp"
-#include "explain.hpp"
+#include "cli/explain.hpp"
 #include "results/plan.hpp"
 #include "report/reporter.hpp"
 #include "supervise/supervisor.hpp"

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "cli/flags.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
