@@ -1,11 +1,12 @@
-#include "cli/compare.hpp"
-
+// `pyrace compare BASELINE CANDIDATE`: what changed between two runs of the suite (two
+// interpreter builds): verdict changes, crashes, known bugs fixed, and a reproducer for every
+// regression. Exit 1 when the candidate regressed.
 #include <fmt/core.h>
 
 #include <filesystem>
 #include <map>
 
-#include "cli/flags.hpp"
+#include "cli/commands.hpp"
 #include "results/plan.hpp"
 #include "report/reporter.hpp"
 #include "repro/case_repro.hpp"

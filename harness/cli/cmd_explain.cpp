@@ -1,5 +1,4 @@
-#include "cli/explain.hpp"
-
+// `pyrace explain CASE`: the teaching view of one case, readable in an 80-column terminal.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/commands.hpp"
 #include "results/discover.hpp"
 #include "report/reporter.hpp"
 
