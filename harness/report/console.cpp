@@ -1,30 +1,20 @@
-#include "report/reporter.hpp"
-
-#include "report/formats.hpp"
-
+// The console reporter: a line per result as it arrives (a live line on a terminal), then the
+// summary table, the quoted table and the TSan summary.
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <set>
 #include <string>
+
+#include "report/formats.hpp"
 
 namespace pyrace {
 
 namespace {
 
 constexpr size_t kConsoleFrames = 4;  // frames per stack of a TSan report on the console
-
-// Opens the output of a reporter: stdout when path is empty.
-FILE* open_out(const std::string& path, bool append = false) {
-  if (path.empty()) return stdout;
-  FILE* f = std::fopen(path.c_str(), append ? "a" : "w");
-  if (!f) throw ReporterError("cannot write " + path + ": " + std::strerror(errno));
-  return f;
-}
 
 struct Style {
   bool on;
@@ -218,95 +208,10 @@ class ConsoleReporter : public Reporter {
   bool live_;
 };
 
-// Raw results, one JSON line per case and configuration, flushed as each arrives so that an
-// interrupted run keeps everything it finished.
-class JsonReporter : public Reporter {
- public:
-  explicit JsonReporter(FILE* out) : out_(out) {}
-  ~JsonReporter() override {
-    if (out_ != stdout) std::fclose(out_);
-  }
-  void case_finished(const Record& r) override {
-    std::string line = to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::fputs(line.c_str(), out_);
-    std::fputc('\n', out_);
-    std::fflush(out_);
-    if (out_ != stdout) ::fsync(fileno(out_));
-  }
-
- private:
-  FILE* out_;
-};
-
 }  // namespace
 
-std::string format_rate(const Record& r) {
-  if (r.trials == 0) return "no trials";
-  if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
-  // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
-  return fmt::format("{:.3g}% [{:.3g}, {:.3g}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
-}
-
-std::string classic_table(const std::vector<Record>& records) {
-  // Rows in the order the quoted table has them; each measured case listed under its row.
-  std::vector<std::string> order;
-  for (const auto& r : records)
-    if (!r.classic_row.empty() && std::find(order.begin(), order.end(), r.classic_row) == order.end())
-      order.push_back(r.classic_row);
-  if (order.empty()) return "";
-  // The quoted table's own order: the broken patterns first, then what is safe.
-  const std::vector<std::string> canon = {"shared counter without lock", "shared list without lock",
-                                          "shared dict without lock", "isolated tasks", "proper locking"};
-  auto rank = [&](const std::string& row) {
-    auto it = std::find(canon.begin(), canon.end(), row);
-    return it == canon.end() ? canon.size() : static_cast<size_t>(it - canon.begin());
-  };
-  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
-  std::string out = "\nThe widely quoted table, measured by this run (error rate [95% CI]):\n";
-  out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", "pattern", "quoted", "GIL off", "GIL on", "verdict (GIL off)");
-  for (const auto& row : order) {
-    bool first = true;
-    for (const auto& r : records) {
-      if (r.classic_row != row || r.config.gil != "off") continue;
-      const Record* on = nullptr;
-      for (const auto& o : records)
-        if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;
-      const bool graded = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
-      out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", first ? row : "", first ? r.classic_quoted : "",
-                         graded ? format_rate(r) : to_string(r.verdict),
-                         on ? (on->verdict == Verdict::Safe || on->verdict == Verdict::Racy ? format_rate(*on)
-                                                                                           : to_string(on->verdict))
-                            : "-",
-                         graded ? (r.verdict == Verdict::Racy ? "unsafe" : "safe") : to_string(r.verdict));
-      out += fmt::format("{:<30}   {} (t={})\n", "", r.name, r.config.threads);
-      first = false;
-    }
-  }
-  return out;
-}
-
-std::string format_duration(double s) {
-  if (s < 1) return fmt::format("{:.0f} ms", s * 1000);
-  return fmt::format("{:.2f} s", s);
-}
-
-std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append) {
-  std::string name = spec, out;
-  auto sep = spec.find("::");
-  if (sep != std::string::npos) {
-    name = spec.substr(0, sep);
-    std::string opt = spec.substr(sep + 2);
-    if (opt.rfind("out=", 0) != 0) throw ReporterError("reporter option must be out=FILE, got '" + opt + "'");
-    out = opt.substr(4);
-    if (out.empty()) throw ReporterError("reporter '" + name + "': out= needs a file name");
-  }
-  if (name == "console") return std::make_unique<ConsoleReporter>(open_out(out), color && out.empty());
-  if (name == "json") return std::make_unique<JsonReporter>(open_out(out, append));
-  if (name == "junit") return make_junit_reporter(open_out(out));
-  if (name == "markdown") return make_markdown_reporter(open_out(out));
-  if (name == "html") return make_html_reporter(open_out(out));
-  if (name == "catalog") return make_catalog_reporter(open_out(out));
-  throw ReporterError("unknown reporter '" + name + "' (known: console, json, junit, markdown, html, catalog)");
+std::unique_ptr<Reporter> make_console_reporter(FILE* out, bool color) {
+  return std::make_unique<ConsoleReporter>(out, color);
 }
 
 }  // namespace pyrace

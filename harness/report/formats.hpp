@@ -1,4 +1,4 @@
-// Document reporters, one file each; chosen by name in report.cpp.
+// The reporters, one file each; chosen by name in registry.cpp.
 #pragma once
 #include <cstdio>
 #include <memory>
@@ -7,6 +7,8 @@
 
 namespace pyrace {
 
+std::unique_ptr<Reporter> make_console_reporter(FILE* out, bool color);
+std::unique_ptr<Reporter> make_json_reporter(FILE* out);
 std::unique_ptr<Reporter> make_junit_reporter(FILE* out);
 std::unique_ptr<Reporter> make_markdown_reporter(FILE* out);
 std::unique_ptr<Reporter> make_html_reporter(FILE* out);

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "report/reporter.hpp"
@@ -72,6 +73,56 @@ std::string first_paragraph(const std::string& doc) {
   for (auto& c : p)
     if (c == '\n') c = ' ';
   return p;
+}
+
+std::string format_rate(const Record& r) {
+  if (r.trials == 0) return "no trials";
+  if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
+  // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
+  return fmt::format("{:.3g}% [{:.3g}, {:.3g}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
+}
+
+std::string format_duration(double s) {
+  if (s < 1) return fmt::format("{:.0f} ms", s * 1000);
+  return fmt::format("{:.2f} s", s);
+}
+
+std::string classic_table(const std::vector<Record>& records) {
+  // Rows in the order the quoted table has them; each measured case listed under its row.
+  std::vector<std::string> order;
+  for (const auto& r : records)
+    if (!r.classic_row.empty() && std::find(order.begin(), order.end(), r.classic_row) == order.end())
+      order.push_back(r.classic_row);
+  if (order.empty()) return "";
+  // The quoted table's own order: the broken patterns first, then what is safe.
+  const std::vector<std::string> canon = {"shared counter without lock", "shared list without lock",
+                                          "shared dict without lock", "isolated tasks", "proper locking"};
+  auto rank = [&](const std::string& row) {
+    auto it = std::find(canon.begin(), canon.end(), row);
+    return it == canon.end() ? canon.size() : static_cast<size_t>(it - canon.begin());
+  };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  std::string out = "\nThe widely quoted table, measured by this run (error rate [95% CI]):\n";
+  out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", "pattern", "quoted", "GIL off", "GIL on", "verdict (GIL off)");
+  for (const auto& row : order) {
+    bool first = true;
+    for (const auto& r : records) {
+      if (r.classic_row != row || r.config.gil != "off") continue;
+      const Record* on = nullptr;
+      for (const auto& o : records)
+        if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;
+      const bool graded = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+      out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", first ? row : "", first ? r.classic_quoted : "",
+                         graded ? format_rate(r) : to_string(r.verdict),
+                         on ? (on->verdict == Verdict::Safe || on->verdict == Verdict::Racy ? format_rate(*on)
+                                                                                           : to_string(on->verdict))
+                            : "-",
+                         graded ? (r.verdict == Verdict::Racy ? "unsafe" : "safe") : to_string(r.verdict));
+      out += fmt::format("{:<30}   {} (t={})\n", "", r.name, r.config.threads);
+      first = false;
+    }
+  }
+  return out;
 }
 
 }  // namespace pyrace

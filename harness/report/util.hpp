@@ -1,4 +1,4 @@
-// Pieces shared by the document reporters (junit, markdown, html).
+// Pieces shared by the reporters (format_rate, format_duration and classic_table are in reporter.hpp, for the CLI too).
 #pragma once
 #include <map>
 #include <string>
