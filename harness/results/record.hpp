@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "worker/engine.hpp"
 #include "results/grade.hpp"
+#include "results/outcome.hpp"
 #include "results/tsan_report.hpp"
 
 namespace pyrace {

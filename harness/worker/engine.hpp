@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "py/ref.hpp"
+#include "results/outcome.hpp"
 
 namespace pyrace {
 
@@ -18,13 +19,6 @@ struct EngineParams {
   double time_budget_s = 10;  // stop collecting after this long (at least one round runs)
   bool early_stop = false;    // stop at the first FORBIDDEN outcome
   bool gil_on = false;
-};
-
-struct OutcomeCount {
-  std::string outcome;  // repr() of what the arbiter returned
-  std::string grade;    // ACCEPTABLE / INTERESTING / FORBIDDEN
-  long count = 0;
-  bool listed = true;   // false: not a key of OUTCOMES, graded by DEFAULT_GRADE
 };
 
 struct EngineResult {
