@@ -27,8 +27,10 @@ CLI::Option* add(CLI::App& app, const char* names, T& field, const char* help) {
   }
 }
 
-void add_run_flags(CLI::App& app, RunOptions& o) {
-#define PYRACE_ADD(type, field, def, names, help, validator) add(app, names, o.field, help)->check(validator);
+// The table's flags that `command` (an In:: bit) takes.
+void add_flags(CLI::App& app, RunOptions& o, unsigned command) {
+#define PYRACE_ADD(type, field, def, names, help, validator, commands) \
+  if ((commands) & command) add(app, names, o.field, help)->check(validator);
   PYRACE_RUN_FLAGS(PYRACE_ADD)
 #undef PYRACE_ADD
 }
@@ -41,38 +43,28 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   app.set_version_flag("--version", "pyrace 0.1.0");
 
   auto* run = app.add_subcommand("run", "run cases (files or folders) and grade them");
-  add_run_flags(*run, cmd.run);
+  add_flags(*run, cmd.run, In::Run);
   run->add_option("paths", cmd.run.paths, "case files or folders")->required();
   run->footer(kFooter);
 
   auto* list = app.add_subcommand("list", "list cases with their expectation and shape, without running them");
-  list->add_option("-k", cmd.run.keyword, "only cases whose name contains this (repeatable; 'not X' excludes)")
-      ->allow_extra_args(false);
-  list->add_option("--timeout", cmd.run.timeout, "seconds a case file may take to load")->capture_default_str();
+  add_flags(*list, cmd.run, In::List);
   list->add_option("paths", cmd.run.paths, "case files or folders")->required();
 
   auto* report = app.add_subcommand("report", "render reports from raw result files (merged, in plan order)");
   report->add_option("results", cmd.results, "JSON-lines result files from run --json (several: merged)")->required();
-  report->add_option("-r,--reporter,--format", cmd.run.reporter,
-                     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog")
-      ->allow_extra_args(false);
-  report->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  add_flags(*report, cmd.run, In::Report);
   report->footer(kFooter);
 
   auto* explain = app.add_subcommand("explain", "teaching view of one case: why, source, bytecode window, measured numbers");
   explain->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
   explain->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   explain->add_flag("--no-run", cmd.no_run, "show the case and its bytecode without measuring it");
-  explain->add_option("-t,--threads", cmd.run.threads, "actor threads")->allow_extra_args(false)->check(CLI::Range(1, kMaxThreads));
-  explain->add_option("--trials", cmd.run.trials, "graded outcomes per measurement")->check(CLI::Range(1L, 1000000000000L));
-  explain->add_option("--time-budget", cmd.run.time_budget, "seconds per measurement, at most")->capture_default_str();
-  explain->add_option("--color", cmd.run.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  add_flags(*explain, cmd.run, In::Explain);
 
   auto* table = app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
   table->add_option("paths", cmd.run.paths, "case files or folders (default: cases)");
-  table->add_option("-t,--threads", cmd.run.threads, "actor threads")->allow_extra_args(false)->check(CLI::Range(1, kMaxThreads));
-  table->add_option("--trials", cmd.run.trials, "trials per case")->check(CLI::Range(1L, 1000000000000L));
-  table->add_option("--json", cmd.run.json, "also write the raw results here");
+  add_flags(*table, cmd.run, In::Table);
 
   auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
   repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();
