@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "actor_pool.hpp"
-#include "fuzz_driver_module.hpp"
+#include "worker/actor_pool.hpp"
+#include "worker/fuzz_driver_module.hpp"
 #include "fuzz_mutator.hpp"
 #include "heartbeat.hpp"
 #include "py/interp.hpp"

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
+#include "cli/flags.hpp"
 
 using namespace pyrace;
 

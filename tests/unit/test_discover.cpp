@@ -4,7 +4,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "discover.hpp"
+#include "results/discover.hpp"
 
 using namespace pyrace;
 namespace fs = std::filesystem;

@@ -1,8 +1,8 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
-#include "grade.hpp"
-#include "record.hpp"
+#include "results/grade.hpp"
+#include "results/record.hpp"
 
 using namespace pyrace;
 using Catch::Approx;

@@ -1,7 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 
-#include "record.hpp"
-#include "report.hpp"
+#include "results/record.hpp"
+#include "report/reporter.hpp"
 
 using namespace pyrace;
 

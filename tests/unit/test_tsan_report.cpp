@@ -1,8 +1,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
-#include "record.hpp"
-#include "tsan_report.hpp"
+#include "results/record.hpp"
+#include "results/tsan_report.hpp"
 
 using namespace pyrace;
 using Catch::Matchers::ContainsSubstring;

@@ -1,0 +1,166 @@
+// `pyrace explain CASE`: the teaching view of one case, readable in an 80-column terminal.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "results/discover.hpp"
+#include "report/reporter.hpp"
+
+namespace pyrace {
+
+namespace {
+
+constexpr size_t kWidth = 80;
+
+struct Paint {
+  bool on;
+  std::string operator()(const char* code, const std::string& s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
+  }
+};
+
+std::string rule(const Paint& paint, const std::string& title) {
+  std::string t = "── " + title + " ";
+  size_t cols = 3 + title.size() + 1;
+  std::string line = t;
+  for (size_t i = cols; i < kWidth; ++i) line += "─";
+  return "\n" + paint("1", line) + "\n";
+}
+
+// Re-flows paragraphs (separated by blank lines) to the width; hard line breaks inside a
+// paragraph (as in a docstring) are joined.
+std::string wrap(const std::string& text, size_t width, const std::string& pad = "") {
+  std::vector<std::string> paras(1);
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      if (!paras.back().empty()) paras.emplace_back();
+    } else {
+      paras.back() += (paras.back().empty() ? "" : " ") + line;
+    }
+  }
+  std::string out;
+  for (size_t p = 0; p < paras.size(); ++p) {
+    if (paras[p].empty()) continue;
+    if (!out.empty()) out += "\n";
+    std::istringstream words(paras[p]);
+    std::string w, cur;
+    while (words >> w) {
+      if (!cur.empty() && pad.size() + cur.size() + 1 + w.size() > width) {
+        out += pad + cur + "\n";
+        cur.clear();
+      }
+      cur += (cur.empty() ? "" : " ") + w;
+    }
+    out += pad + cur + "\n";
+  }
+  return out;
+}
+
+void print_result(const Paint& paint, const std::string& label, const Record& r) {
+  const char* colour = r.verdict == Verdict::Racy ? "33" : r.verdict == Verdict::Safe ? "32" : "31";
+  fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, fmt::format("{:<8}", to_string(r.verdict))),
+             r.verdict == Verdict::Safe || r.verdict == Verdict::Racy ? format_rate(r) : r.message);
+  if (r.trials > 0)
+    fmt::print("  {} trials · {:.3g} actor calls/s{}\n", r.trials, r.ops_per_s,
+               r.damage_n ? fmt::format(" · damage {:.3g}% mean, {:.3g}% worst", 100 * r.damage_mean,
+                                        100 * r.damage_max)
+                          : "");
+  std::vector<OutcomeCount> rows = r.outcomes;
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
+  long top = rows.empty() ? 0 : rows[0].count;
+  for (size_t i = 0; i < rows.size() && i < 6; ++i) {
+    const auto& o = rows[i];
+    int bar = top ? static_cast<int>(20.0 * o.count / top) : 0;
+    std::string bars;
+    for (int k = 0; k < std::max(bar, 1); ++k) bars += "█";
+    const char* c = o.grade == "FORBIDDEN" ? "31" : o.grade == "INTERESTING" ? "36" : "32";
+    std::string value = o.outcome.size() > 24 ? o.outcome.substr(0, 21) + "..." : o.outcome;
+    fmt::print("    {:<20} {:>9} {:<11} {}\n", paint(c, bars) + std::string(20 - std::max(bar, 1), ' '), o.count,
+               o.grade, value);
+  }
+}
+
+}  // namespace
+
+int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run) {
+  Paint paint{color};
+  CaseFile c;
+  std::string err;
+  std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"cases"} : o.paths;
+  if (!resolve_case(case_ref, paths, c, err)) {
+    fmt::print(stderr, "pyrace: error: {}\n", err);
+    return kExitUsage;
+  }
+  nlohmann::json ex = explain_one(c.path, c.name, sup);
+  if (ex.contains("message")) {
+    fmt::print(stderr, "pyrace: error: {}\n", ex["message"].get<std::string>());
+    return kExitMismatch;
+  }
+  const std::string fix = ex.value("fix", "");
+  fmt::print("{}  {}\n", paint("1", c.name), paint("2", c.path));
+  fmt::print("EXPECT {}{}\n", ex.value("expect", "?"), fix.empty() ? "" : " · fixed twin: " + fix);
+
+  fmt::print("{}", rule(paint, "why"));
+  fmt::print("{}", wrap(ex.value("doc", ""), kWidth - 2, "  "));
+
+  fmt::print("{}", rule(paint, "the case"));
+  std::istringstream src(ex.value("source", ""));
+  std::string line;
+  for (int n = 1; std::getline(src, line); ++n) {
+    if (line.size() > kWidth - 7) line = line.substr(0, kWidth - 10) + "...";
+    fmt::print("{} {}\n", paint("2", fmt::format("{:>4} │", n)), line);
+  }
+
+  fmt::print("{}", rule(paint, "what each actor runs (bytecode)"));
+  bool any_window = false;
+  for (const auto& a : ex.value("actors", nlohmann::json::array())) {
+    fmt::print("{}:\n", a.value("name", "actor"));
+    for (const auto& l : a.value("lines", nlohmann::json::array())) {
+      const bool in = l.value("window", false);
+      const std::string role = l.value("role", "");
+      std::string mark = !in ? "   " : role == "read" ? "┌─ " : role == "write" ? "└─ " : "│  ";
+      std::string note = role == "read" ? "  ← first read of shared state" : role == "write" ? "  ← last write" : "";
+      std::string text = fmt::format("{}{:>4}  {:<22} {}", mark, l.value("line", 0), l.value("op", ""),
+                                     l.value("arg", "").substr(0, 24));
+      fmt::print("{}{}\n", in ? paint("33", text) : text, paint("33", note));
+    }
+    any_window = any_window || a.value("window", false);
+  }
+  if (any_window)
+    fmt::print("{}", wrap("Between the marked read and write, another thread can run the same instructions: "
+                          "whatever it writes there is overwritten, or the value this thread checked is stale. "
+                          "A lock held across the whole window (or a single atomic operation) closes it.",
+                          kWidth - 2, "  "));
+
+  if (!run) return kExitOk;
+  fmt::print("{}", rule(paint, "measured here"));
+  Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false};
+  Record broken = run_one(c.path, c.name, cfg, sup);
+  print_result(paint, c.name + " (GIL off)", broken);
+  Config gil_cfg = cfg;
+  gil_cfg.gil = "on";
+  print_result(paint, "the same, GIL forced on", run_one(c.path, c.name, gil_cfg, sup));
+  if (!fix.empty()) {
+    CaseFile f;
+    std::string ferr;
+    std::vector<std::string> fix_paths = {std::filesystem::path(c.path).parent_path().string()};
+    if (resolve_case(fix, fix_paths, f, ferr) || resolve_case(fix, paths, f, ferr)) {
+      Record fixed = run_one(f.path, f.name, cfg, sup);
+      print_result(paint, "fixed twin " + f.name, fixed);
+      if (fixed.ops_per_s > 0 && broken.ops_per_s > 0)
+        fmt::print("\n  The fix costs {:.2g}x in throughput ({:.3g} vs {:.3g} actor calls/s).\n",
+                   broken.ops_per_s / fixed.ops_per_s, broken.ops_per_s, fixed.ops_per_s);
+    } else {
+      fmt::print("fixed twin {}: {}\n", fix, ferr);
+    }
+  }
+  return broken.as_expected ? kExitOk : kExitMismatch;
+}
+
+}  // namespace pyrace

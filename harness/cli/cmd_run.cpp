@@ -1,0 +1,117 @@
+// `pyrace run`: the plan (sharded, resumed), one supervised worker per unit, the reporters.
+#include <fmt/core.h>
+
+#include <csignal>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "results/plan.hpp"
+
+namespace pyrace {
+
+namespace {
+volatile sig_atomic_t g_interrupted = 0;
+void on_signal(int) { g_interrupted = 1; }
+}  // namespace
+
+int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
+  using namespace pyrace;
+  std::vector<CaseFile> cases;
+  try {
+    cases = find_cases(o);
+  } catch (const DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  if (cases.empty()) return usage_error(no_cases_message(o));
+
+  std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
+                                                  : std::vector<std::string>{o.gil};
+  std::vector<Unit> plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads);
+  if (!o.shard.empty()) {
+    try {
+      auto [i, n] = parse_shard(o.shard);
+      plan = select_shard(plan, i, n);
+    } catch (const ShardError& e) {
+      return usage_error(e.what());
+    }
+  }
+
+  // --resume FILE: what FILE holds is done; the rest is appended to it.
+  std::vector<Record> previous;
+  std::string json_out = o.json;
+  if (!o.resume.empty()) {
+    if (!o.json.empty() && o.json != o.resume) return usage_error("--resume appends to its own file; drop --json or give it the same file");
+    json_out = o.resume;
+    try {
+      ResultsFile rf = load_results(o.resume, /*repair=*/true);
+      if (rf.torn_bytes > 0)
+        fmt::print(stderr, "pyrace: {}: dropped a torn last line ({} bytes) left by an interrupted run\n", o.resume,
+                   rf.torn_bytes);
+      std::set<std::string> planned;
+      for (const auto& u : plan) planned.insert(u.key);
+      std::set<std::string> done;
+      for (auto& r : rf.records)
+        if (planned.count(r.key) && done.insert(r.key).second) previous.push_back(std::move(r));
+      std::vector<Unit> rest;
+      for (const auto& u : plan)
+        if (!done.count(u.key)) rest.push_back(u);
+      fmt::print(stderr, "pyrace: resuming {}: {} of {} runs already done\n", o.resume, previous.size(), plan.size());
+      plan = std::move(rest);
+    } catch (const ResultsError& e) {
+      return usage_error(e.what());
+    }
+  }
+
+  if (o.timeout < o.time_budget)
+    fmt::print(stderr, "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
+               "their whole budget will be reported TIMEOUT\n", o.timeout, o.time_budget);
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  try {
+    reporters = open_reporters(o, json_out, !o.resume.empty());
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+
+  std::string python;
+  for (const auto& g : gils) {
+    std::string err = probe_interpreter(g, sup, python);
+    if (!err.empty()) {
+      fmt::print(stderr, "pyrace: environment error (GIL {}): {}\n", g, err);
+      return kExitEnv;
+    }
+  }
+  RunInfo info{python, gils, cases.size(), plan.size()};
+  for (auto& r : reporters) r->run_started(info);
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  sup.interrupted = &g_interrupted;
+  std::vector<Record> records = previous;
+  std::set<std::string> fixed_threads;  // path|gil of cases with named actors: one thread count only
+  size_t started = 0;
+  for (const auto& u : plan) {
+    if (g_interrupted) break;
+    if (fixed_threads.count(u.file.path + "|" + u.gil)) continue;
+    Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+    ++started;
+    for (auto& rep : reporters)
+      rep->case_started(u.file.name, fmt::format("gil={} t={}", u.gil, u.threads ? std::to_string(u.threads) : "default"),
+                        started, plan.size());
+    Record r = run_one(u.file.path, u.file.name, cfg, sup);
+    if (g_interrupted) break;  // the worker was killed by us: no result to keep
+    r.seq = u.seq;
+    r.key = u.key;
+    if (r.named_actors) fixed_threads.insert(u.file.path + "|" + u.gil);
+    records.push_back(r);
+    for (auto& rep : reporters) rep->case_finished(r);
+    if (o.exitfirst && !r.as_expected) break;
+  }
+  sort_by_plan(records);
+  for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
+  if (g_interrupted) return kExitInterrupted;
+  for (const auto& r : records)
+    if (!r.as_expected) return kExitMismatch;
+  return kExitOk;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,47 @@
+#include <fmt/core.h>
+
+#include "cli/commands.hpp"
+
+namespace pyrace {
+
+// pyrace table: the CLASSIC cases, GIL off and on, and the quoted table with our numbers.
+int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
+  using namespace pyrace;
+  if (o.paths.empty()) o.paths = {"cases"};
+  std::vector<CaseFile> cases;
+  try {
+    cases = find_cases(o);
+  } catch (const DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  std::string python;
+  for (const char* g : {"off", "on"})
+    if (std::string err = probe_interpreter(g, sup, python); !err.empty()) {
+      fmt::print(stderr, "pyrace: environment error: {}\n", err);
+      return kExitEnv;
+    }
+  std::vector<std::unique_ptr<Reporter>> json;
+  try {
+    if (!o.json.empty()) json.push_back(make_reporter("json::out=" + o.json, false));
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+  std::vector<Record> records;
+  for (const auto& c : cases) {
+    if (describe_one(c.path, c.name, sup).classic_row.empty()) continue;
+    for (const char* g : {"off", "on"}) {
+      Config cfg{g, o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false};
+      Record r = run_one(c.path, c.name, cfg, sup);
+      fmt::print(stderr, "pyrace: {} (GIL {}): {}\n", r.name, g, to_string(r.verdict));
+      for (auto& j : json) j->case_finished(r);
+      records.push_back(std::move(r));
+    }
+  }
+  if (records.empty()) return usage_error("no case with CLASSIC in the given paths");
+  fmt::print("{}", classic_table(records));
+  for (const auto& r : records)
+    if (!r.as_expected) return kExitMismatch;
+  return kExitOk;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,30 @@
+// The subcommands, one file each (cmd_*.cpp), and the pieces they share (common.cpp);
+// main.cpp parses the command line and dispatches here.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/flags.hpp"
+#include "report/reporter.hpp"
+#include "results/discover.hpp"
+#include "supervise/supervisor.hpp"
+
+namespace pyrace {
+
+int cmd_run(const RunOptions& o, SuperviseOptions sup);
+int cmd_list(const RunOptions& o, const SuperviseOptions& sup);
+int cmd_table(RunOptions o, const SuperviseOptions& sup);
+int cmd_report(const std::vector<std::string>& files, const RunOptions& o);
+int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run);
+int cmd_repro(const std::string& case_ref, const std::vector<std::string>& paths, const std::string& output);
+int cmd_compare(const std::string& baseline, const std::string& candidate, const std::string& repro_dir);
+
+// Shared by the subcommands (common.cpp).
+int usage_error(const std::string& msg);  // prints "pyrace: error: MSG"; returns kExitUsage
+bool want_color(const std::string& mode);  // --color auto/always/never against this terminal
+std::string no_cases_message(const RunOptions& o);
+std::vector<CaseFile> find_cases(const RunOptions& o);
+std::vector<std::unique_ptr<Reporter>> open_reporters(const RunOptions& o, const std::string& json_out, bool append);
+
+}  // namespace pyrace

@@ -1,0 +1,39 @@
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "cli/commands.hpp"
+
+namespace pyrace {
+
+int usage_error(const std::string& msg) {
+  fmt::print(stderr, "pyrace: error: {}\n", msg);
+  return pyrace::kExitUsage;
+}
+
+bool want_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+}
+
+std::string no_cases_message(const pyrace::RunOptions& o) {
+  return o.keyword.empty() ? "no case files (*.py) in the given paths" : "no case matched the -k filters";
+}
+
+std::vector<pyrace::CaseFile> find_cases(const pyrace::RunOptions& o) {
+  return pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);
+}
+
+std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
+                                                             bool append) {
+  std::vector<std::string> specs = o.reporter;
+  if (specs.empty()) specs.push_back("console");
+  std::vector<std::unique_ptr<pyrace::Reporter>> reporters;
+  for (const auto& s : specs) reporters.push_back(pyrace::make_reporter(s, want_color(o.color)));
+  if (!json_out.empty()) reporters.push_back(pyrace::make_reporter("json::out=" + json_out, false, append));
+  return reporters;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,103 @@
+#include "cli/flags.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <type_traits>
+
+namespace pyrace {
+
+namespace {
+constexpr const char* kFooter =
+    "Exit codes: 0 every verdict as expected; 1 some verdict not as expected (or ERROR, CRASH,\n"
+    "TIMEOUT, DEADLOCK, GIL); 2 usage error; 3 environment error (no usable free-threaded\n"
+    "interpreter, GIL enabled at startup); 130 interrupted (partial results kept).";
+
+template <typename T>
+CLI::Option* add(CLI::App& app, const char* names, T& field, const char* help) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return app.add_flag(names, field, help);
+  } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
+    // One value per occurrence (repeat the flag for more), so `-k foo cases/` keeps cases/ a path.
+    auto* opt = app.add_option(names, field, help)->allow_extra_args(false);
+    if constexpr (std::is_same_v<T, std::vector<int>>) opt->delimiter(',');
+    return opt;
+  } else {
+    return app.add_option(names, field, help)->capture_default_str();
+  }
+}
+
+// The table's flags that `command` (an In:: bit) takes.
+void add_flags(CLI::App& app, RunOptions& o, unsigned command) {
+#define PYRACE_ADD(type, field, def, names, help, validator, commands) \
+  if ((commands) & command) add(app, names, o.field, help)->check(validator);
+  PYRACE_RUN_FLAGS(PYRACE_ADD)
+#undef PYRACE_ADD
+}
+}  // namespace
+
+bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
+  CLI::App app{"pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and grades them.", "pyrace"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pyrace 0.1.0");
+
+  auto* run = app.add_subcommand("run", "run cases (files or folders) and grade them");
+  add_flags(*run, cmd.run, In::Run);
+  run->add_option("paths", cmd.run.paths, "case files or folders")->required();
+  run->footer(kFooter);
+
+  auto* list = app.add_subcommand("list", "list cases with their expectation and shape, without running them");
+  add_flags(*list, cmd.run, In::List);
+  list->add_option("paths", cmd.run.paths, "case files or folders")->required();
+
+  auto* report = app.add_subcommand("report", "render reports from raw result files (merged, in plan order)");
+  report->add_option("results", cmd.results, "JSON-lines result files from run --json (several: merged)")->required();
+  add_flags(*report, cmd.run, In::Report);
+  report->footer(kFooter);
+
+  auto* explain = app.add_subcommand("explain", "teaching view of one case: why, source, bytecode window, measured numbers");
+  explain->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
+  explain->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
+  explain->add_flag("--no-run", cmd.no_run, "show the case and its bytecode without measuring it");
+  add_flags(*explain, cmd.run, In::Explain);
+
+  auto* table = app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
+  table->add_option("paths", cmd.run.paths, "case files or folders (default: cases)");
+  add_flags(*table, cmd.run, In::Table);
+
+  auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
+  repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();
+  repro->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
+  repro->add_option("-o,--output", cmd.output, "the file to write (default: NAME_repro.py)");
+
+  auto* compare = app.add_subcommand("compare", "what changed between two runs (e.g. two interpreter builds); exit 1 on regression");
+  compare->add_option("results", cmd.results, "BASELINE CANDIDATE: the raw results of the two runs")->required()->expected(2);
+  compare->add_option("--repro-dir", cmd.output, "write a reproducer for every regression into this folder");
+  compare->footer(kFooter);
+
+  auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
+  worker->group("");
+  worker->add_option("--spec", cmd.worker_spec)->required();
+  worker->add_option("--path", cmd.worker_path);
+  worker->add_option("--name", cmd.worker_name);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are ParseErrors with exit code 0; everything else is a usage error.
+    exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return false;
+  }
+  if (run->parsed()) cmd.kind = Command::Run;
+  if (list->parsed()) cmd.kind = Command::List;
+  if (report->parsed()) cmd.kind = Command::Report;
+  if (explain->parsed()) cmd.kind = Command::Explain;
+  if (table->parsed()) cmd.kind = Command::Table;
+  if (repro->parsed()) cmd.kind = Command::Repro;
+  if (compare->parsed()) cmd.kind = Command::Compare;
+  if (worker->parsed()) cmd.kind = Command::Worker;
+  return true;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,89 @@
+// Command-line flags, declared once in a table and expanded into the options struct, the
+// parser and the help text (CLI11 renders the help from the same entries).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace pyrace {
+
+inline constexpr int kMaxThreads = 256;
+
+// Exit codes (documented in README.md and `pyrace --help`).
+inline constexpr int kExitOk = 0;        // every verdict as expected
+inline constexpr int kExitMismatch = 1;  // some verdict differs from EXPECT (or ERROR/CRASH/...)
+inline constexpr int kExitUsage = 2;     // bad flags, missing paths, unwritable output
+inline constexpr int kExitEnv = 3;       // no usable free-threaded interpreter, GIL on at startup
+inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results were written
+
+// The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
+struct In {
+  enum : unsigned { Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4 };
+};
+
+// X(type, field, default, flag names, help, CLI11 validator, subcommands)
+#define PYRACE_RUN_FLAGS(X)                                                                                         \
+  X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
+    "actor threads for cases with one actor() (default: the case's THREADS, else 2); run: a comma list sweeps, e.g. 2,4,8", \
+    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table)                                                  \
+  X(long, iterations, 0, "-n,--iterations", "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else 10000)", \
+    CLI::Range(1L, 1000000000L), In::Run)                                                                           \
+  X(long, trials, 0, "--trials",                                                                                    \
+    "graded outcomes to collect per case (default: TRIALS, else 100 for loop cases, 200000 for single-shot)",       \
+    CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
+  X(double, time_budget, 10.0, "--time-budget", "seconds of collection per case and configuration, at most",      \
+    CLI::Range(0.001, 86400.0), In::Run | In::Explain)                                                              \
+  X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
+    CLI::Validator(), In::Run)                                                                                      \
+  X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
+    CLI::Range(0.1, 86400.0), In::Run | In::List)                                                                   \
+  X(long, max_memory, 0, "--max-memory",                                                                            \
+    "MiB of writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError; "                   \
+    "0: 4096 + 64 per actor thread (thread stacks and per-thread heaps)", CLI::Range(0L, 1L << 30), In::Run)        \
+  X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",            \
+    CLI::Range(0L, 1L << 30), In::Run)                                                                              \
+  X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",      \
+    CLI::Range(1L, 1L << 20), In::Run)                                                                              \
+  X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
+    CLI::IsMember({"off", "on", "both"}), In::Run)                                                                  \
+  X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
+    "only cases whose name contains this (case-insensitive; repeatable; 'not X' excludes)", CLI::Validator(),       \
+    In::Run | In::List)                                                                                             \
+  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(), In::Run) \
+  X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
+    CLI::Validator(), In::Run | In::Table)                                                                          \
+  X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
+    CLI::Validator(), In::Run)                                                                                      \
+  X(std::string, resume, "", "--resume",                                                                            \
+    "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator(),   \
+    In::Run)                                                                                                        \
+  X(std::vector<std::string>, reporter, {}, "-r,--reporter,--format",                                               \
+    "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator(),       \
+    In::Run | In::Report)                                                                                           \
+  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}),    \
+    In::Run | In::Report | In::Explain)                                                                             \
+  X(bool, show_suppressed, false, "--show-suppressed",                                                              \
+    "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",      \
+    CLI::Validator(), In::Run)
+
+struct RunOptions {
+#define PYRACE_FIELD(type, field, def, names, help, check, commands) type field = def;
+  PYRACE_RUN_FLAGS(PYRACE_FIELD)
+#undef PYRACE_FIELD
+  std::vector<std::string> paths;
+};
+
+struct Command {
+  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Worker, None } kind = None;
+  RunOptions run;
+  std::vector<std::string> results;  // report: result files
+  std::string explain_case;          // explain: a case file or name
+  bool no_run = false;               // explain: show, do not measure
+  std::string output;                // repro: the reproducer to write; compare: the reproducer folder
+  std::string worker_spec, worker_path, worker_name;
+};
+
+// Parses argv; on --help prints help and returns exit 0 through `exit_code`; on a usage error
+// prints the message and sets exit_code to kExitUsage. Returns false when the program should exit.
+bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code);
+
+}  // namespace pyrace

@@ -1,0 +1,55 @@
+#include "results/grade.hpp"
+
+#include <cmath>
+
+namespace pyrace {
+
+namespace {
+struct Name {
+  Verdict v;
+  const char* s;
+};
+constexpr Name kNames[] = {{Verdict::Safe, "SAFE"},   {Verdict::Racy, "RACY"},       {Verdict::Error, "ERROR"},
+                           {Verdict::Gil, "GIL"},     {Verdict::Crash, "CRASH"},     {Verdict::Timeout, "TIMEOUT"},
+                           {Verdict::Deadlock, "DEADLOCK"}, {Verdict::Tsan, "TSAN"}};
+}  // namespace
+
+const char* to_string(Verdict v) {
+  for (const auto& n : kNames)
+    if (n.v == v) return n.s;
+  return "?";
+}
+
+bool parse_verdict(const std::string& s, Verdict& out) {
+  for (const auto& n : kNames)
+    if (s == n.s) {
+      out = n.v;
+      return true;
+    }
+  return false;
+}
+
+Interval wilson95(long k, long n) {
+  if (n <= 0) return {0, 0};
+  const double z = 1.959963984540054;
+  const double p = static_cast<double>(k) / static_cast<double>(n);
+  const double nn = static_cast<double>(n);
+  const double denom = 1 + z * z / nn;
+  const double centre = (p + z * z / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / denom;
+  Interval i{centre - half, centre + half};
+  // Exact at the edges (rounding would otherwise leave e.g. -1e-17).
+  if (k == 0) i.lo = 0;
+  if (k == n) i.hi = 1;
+  return i;
+}
+
+Verdict verdict_from_counts(long forbidden, long) { return forbidden > 0 ? Verdict::Racy : Verdict::Safe; }
+
+bool satisfies(Verdict v, const std::string& expect) {
+  if (expect == "safe") return v == Verdict::Safe;
+  if (expect == "racy") return v == Verdict::Racy;
+  return false;
+}
+
+}  // namespace pyrace

@@ -1,0 +1,225 @@
+#include "results/record.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+
+void grade_record(Record& r) {
+  r.forbidden = r.interesting = 0;
+  for (const auto& o : r.outcomes) {
+    if (o.grade == "FORBIDDEN") r.forbidden += o.count;
+    if (o.grade == "INTERESTING") r.interesting += o.count;
+  }
+  r.error_rate = r.trials > 0 ? static_cast<double>(r.forbidden) / static_cast<double>(r.trials) : 0;
+  r.ci = wilson95(r.forbidden, r.trials);
+  const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == "single" ? 1 : r.config.iterations);
+  r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
+  if (r.status == "ok" && !r.tsan.empty()) {
+    r.verdict = Verdict::Tsan;  // a data race inside the interpreter or an extension outranks the outcomes
+  } else if (r.status == "ok") {
+    r.verdict = verdict_from_counts(r.forbidden, r.trials);
+  } else if (r.status == "gil") {
+    r.verdict = Verdict::Gil;
+  } else if (r.status == "crash") {
+    r.verdict = Verdict::Crash;
+  } else if (r.status == "timeout") {
+    r.verdict = Verdict::Timeout;
+  } else if (r.status == "deadlock") {
+    r.verdict = Verdict::Deadlock;
+  } else {
+    r.verdict = Verdict::Error;
+  }
+  // EXPECT speaks of the free-threaded build with threads running concurrently: with the GIL
+  // forced on, or with a single thread, the run is a comparison.
+  r.expectation_applies = r.config.gil == "off" && (r.config.threads != 1 || r.status != "ok");
+  const bool healthy = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+  r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
+  r.xfail = r.xpass = false;
+  if (!r.known_bug_verdict.empty() && r.expectation_applies) {
+    r.xfail = to_string(r.verdict) == r.known_bug_verdict;
+    r.xpass = satisfies(r.verdict, r.expect);
+    r.as_expected = r.xfail;
+  }
+}
+
+json tsan_json(const std::vector<TsanReport>& reports) {
+  json out = json::array();
+  for (const auto& t : reports) {
+    json stacks = json::array();
+    for (const auto& a : t.stacks) {
+      json frames = json::array();
+      for (const auto& f : a.frames)
+        frames.push_back({{"function", f.function}, {"file", f.file}, {"line", f.line}, {"module", f.module}});
+      stacks.push_back({{"kind", a.kind}, {"thread", a.thread}, {"frames", frames}});
+    }
+    out.push_back({{"type", t.type},
+                   {"signature", t.signature},
+                   {"accesses", t.accesses},
+                   {"stacks", stacks},
+                   {"threads", t.thread_names},
+                   {"text", t.text}});
+  }
+  return out;
+}
+
+TsanReport tsan_from_json(const json& t) {
+  TsanReport r{t.value("type", ""), t.value("accesses", std::vector<std::vector<std::string>>{}),
+               t.value("signature", ""), t.value("text", ""), {}, {}};
+  for (const auto& a : t.value("stacks", json::array())) {
+    TsanAccess acc{a.value("kind", ""), a.value("thread", ""), {}};
+    for (const auto& f : a.value("frames", json::array()))
+      acc.frames.push_back(TsanFrame{f.value("function", ""), f.value("file", ""), f.value("line", 0), f.value("module", "")});
+    r.stacks.push_back(std::move(acc));
+  }
+  r.thread_names = t.value("threads", std::map<std::string, std::string>{});
+  return r;
+}
+
+json suppressed_json(const Record& r) {
+  if (!r.tsan_suppressed_collected) return nullptr;
+  json out = json::array();
+  for (const auto& s : r.tsan_suppressed) out.push_back({{"suppression", s.suppression}, {"count", s.count}});
+  return out;
+}
+
+json to_json(const Config& c) {
+  return json{{"gil", c.gil},
+              {"threads", c.threads},
+              {"iterations", c.iterations},
+              {"trials", c.trials},
+              {"time_budget_s", c.time_budget_s},
+              {"early_stop", c.early_stop}};
+}
+
+Config config_from_json(const json& j) {
+  Config c;
+  c.gil = j.value("gil", c.gil);
+  c.threads = j.value("threads", c.threads);
+  c.iterations = j.value("iterations", c.iterations);
+  c.trials = j.value("trials", c.trials);
+  c.time_budget_s = j.value("time_budget_s", c.time_budget_s);
+  c.early_stop = j.value("early_stop", c.early_stop);
+  return c;
+}
+
+json to_json(const Record& r) {
+  json outcomes = json::array();
+  for (const auto& o : r.outcomes)
+    outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
+  return json{
+      {"schema", kSchema},
+      {"name", r.name},
+      {"path", r.path},
+      {"seq", r.seq},
+      {"key", r.key},
+      {"config", to_json(r.config)},
+      {"expect", r.expect},
+      {"shape", r.shape},
+      {"named_actors", r.named_actors},
+      {"actors", r.actors},
+      {"fix", r.fix},
+      {"known_bug",
+       r.known_bug_verdict.empty()
+           ? json(nullptr)
+           : json{{"issue", r.known_bug_issue}, {"affects", r.known_bug_affects}, {"verdict", r.known_bug_verdict}}},
+      {"xfail", r.xfail},
+      {"xpass", r.xpass},
+      {"doc", r.doc},
+      {"classic", {{"row", r.classic_row}, {"quoted", r.classic_quoted}}},
+      {"status", r.status},
+      {"message", r.message},
+      {"line", r.line},
+      {"traceback", r.traceback},
+      {"output_tail", r.output_tail},
+      {"gil_modules", r.gil_modules},
+      {"tsan", tsan_json(r.tsan)},
+      {"tsan_suppressed", suppressed_json(r)},
+      {"signal", r.signal},
+      {"exit_code", r.exit_code},
+      {"trials", r.trials},
+      {"outcomes", outcomes},
+      {"elapsed_s", r.elapsed_s},
+      {"wall_s", r.wall_s},
+      {"first_forbidden_s", r.first_forbidden_s},
+      {"stop_reason", r.stop_reason},
+      {"rounds", r.rounds},
+      {"max_rss_kib", r.max_rss_kib},
+      {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_mean}, {"min", r.damage_min}, {"max", r.damage_max}}
+                            : json(nullptr)},
+      {"ops_per_s", r.ops_per_s},
+      {"python", r.python},
+      {"verdict", to_string(r.verdict)},
+      {"forbidden", r.forbidden},
+      {"interesting", r.interesting},
+      {"error_rate", r.error_rate},
+      {"ci95", {r.ci.lo, r.ci.hi}},
+      {"expectation_applies", r.expectation_applies},
+      {"as_expected", r.as_expected},
+  };
+}
+
+void apply_run_fields(Record& r, const json& run) {
+  r.trials = run.value("trials", 0L);
+  for (const auto& o : run.value("outcomes", json::array()))
+    r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
+                                      o.at("count").get<long>(), o.value("listed", true)});
+  r.elapsed_s = run.value("elapsed_s", 0.0);
+  r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
+  r.stop_reason = run.value("stop_reason", "");
+  r.rounds = run.value("rounds", 0L);
+  r.max_rss_kib = run.value("max_rss_kib", 0L);
+  if (run.contains("damage") && run["damage"].is_object()) {
+    r.damage_n = run["damage"].value("n", 0L);
+    r.damage_mean = run["damage"].value("mean", 0.0);
+    r.damage_min = run["damage"].value("min", 0.0);
+    r.damage_max = run["damage"].value("max", 0.0);
+  }
+}
+
+void apply_known_bug(Record& r, const json& known) {
+  if (!known.is_object()) return;
+  r.known_bug_issue = known.value("issue", "");
+  r.known_bug_affects = known.value("affects", "");
+  r.known_bug_verdict = known.value("verdict", "");
+}
+
+Record record_from_json(const json& j) {
+  Record r;
+  r.name = j.at("name").get<std::string>();
+  r.path = j.value("path", "");
+  r.seq = j.value("seq", 0L);
+  r.key = j.value("key", "");
+  if (j.contains("config")) r.config = config_from_json(j.at("config"));
+  r.expect = j.value("expect", "");
+  r.shape = j.value("shape", "");
+  r.named_actors = j.value("named_actors", false);
+  r.actors = j.value("actors", std::vector<std::string>{});
+  r.fix = j.value("fix", "");
+  apply_known_bug(r, j.value("known_bug", json()));
+  r.doc = j.value("doc", "");
+  if (j.contains("classic")) {
+    r.classic_row = j.at("classic").value("row", "");
+    r.classic_quoted = j.at("classic").value("quoted", "");
+  }
+  r.status = j.at("status").get<std::string>();
+  r.message = j.value("message", "");
+  r.line = j.value("line", 0);
+  r.traceback = j.value("traceback", "");
+  r.output_tail = j.value("output_tail", "");
+  r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
+  for (const auto& t : j.value("tsan", json::array())) r.tsan.push_back(tsan_from_json(t));
+  if (j.contains("tsan_suppressed") && j["tsan_suppressed"].is_array()) {
+    r.tsan_suppressed_collected = true;
+    for (const auto& s : j["tsan_suppressed"])
+      r.tsan_suppressed.push_back(TsanSuppression{s.value("suppression", ""), s.value("count", 0L)});
+  }
+  r.signal = j.value("signal", 0);
+  r.exit_code = j.value("exit_code", 0);
+  apply_run_fields(r, j);
+  r.wall_s = j.value("wall_s", 0.0);
+  r.python = j.value("python", "");
+  grade_record(r);  // grading is derived: recomputed, never trusted from the file
+  return r;
+}
+
+}  // namespace pyrace

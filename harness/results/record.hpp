@@ -1,0 +1,91 @@
+// One result record per case and configuration: the raw run (written by the worker), what the
+// supervisor saw of the worker process, and the grading. Serialised as one JSON line
+// (schema documented in docs/results-schema.md).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "results/grade.hpp"
+#include "results/outcome.hpp"
+#include "results/tsan_report.hpp"
+
+namespace pyrace {
+
+inline constexpr const char* kSchema = "pyrace.result/1";
+
+struct Config {
+  std::string gil = "off";  // off / on
+  int threads = 0;          // 0 in a request: the case's THREADS (or 2)
+  long iterations = 0;      // 0 in a request: the case's ITERATIONS (or 10000); loop shape only
+  long trials = 0;          // 0 in a request: the case's TRIALS (or 100 loop / 200000 single)
+  double time_budget_s = 10;
+  bool early_stop = false;
+};
+
+struct Record {
+  // identity
+  std::string name, path;
+  long seq = 0;     // position in the run's plan (see plan.hpp)
+  std::string key;  // the plan unit: path|gil|requested threads
+  Config config;
+  // from the case file (empty when it could not be loaded)
+  std::string expect, shape, doc, classic_row, classic_quoted;
+  bool named_actors = false;
+  std::vector<std::string> actors;  // the case's actors in thread order: "actor", or the <name> of each actor_<name>
+  std::string fix;  // FIX: the name of the case with this pattern's fix
+  // KNOWN_BUG: an interpreter bug this case runs into, with the verdict an affected build gives.
+  std::string known_bug_issue, known_bug_affects, known_bug_verdict;  // actor_<name> functions: the thread count is theirs, not --threads'.
+  // status: ok (ran), malformed (the case file is wrong), exception (case code raised),
+  // gil (the GIL was re-enabled), crash, timeout, deadlock (supervisor)
+  std::string status;
+  std::string message, traceback, output_tail;
+  int line = 0;  // line in the case file the message refers to (0: the file as a whole)
+  std::vector<std::string> gil_modules;
+  std::vector<TsanReport> tsan;  // ThreadSanitizer reports of the worker (TSan builds only)
+  // TSan builds with --show-suppressed: the suppressions that matched, with their counts.
+  std::vector<TsanSuppression> tsan_suppressed;
+  bool tsan_suppressed_collected = false;  // false: not asked for, or the worker did not exit by itself
+  int signal = 0;
+  int exit_code = 0;
+  // raw run
+  long trials = 0;
+  std::vector<OutcomeCount> outcomes;
+  double elapsed_s = 0, wall_s = 0, first_forbidden_s = -1;
+  std::string stop_reason;
+  long rounds = 0;
+  long max_rss_kib = 0;  // the worker's peak resident memory
+  long damage_n = 0;     // damage(state) per trial, when the case defines it
+  double damage_mean = 0, damage_min = 0, damage_max = 0;
+  std::string python;  // interpreter version string
+  // grading (filled by grade_record)
+  Verdict verdict = Verdict::Error;
+  long forbidden = 0, interesting = 0;
+  double error_rate = 0;
+  double ops_per_s = 0;  // actor calls per second over all threads (the cost of a fix shows here)
+  Interval ci;
+  bool expectation_applies = true;  // EXPECT describes the GIL-off interpreter only
+  bool as_expected = false;
+  // With KNOWN_BUG: xfail = the known bug showed (accepted, reported); xpass = the build behaved
+  // as EXPECT says, so the bug looks fixed: a failure, as pytest's strict xfail, until the case is updated.
+  bool xfail = false, xpass = false;
+};
+
+nlohmann::json to_json(const Config& c);
+nlohmann::json tsan_json(const std::vector<TsanReport>& reports);
+TsanReport tsan_from_json(const nlohmann::json& t);  // one element of tsan_json; older files lack stacks
+nlohmann::json suppressed_json(const Record& r);      // null when the suppressions were not collected
+Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
+
+// Fills the grading fields from status and outcomes.
+void grade_record(Record& r);
+
+nlohmann::json to_json(const Record& r);
+Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception on bad input
+// The raw-run fields (trials, outcomes, timings, damage): the same keys in a result record and
+// in a worker's "run" object.
+void apply_run_fields(Record& r, const nlohmann::json& run);
+void apply_known_bug(Record& r, const nlohmann::json& known);  // {issue, affects, verdict} or null
+
+}  // namespace pyrace

@@ -1,0 +1,68 @@
+// Runs one worker process per case and configuration, with crash and hang isolation: a
+// crash, hang or deadlock becomes a verdict, never the end of the run.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+
+#include <string>
+
+#include "results/record.hpp"
+#include "results/tsan_report.hpp"
+
+namespace pyrace {
+
+struct SuperviseOptions {
+  std::string self_exe;       // this binary (re-executed as `pyrace __worker`)
+  double timeout_s = 120;     // wall-clock limit per worker
+  size_t output_tail = 16384;  // bytes of the worker's stdout+stderr kept in the record (head and tail)
+  long max_memory_mib = 0;     // RLIMIT_DATA of the worker; 0: memory_limit_for(threads)
+  long max_cpu_s = 0;          // RLIMIT_CPU of the worker, 0 = none
+  long max_output_mib = 64;    // the worker's output file is cut back past this
+  const volatile sig_atomic_t* interrupted = nullptr;  // set by SIGINT/SIGTERM: kill the worker, return
+  // TSan builds: end each worker through exit() so that the runtime finalises and prints which
+  // suppressions matched (--show-suppressed).
+  bool show_suppressed = false;
+};
+
+// What came back from one worker: its JSON (empty object if none), how it ended, its output.
+struct WorkerOutcome {
+  nlohmann::json result = nlohmann::json::object();
+  bool timed_out = false;
+  bool interrupted = false;  // pyrace itself was interrupted; the worker was killed
+  bool cpu_idle = false;  // at the timeout the worker used (almost) no CPU: blocked, a deadlock
+  int signal = 0;         // terminating signal, if any (SIGKILL when pyrace killed it on a timeout)
+  int exit_code = 0;
+  std::string output_tail;
+  bool output_cut = false;  // the worker wrote more than max_output_mib
+  std::vector<TsanReport> tsan;  // TSan builds: the reports in the worker's TSan log
+  std::vector<TsanSuppression> tsan_suppressed;  // ... and the suppressions that matched (show_suppressed)
+  bool tsan_finalised = false;  // the TSan runtime finalised, so tsan_suppressed is complete
+  std::string tsan_log;
+  double wall_s = 0;
+};
+
+// The default memory limit: room for the interpreter and the case, plus each thread's stack and heaps.
+inline long memory_limit_mib(const SuperviseOptions& o, int threads) {
+  return o.max_memory_mib > 0 ? o.max_memory_mib : 4096 + 64L * std::max(threads, 8);
+}
+
+WorkerOutcome run_worker(const nlohmann::json& spec, const SuperviseOptions& opts);
+
+// Runs one case in one configuration and returns its graded record.
+Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts);
+
+// Describes a case (mode describe) without running it.
+Record describe_one(const std::string& path, const std::string& name, const SuperviseOptions& opts);
+
+// Loads a case and returns the loader's explanation (source, bytecode with the window marked);
+// on failure, the "message" key says why.
+nlohmann::json explain_one(const std::string& path, const std::string& name, const SuperviseOptions& opts);
+
+// Starts a worker that only initialises the interpreter: fills python version; returns an
+// error message (empty when the interpreter is usable in that GIL mode).
+std::string probe_interpreter(const std::string& gil, const SuperviseOptions& opts, std::string& python);
+
+}  // namespace pyrace

@@ -1,0 +1,239 @@
+#include "worker/worker.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "worker/engine.hpp"
+#include "loader_source.hpp"  // generated from loader.py
+#include "py/interp.hpp"
+#include "results/record.hpp"
+#include "py/ref.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+
+namespace {
+
+void write_result(const json& j) {
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  const char* p = s.data();
+  size_t left = s.size();
+  while (left > 0) {
+    ssize_t n = ::write(kResultFd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// --show-suppressed in a TSan build: end through exit(), whose handlers include TSan's
+// finaliser (it prints the suppressions that matched); _exit() skips it.
+bool g_finalise_sanitizer = false;
+
+// Ends the worker without finalising the interpreter: finalisation would wait for threads a
+// case started and never joined, and the result is already written. exit() does not finalise
+// it either: CPython's own exit functions run in Py_FinalizeEx, which is never called.
+[[noreturn]] void finish(const json& j, int code) {
+  write_result(j);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (g_finalise_sanitizer) {
+    ::close(kResultFd);  // the supervisor sees the end of the result now, not after the finaliser
+    std::exit(code);
+  }
+  ::_exit(code);
+}
+
+py::Ref import_loader() {
+  py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
+  if (!loader) throw py::ErrorAlreadySet{};
+  return loader;
+}
+
+json py_to_json(PyObject* o, PyObject* json_mod) {
+  // ensure_ascii=False and "replace": a lone surrogate (an undecodable file name) becomes U+FFFD
+  // instead of a \udcXX escape, which strict JSON parsers refuse.
+  py::Ref dumps = py::check(PyObject_GetAttrString(json_mod, "dumps"));
+  py::Ref args = py::check(Py_BuildValue("(O)", o));
+  py::Ref kwargs = py::check(Py_BuildValue("{s:O}", "ensure_ascii", Py_False));
+  py::Ref s = py::check(PyObject_Call(dumps.get(), args.get(), kwargs.get()));
+  py::Ref b = py::check(PyUnicode_AsEncodedString(s.get(), "utf-8", "replace"));
+  return json::parse(std::string(PyBytes_AS_STRING(b.get()), PyBytes_GET_SIZE(b.get())));
+}
+
+long peak_rss_kib() {
+  rusage ru{};
+  return ::getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+std::string python_version() {
+  return Py_GetVersion();
+}
+
+long case_int(PyObject* c, const char* name, long fallback) {
+  py::Ref v = py::check(PyObject_GetAttrString(c, name));
+  return v.get() == Py_None ? fallback : PyLong_AsLong(v.get());
+}
+
+}  // namespace
+
+int worker_main(const json& spec, const std::string& path, const std::string& name) {
+  const std::string mode = spec.value("mode", "run");
+  g_finalise_sanitizer = spec.value("tsan_finalise", false);
+  const Config cfg = config_from_json(spec.value("config", json::object()));
+  const bool gil_on = cfg.gil == "on";
+
+  std::unique_ptr<py::Interpreter> interp;
+  try {
+    // PYRACE_PYTHON_HOME: the interpreter's prefix, when it moved since pyrace was built.
+    const char* home = std::getenv("PYRACE_PYTHON_HOME");
+    interp = std::make_unique<py::Interpreter>(
+        py::InterpreterOptions{home && *home ? home : PYRACE_PYTHON_HOME, gil_on, true});
+  } catch (const std::exception& e) {
+    const char* home = std::getenv("PYRACE_PYTHON_HOME");
+    finish({{"status", "env"},
+            {"message", std::string("cannot start the interpreter with home ") +
+                            (home && *home ? home : PYRACE_PYTHON_HOME) + ": " + e.what() +
+                            " (rebuild pyrace with scripts/bootstrap, or set PYRACE_PYTHON_HOME to the "
+                            "interpreter's prefix)"}},
+           kWorkerEnvError);
+  }
+  json out = {{"python", python_version()}};
+  const bool gil_at_start = py::gil_enabled();
+  out["gil_enabled_at_start"] = gil_at_start;
+  if (gil_at_start != gil_on) {
+    out["status"] = "env";
+    out["message"] = gil_on ? "the GIL could not be forced on (PyConfig.enable_gil = 1 had no effect)"
+                            : "the GIL is enabled at startup: this interpreter is not free-threaded, or something "
+                              "in its startup (site, sitecustomize) re-enabled it";
+    finish(out, kWorkerEnvError);
+  }
+  if (mode == "probe") {
+    out["status"] = "ok";
+    finish(out, kWorkerOk);
+  }
+
+  try {
+    py::Ref loader = import_loader();
+    py::Ref json_mod = py::check(PyImport_ImportModule("json"));
+    py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", kResultFd));
+    py::Ref sys = py::check(PyImport_ImportModule("sys"));
+    py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
+
+    // File-system decoding (surrogateescape), as Python itself treats file names.
+    py::Ref path_obj = py::check(PyUnicode_DecodeFSDefault(path.c_str()));
+    py::Ref name_obj = py::check(PyUnicode_DecodeFSDefault(name.c_str()));
+    PyObject* c_raw = PyObject_CallMethod(loader.get(), "load", "OO", path_obj.get(), name_obj.get());
+    if (!c_raw) {
+      py::Error e = py::fetch_error();
+      py::Ref kind = py::Ref::steal(PyObject_GetAttrString(e.exc.get(), "kind"));
+      if (!kind) {  // not a CaseError: a bug in the loader, report it whole
+        PyErr_Clear();
+        out["status"] = "exception";
+        out["message"] = "pyrace's loader failed: " + e.type + ": " + e.message;
+        out["traceback"] = e.traceback;
+      } else {
+        out["status"] = py::to_string(kind.get());
+        py::Ref msg = py::check(PyObject_GetAttrString(e.exc.get(), "message"));
+        out["message"] = py::to_string(msg.get());
+        py::Ref tb = py::check(PyObject_GetAttrString(e.exc.get(), "traceback_text"));
+        out["traceback"] = py::to_string(tb.get());
+        py::Ref line = py::check(PyObject_GetAttrString(e.exc.get(), "line"));
+        out["line"] = PyLong_AsLong(line.get());
+      }
+      // A module imported at the top of the case may have re-enabled the GIL before failing.
+      if (!gil_on && py::gil_enabled()) out["gil_enabled_after_load"] = true;
+      finish(out, kWorkerOk);
+    }
+    py::Ref c = py::Ref::steal(c_raw);
+    py::Ref desc = py::check(PyObject_CallMethod(loader.get(), "describe", "O", c.get()));
+    out["case"] = py_to_json(desc.get(), json_mod.get());
+    if (mode == "describe") {
+      out["status"] = "ok";
+      finish(out, kWorkerOk);
+    }
+    if (mode == "explain") {
+      py::Ref ex = py::check(PyObject_CallMethod(loader.get(), "explain", "O", c.get()));
+      out["explain"] = py_to_json(ex.get(), json_mod.get());
+      out["status"] = "ok";
+      finish(out, kWorkerOk);
+    }
+
+    auto gil_report = [&](const char* when) {
+      py::Ref named = py::check(PyObject_GetAttrString(c.get(), "gil_modules"));
+      py::Ref fresh = py::check(PyObject_CallMethod(loader.get(), "new_extension_modules", "O", modules_before.get()));
+      json mods = py_to_json(named.get(), json_mod.get());
+      json candidates = py_to_json(fresh.get(), json_mod.get());
+      out["status"] = "gil";
+      out["gil_modules"] = mods.empty() ? candidates : mods;
+      std::string who = mods.empty() ? (candidates.empty() ? std::string("an unknown module")
+                                                          : "one of the extension modules " + candidates.dump())
+                                     : "module " + mods.dump();
+      out["message"] = std::string("the GIL was re-enabled ") + when + " by " + who +
+                       " (an extension that does not declare Py_mod_gil = Py_MOD_GIL_NOT_USED); "
+                       "results with the GIL on say nothing about the free-threaded build";
+      finish(out, kWorkerOk);
+    };
+    if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
+
+    const bool single = py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == "single";
+    py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
+    const bool named = !(PyList_Size(actors.get()) == 1 &&
+                         py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
+    EngineParams p;
+    // Precedence: command line, then the case's own setting, then pyrace's default.
+    p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
+                      : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", 2)));
+    p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", 10000));
+    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? 200000 : 100);
+    p.time_budget_s = cfg.time_budget_s;
+    p.early_stop = cfg.early_stop;
+    p.gil_on = gil_on;
+    out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
+    // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
+    write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
+    py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
+
+    LoadedCase lc{c, loader, single ? "single" : "loop", path_obj};
+    EngineResult r = run_case(interp->state(), lc, p);
+    json outcomes = json::array();
+    for (const auto& o : r.outcomes)
+      outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
+    out["run"] = {{"trials", r.trials},
+                  {"outcomes", outcomes},
+                  {"elapsed_s", r.elapsed_s},
+                  {"first_forbidden_s", r.first_forbidden_s},
+                  {"stop_reason", r.stop_reason},
+                  {"rounds", r.rounds},
+                  {"max_rss_kib", peak_rss_kib()},
+                  {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n},
+                                               {"min", r.damage_min}, {"max", r.damage_max}}
+                                        : json(nullptr)}};
+    if (!gil_on && py::gil_enabled()) gil_report("while the case ran");
+    if (!r.ok) {
+      out["status"] = "exception";
+      out["message"] = "the " + r.phase + " raised " + r.error;
+      out["traceback"] = r.traceback;
+      out["line"] = r.line;
+    } else {
+      out["status"] = "ok";
+    }
+    finish(out, kWorkerOk);
+  } catch (const py::ErrorAlreadySet&) {
+    py::Error e = py::fetch_error();
+    out["status"] = "exception";
+    out["message"] = "pyrace's worker failed: " + e.type + ": " + e.message;
+    out["traceback"] = e.traceback;
+    finish(out, kWorkerOk);
+  }
+}
+
+}  // namespace pyrace
