@@ -15,6 +15,7 @@
 // With TSAN_OPTIONS=halt_on_error=0 a race does not end the process: the input that raised it is
 // saved as <artifact_prefix>race-<hash> and fuzzing goes on (TSan itself reports each stack once).
 #include <Python.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -103,15 +104,38 @@ uint64_t fnv1a(const uint8_t* data, size_t size) {
   return h;
 }
 
+// Where the sanitizer writes its reports (log_path.<pid>), or null: weak, because only the
+// sanitizer runtimes define it and the plain target has none.
+extern "C" __attribute__((weak)) const char* __sanitizer_get_report_path();
+
+std::string report_log() {
+  const char* p = __sanitizer_get_report_path ? __sanitizer_get_report_path() : nullptr;
+  if (!p || !*p || std::strcmp(p, "stderr") == 0 || std::strcmp(p, "stdout") == 0) return {};
+  return p;
+}
+
+long file_size(const std::string& path) {
+  struct stat st;
+  return !path.empty() && ::stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : 0;
+}
+
 // A race reported while this input ran, with TSan told not to halt: keep the input as libFuzzer
-// keeps a crash, so triage can re-run and minimise it.
-void save_race_input(const uint8_t* data, size_t size) {
+// keeps a crash, and beside it (.tsan) the reports it raised, cut from the sanitizer's log, so
+// that triage knows its signature without running it again.
+void save_race_input(const uint8_t* data, size_t size, long log_offset) {
   if (++g->race_artifacts > kMaxRaceArtifacts) return;
   char name[32];
   std::snprintf(name, sizeof name, "race-%016llx", static_cast<unsigned long long>(fnv1a(data, size)));
   const std::string path = g->artifact_prefix + name;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  const std::string log = report_log();
+  if (!log.empty()) {
+    std::ifstream in(log, std::ios::binary);
+    in.seekg(log_offset);
+    std::ofstream reports(path + ".tsan", std::ios::binary | std::ios::trunc);
+    reports << in.rdbuf();
+  }
   std::fprintf(stderr, "==pyrace-fuzz== RACE INPUT: a ThreadSanitizer report while running this input; saved to %s\n",
                path.c_str());
 }
@@ -172,6 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
   if (g->no_run) return 0;
   const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);
+  const long log_offset = g->race_artifacts < kMaxRaceArtifacts ? file_size(report_log()) : 0;
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
   long threads = PyLong_AsLong(n.get());
@@ -199,7 +224,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  "==pyrace-fuzz== FINDING: " + what + "\n" + program);
     std::abort();  // libFuzzer saves the input as a crash artifact
   }
-  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size);
+  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size, log_offset);
   return 0;
 }
 

@@ -42,7 +42,16 @@ NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__interceptor|___intercept
                    r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
                    r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"
                    r"memcpy|memmove|memset|calloc|realloc|\?\?|0x|<null>)")  # 0x..: not symbolised
-FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?([^\s(]\S*)")  # sanitizers: "#0 0x.. in f", TSan: "#0 f"
+# The interpreter's call machinery and reference-count helpers: which of them leads to a
+# function depends on specialisation and call path (a C method reached through CALL's
+# specialisation or through cfunction_vectorcall_*), so a signature that kept them would split
+# one bug into several. Skipped where a signature names frames.
+DISPATCH = re.compile(r"^(_PyEval_EvalFrame\w*|_PyEval_Vector|_PyFunction_Vectorcall|cfunction_\w+|method_vectorcall\w*|"
+                      r"_?PyObject_(Vectorcall|Call)\w*|_PyObject_VectorcallTstate|wrap_\w+|wrapper_call|"
+                      r"wrapperdescr_\w+|vectorcall_\w+|slot_tp_\w+|_Py_Dealloc|_?Py_X?(INCREF|DECREF)\w*|"
+                      r"_?Py_X?NewRef|_Py_DecRef\w*|_Py_IncRef\w*|_Py_IsImmortal\w*|_Py_atomic\w*|_Py_Try\w+|_?PyStackRef_\w+|"
+                      r"_PyVectorcall_Call|Py_SET_SIZE|Py_SIZE|Py_TYPE|Py_SET_TYPE)$")
+FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?(?:(?:void|int|bool|long|unsigned|char|auto|const) )*([^\s(]\S*)")  # sanitizers: "#0 0x.. in f", TSan: "#0 f"
 
 
 def frames(block):
@@ -50,7 +59,7 @@ def frames(block):
     out = []
     for line in block.splitlines():
         m = FRAME.match(line)
-        if m and not NOISE.match(m.group(1)):
+        if m and not NOISE.match(m.group(1)) and not DISPATCH.match(m.group(1)):
             out.append(m.group(1))
     return out
 
@@ -121,7 +130,9 @@ def signature(log):
         report = report[:end if end > 0 else None]
         # The two accesses: the blocks that start with "Write of"/"Read of"/"Previous ..." lines.
         blocks = re.split(r"\n\s*(?=(?:Previous )?(?:[Aa]tomic )?(?:[Ww]rite|[Rr]ead) of size)", report)[1:3]
-        tops = sorted(" < ".join(frames(b)[:2]) or "?" for b in blocks) or [" < ".join(frames(report)[:2])]
+        # The function of each access, not its callers: one race is reached by many call paths.
+        # Each access's own stack ends at its blank line ("Thread T1 created at" stacks follow).
+        tops = sorted((frames(b.split("\n\n")[0])[:1] or ["?"])[0] for b in blocks) or [(frames(report)[:1] or ["?"])[0]]
         return "tsan", f"tsan {kind}: " + " | ".join(tops)
     if "==pyrace-fuzz== DRIVER ERROR" in log:
         return "driver", "driver error: " + normalise(log.split("DRIVER ERROR", 1)[1].splitlines()[0])
@@ -306,15 +317,28 @@ def main(argv=None):
                 seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
                                               "flavour": flavour, "artifact": path})["count"] += 1
                 continue
+            known_sig = None
+            if name.startswith("race-") and os.path.exists(path + ".tsan"):
+                # The reports it raised were kept beside it: its signature without re-running it,
+                # and a race already listed tonight costs nothing more.
+                with open(path + ".tsan", errors="replace") as f:
+                    blocks = [signature(b) for b in split_reports(f.read())]
+                known_sig = next((s for k, s in blocks if k == "tsan"), None)
+                if known_sig in seen:
+                    seen[known_sig]["count"] += 1
+                    continue
             if name.startswith("hang-"):  # not re-run: the watchdog kept its stacks
                 try:
                     with open(path + ".stacks", errors="replace") as f:
                         out = f.read()
                 except OSError:
                     out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
+            elif known_sig:  # its reports are evidence enough: minimising re-runs it anyway
+                with open(path + ".tsan", errors="replace") as f:
+                    out = f.read()
             else:
                 out = target.run(path)
-            kind, sig = signature(out)
+            kind, sig = ("tsan", known_sig) if known_sig else signature(out)
             if sig is None:  # its report is among the night's reports (below), by signature
                 kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {args.runs} runs"
             entry = seen.get(sig)

@@ -156,8 +156,8 @@ class Watchdog:
         """Races reported by --known-after processes become suppressions for the jobs to come."""
         if not self.args.suppressions or not os.path.isdir(self.args.reports):
             return
-        for name in os.listdir(self.args.reports):
-            if not name.startswith("tsan"):
+        for name in os.listdir(self.args.reports):  # TSan's log_path may be any name (UBSan's shares it)
+            if name.startswith("hang."):
                 continue
             path = os.path.join(self.args.reports, name)
             try:
