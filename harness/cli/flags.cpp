@@ -1,5 +1,7 @@
 #include "cli/flags.hpp"
 
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -97,6 +99,13 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   if (repro->parsed()) cmd.kind = Command::Repro;
   if (compare->parsed()) cmd.kind = Command::Compare;
   if (worker->parsed()) cmd.kind = Command::Worker;
+  // Only run sweeps thread counts; elsewhere a list would be half ignored, so it is refused.
+  if ((cmd.kind == Command::Explain || cmd.kind == Command::Table) && cmd.run.threads.size() > 1) {
+    std::fprintf(stderr, "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run')\n",
+                 cmd.kind == Command::Explain ? "explain" : "table");
+    exit_code = kExitUsage;
+    return false;
+  }
   return true;
 }
 

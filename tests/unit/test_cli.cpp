@@ -78,3 +78,21 @@ TEST_CASE("--help exits 0") {
   CHECK_FALSE(p.go);
   CHECK(p.code == kExitOk);
 }
+
+TEST_CASE("every subcommand takes its flags from the one table with their ranges") {
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"list", "--timeout", "0", "cases"},           // the range list's copy had lost
+           {"explain", "--time-budget", "0", "Counter_01"},  // ... and explain's
+           {"explain", "-t", "2,4", "Counter_01"},        // one thread count outside run
+           {"table", "-t", "2,4"},
+           {"list", "--gil", "on", "cases"}}) {           // a flag list does not take
+    auto p = parse(bad);
+    CHECK_FALSE(p.go);
+    CHECK(p.code == kExitUsage);
+  }
+  auto p = parse({"explain", "-t", "4", "--time-budget", "0.5", "Counter_01"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.kind == Command::Explain);
+  CHECK(p.cmd.run.threads == std::vector<int>{4});
+  CHECK(p.cmd.run.time_budget == 0.5);
+}
