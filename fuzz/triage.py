@@ -115,6 +115,16 @@ def race_functions(sig):
     return out
 
 
+def suppression_for(sig):
+    """The one function a race: suppression names for a TSan signature. TSan suppresses a race
+    when either access's stack matches, so one is enough; the more specific one is taken (a
+    module's own function rather than a C-API helper such as PyDict_GET_SIZE, which would hide
+    every race that passes through it)."""
+    funcs = [f for f in race_functions(sig) if f != "?"]
+    specific = sorted(f for f in funcs if not re.match(r"^_?Py[A-Z_]", f))
+    return (specific or sorted(funcs) or [None])[0]
+
+
 def signature(log):
     """(kind, signature) of the first finding in a fuzz target's log, or (None, None)."""
     if "==pyrace-fuzz== HANG:" in log:
@@ -480,8 +490,8 @@ def write_known_races(db, path):
     """race:<top function> for each access of every known TSan finding not marked fixed."""
     funcs = set()
     for sig, rec in db["findings"].items():
-        if rec.get("kind") == "tsan" and rec.get("status") != "fixed":
-            funcs.update(race_functions(sig))
+        if rec.get("kind") == "tsan" and rec.get("status") != "fixed" and suppression_for(sig):
+            funcs.add(suppression_for(sig))
     with open(path + ".tmp", "w") as f:
         f.write("# Written by pyrace's fuzz triage: races already in the findings database (see findings.json).\n"
                 "# The nightly fuzzing suppresses them to look for new ones; triage re-checks each by its program.\n")

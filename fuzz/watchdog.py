@@ -14,8 +14,9 @@ it) and so hangs the whole night (issue 13). This watchdog enforces both limits 
     threads' stacks (gdb) and its input are kept as a finding (<artifacts>/hang-<sha1> and its
     .stacks file, <reports>/hang.<pid>), then it is killed; fork mode starts the next job.
   * with --suppressions FILE, a ThreadSanitizer race (by triage's signature) reported by
-    --known-after different processes is appended to FILE as race: suppressions of its two top
-    functions, which every job started later reads: a known race stops costing time tonight.
+    --known-after different processes is appended to FILE as a race: suppression of one of its
+    two functions (triage.suppression_for), which every job started later reads: a known race
+    stops costing time tonight.
 
     watchdog.py --deadline S [--stall S] --heartbeats DIR --artifacts DIR --reports DIR
                 [--suppressions FILE] -- COMMAND [ARGS...]
@@ -177,12 +178,13 @@ class Watchdog:
         for sig, files in sorted(self.race_seen.items()):
             if len(files) >= self.args.known_after and sig not in self.suppressed:
                 self.suppressed.add(sig)
-                new += [f"race:{fn}" for fn in triage.race_functions(sig)]
+                fn = triage.suppression_for(sig)
+                new += [f"race:{fn}"] if fn else []
         if new:
             with open(self.args.suppressions, "a") as f:
                 f.write("# learnt tonight by pyrace's watchdog: reported by several jobs already\n")
                 f.writelines(line + "\n" for line in new)
-            log(f"suppressing {len(new)} functions of races already reported by {self.args.known_after} jobs "
+            log(f"suppressing {len(new)} more races already reported by {self.args.known_after} jobs "
                 f"({len(self.suppressed)} races in all tonight)")
 
     def end_group(self, sig):

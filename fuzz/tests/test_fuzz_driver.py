@@ -199,6 +199,12 @@ class Signatures(unittest.TestCase):
                                  "tsan data race: deque_repr | deque_repr"])
         self.assertEqual(triage.race_functions(found[1]), ["deque_repr", "deque_repr"])
 
+    def test_a_race_is_suppressed_by_its_most_specific_function(self):
+        self.assertEqual(triage.suppression_for("tsan data race: PyDict_GET_SIZE | new_dict"), "new_dict")
+        self.assertEqual(triage.suppression_for("tsan data race: deque_init_impl | deque_repr"), "deque_init_impl")
+        self.assertEqual(triage.suppression_for("tsan data race: _Py_Foo | PyBar"), "PyBar")
+        self.assertIsNone(triage.suppression_for("tsan data race: ? | ?"))
+
 
 class Watchdog(unittest.TestCase):
     def test_heartbeat_layout(self):
