@@ -53,6 +53,8 @@ bool g_finalise_sanitizer = false;
 }
 
 py::Ref import_loader() {
+  // First the names and defaults loader.py imports (it is not a file the interpreter could find).
+  if (!py::import_source(kNamesSource, "<pyrace names>", "_pyrace_names")) throw py::ErrorAlreadySet{};
   py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
   if (!loader) throw py::ErrorAlreadySet{};
   return loader;
