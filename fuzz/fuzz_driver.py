@@ -19,6 +19,7 @@ the C-implemented built-in and standard-library types), not written down here.
 """
 
 FORMAT_VERSION = 1
+# The record layout's one declaration: CMake reads these `NAME = int` lines into fuzz_layout.hpp (C++).
 MAX_THREADS = 4
 MAX_OBJECTS = 4
 MAX_OPS_PER_THREAD = 32

@@ -7,10 +7,11 @@
 #include <random>
 #include <vector>
 
+#include "fuzz_layout.hpp"  // kHeader, kObjRecord, kOpRecord, kMaxObjects, ...: generated from fuzz_driver.py
+
 namespace pyrace::fuzz {
 
-constexpr size_t kHeader = 2, kObjRecord = 3, kOpRecord = 5, kMaxObjects = 4;
-constexpr size_t kMaxOps = 4 * 32;  // fuzz_driver: MAX_THREADS x MAX_OPS_PER_THREAD
+constexpr size_t kMaxOps = kMaxThreads * kMaxOpsPerThread;
 
 struct Layout {
   size_t objects_end;  // offset of the first operation record

@@ -18,7 +18,7 @@ namespace {
 std::string unit_of(const Record& r) { return fmt::format("{}|gil={}|t={}", r.name, r.config.gil, r.config.threads); }
 
 std::string describe(const Record& r) {
-  const bool graded = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+  const bool graded = is_graded(r.verdict);
   return fmt::format("{}{}", to_string(r.verdict), graded ? " " + format_rate(r) : r.xfail ? " (known bug)" : "");
 }
 

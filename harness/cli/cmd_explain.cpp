@@ -65,7 +65,7 @@ std::string wrap(const std::string& text, size_t width, const std::string& pad =
 void print_result(const Paint& paint, const std::string& label, const Record& r) {
   const char* colour = r.verdict == Verdict::Racy ? "33" : r.verdict == Verdict::Safe ? "32" : "31";
   fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, fmt::format("{:<8}", to_string(r.verdict))),
-             r.verdict == Verdict::Safe || r.verdict == Verdict::Racy ? format_rate(r) : r.message);
+             is_graded(r.verdict) ? format_rate(r) : r.message);
   if (r.trials > 0)
     fmt::print("  {} trials · {:.3g} actor calls/s{}\n", r.trials, r.ops_per_s,
                r.damage_n ? fmt::format(" · damage {:.3g}% mean, {:.3g}% worst", 100 * r.damage_mean,
@@ -79,7 +79,7 @@ void print_result(const Paint& paint, const std::string& label, const Record& r)
     int bar = top ? static_cast<int>(20.0 * o.count / top) : 0;
     std::string bars;
     for (int k = 0; k < std::max(bar, 1); ++k) bars += "█";
-    const char* c = o.grade == "FORBIDDEN" ? "31" : o.grade == "INTERESTING" ? "36" : "32";
+    const char* c = o.grade == to_string(Grade::Forbidden) ? "31" : o.grade == to_string(Grade::Interesting) ? "36" : "32";
     std::string value = o.outcome.size() > 24 ? o.outcome.substr(0, 21) + "..." : o.outcome;
     fmt::print("    {:<20} {:>9} {:<11} {}\n", paint(c, bars) + std::string(20 - std::max(bar, 1), ' '), o.count,
                o.grade, value);

@@ -16,7 +16,7 @@ constexpr const char* kFooter =
     "interpreter, GIL enabled at startup); 130 interrupted (partial results kept).";
 
 template <typename T>
-CLI::Option* add(CLI::App& app, const char* names, T& field, const char* help) {
+CLI::Option* add(CLI::App& app, const char* names, T& field, const std::string& help) {
   if constexpr (std::is_same_v<T, bool>) {
     return app.add_flag(names, field, help);
   } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace pyrace {
+#include "results/names.hpp"  // kMaxThreads and the defaults named in the help
 
-inline constexpr int kMaxThreads = 256;
+namespace pyrace {
 
 // Exit codes (documented in README.md and `pyrace --help`).
 inline constexpr int kExitOk = 0;        // every verdict as expected
@@ -23,14 +23,18 @@ struct In {
 // X(type, field, default, flag names, help, CLI11 validator, subcommands)
 #define PYRACE_RUN_FLAGS(X)                                                                                         \
   X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
-    "actor threads for cases with one actor() (default: the case's THREADS, else 2); run: a comma list sweeps, e.g. 2,4,8", \
+    "actor threads for cases with one actor() (default: the case's THREADS, else " + std::to_string(kDefaultThreads) + \
+        "); run: a comma list sweeps, e.g. 2,4,8",                                                                  \
     CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table)                                                  \
-  X(long, iterations, 0, "-n,--iterations", "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else 10000)", \
+  X(long, iterations, 0, "-n,--iterations",                                                                        \
+    "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else " +                            \
+        std::to_string(kDefaultIterations) + ")",                                                                   \
     CLI::Range(1L, 1000000000L), In::Run)                                                                           \
   X(long, trials, 0, "--trials",                                                                                    \
-    "graded outcomes to collect per case (default: TRIALS, else 100 for loop cases, 200000 for single-shot)",       \
+    "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +           \
+        " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                          \
     CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
-  X(double, time_budget, 10.0, "--time-budget", "seconds of collection per case and configuration, at most",      \
+  X(double, time_budget, kDefaultTimeBudgetS, "--time-budget", "seconds of collection per case and configuration, at most",      \
     CLI::Range(0.001, 86400.0), In::Run | In::Explain)                                                              \
   X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
     CLI::Validator(), In::Run)                                                                                      \

@@ -75,7 +75,7 @@ class ConsoleReporter : public Reporter {
                                        : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
-               is_graded(r) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
+               is_graded(r.verdict) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
     if (!r.message.empty() && (r.status != "ok" || r.xfail || r.xpass || r.verdict == Verdict::Tsan))
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
@@ -99,7 +99,7 @@ class ConsoleReporter : public Reporter {
     for (const auto& r : records) {
       fmt::print(out_, "{:<40} {:<6} {} {:<3} {:>3} {:<28} {:>9} {:>8}\n", r.name, r.expect.empty() ? "?" : r.expect,
                  style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.config.gil, r.config.threads,
-                 is_graded(r) ? format_rate(r) : "-", r.trials, format_duration(r.wall_s));
+                 is_graded(r.verdict) ? format_rate(r) : "-", r.trials, format_duration(r.wall_s));
     }
     print_classic(records);
     print_tsan_summary(records);
@@ -113,8 +113,6 @@ class ConsoleReporter : public Reporter {
   }
 
  private:
-  static bool is_graded(const Record& r) { return r.verdict == Verdict::Safe || r.verdict == Verdict::Racy; }
-
   // The histogram says what happened: shown whenever it is more than "all ACCEPTABLE".
   static bool shows_histogram(const Record& r) {
     if (r.verdict == Verdict::Racy || r.interesting > 0) return true;
@@ -129,7 +127,7 @@ class ConsoleReporter : public Reporter {
     for (size_t i = 0; i < shown; ++i) {
       const auto& o = rows[i];
       std::string value = o.outcome.size() > 60 ? o.outcome.substr(0, 57) + "..." : o.outcome;
-      const char* colour = o.grade == "FORBIDDEN" ? "31" : o.grade == "INTERESTING" ? "36" : "32";
+      const char* colour = o.grade == to_string(Grade::Forbidden) ? "31" : o.grade == to_string(Grade::Interesting) ? "36" : "32";
       out += fmt::format("    {:>11} {:>6.2f}%  {}  {}{}\n", o.count, r.trials ? 100.0 * o.count / r.trials : 0.0,
                          style_(colour, fmt::format("{:<11}", o.grade)), value,
                          o.listed ? "" : "   (not in OUTCOMES: graded by DEFAULT_GRADE)");

@@ -46,7 +46,7 @@ std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>&
   int y = top;
   for (const auto& [label, r] : rows) {
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 8, y + 13, xml_escape(label));
-    if (r && (r->verdict == Verdict::Safe || r->verdict == Verdict::Racy)) {
+    if (r && is_graded(r->verdict)) {
       const char* colour = r->verdict == Verdict::Racy ? "#cf222e" : "#2da44e";
       int w = static_cast<int>(plot_w * r->error_rate);
       s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" fill=\"{}\" opacity=\"0.8\"/>", label_w, y + 3,
@@ -68,7 +68,7 @@ std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>&
 std::string threads_chart(const std::vector<Record>& records) {
   std::map<std::string, std::map<int, const Record*>> series;
   for (const auto& r : records)
-    if (r.config.gil == "off" && (r.verdict == Verdict::Safe || r.verdict == Verdict::Racy))
+    if (r.config.gil == "off" && is_graded(r.verdict))
       series[r.name][r.config.threads] = &r;
   std::erase_if(series, [](const auto& kv) { return kv.second.size() < 2; });
   if (series.empty()) return "";

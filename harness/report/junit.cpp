@@ -22,7 +22,7 @@ class JunitReporter : public Reporter {
       time += r.wall_s;
       if (r.xfail) ++skipped;
       else if (r.as_expected) continue;
-      else if (r.verdict == Verdict::Safe || r.verdict == Verdict::Racy) ++failures;
+      else if (is_graded(r.verdict)) ++failures;
       else ++errors;
     }
     fmt::print(out_, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -38,7 +38,7 @@ class JunitReporter : public Reporter {
       if (r.xfail) {
         fmt::print(out_, "      <skipped message=\"{}\"/>\n", xml_escape(r.message));
       } else if (!r.as_expected) {
-        const bool graded = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+        const bool graded = is_graded(r.verdict);
         fmt::print(out_, "      <{} message=\"{}\" type=\"{}\">{}</{}>\n", graded ? "failure" : "error",
                    xml_escape(graded ? summary : r.message), to_string(r.verdict), xml_escape(details(r)),
                    graded ? "failure" : "error");

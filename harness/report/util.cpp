@@ -63,7 +63,7 @@ std::string percent(double fraction) { return fmt::format("{:.3g}%", 100 * fract
 
 std::string rate_cell(const Record* r) {
   if (!r) return "-";
-  if (r->verdict != Verdict::Safe && r->verdict != Verdict::Racy) return to_string(r->verdict);
+  if (!is_graded(r->verdict)) return to_string(r->verdict);
   return format_rate(*r);
 }
 
@@ -111,11 +111,10 @@ std::string classic_table(const std::vector<Record>& records) {
       const Record* on = nullptr;
       for (const auto& o : records)
         if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;
-      const bool graded = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+      const bool graded = is_graded(r.verdict);
       out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", first ? row : "", first ? r.classic_quoted : "",
                          graded ? format_rate(r) : to_string(r.verdict),
-                         on ? (on->verdict == Verdict::Safe || on->verdict == Verdict::Racy ? format_rate(*on)
-                                                                                           : to_string(on->verdict))
+                         on ? (is_graded(on->verdict) ? format_rate(*on) : to_string(on->verdict))
                             : "-",
                          graded ? (r.verdict == Verdict::Racy ? "unsafe" : "safe") : to_string(r.verdict));
       out += fmt::format("{:<30}   {} (t={})\n", "", r.name, r.config.threads);

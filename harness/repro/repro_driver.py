@@ -22,6 +22,14 @@ import time
 
 MARKER = "# === pyrace: the case, embedded ==="
 
+# As harness/results/names.def declares them: literals, so this file runs alone; CMake checks them.
+SHAPE_SINGLE = "single"
+DEFAULT_SHAPE = "loop"
+GRADE_FORBIDDEN = "FORBIDDEN"
+DEFAULT_GRADE = "FORBIDDEN"
+DEFAULT_THREADS = 2
+DEFAULT_ITERATIONS = 10000
+
 
 def load(path):
     spec = importlib.util.spec_from_file_location("plain_case", path)
@@ -61,15 +69,15 @@ def main():
     args = ap.parse_args()
 
     m = embedded if embedded is not None else load(args.case)
-    single = getattr(m, "SHAPE", "loop") == "single"
+    single = getattr(m, "SHAPE", DEFAULT_SHAPE) == SHAPE_SINGLE
     named = [v for k, v in vars(m).items() if k.startswith("actor_") and callable(v)]
-    actors = named or [m.actor] * getattr(m, "THREADS", 2)
+    actors = named or [m.actor] * getattr(m, "THREADS", DEFAULT_THREADS)
     threads = len(actors)
-    iterations = 1 if single else getattr(m, "ITERATIONS", 10000)
+    iterations = 1 if single else getattr(m, "ITERATIONS", DEFAULT_ITERATIONS)
     m.THREADS, m.ITERATIONS = threads, iterations
     outcomes = getattr(m, "OUTCOMES", {})
     per_thread = getattr(m, "PER_THREAD_STATE", False)
-    default = getattr(m, "DEFAULT_GRADE", "FORBIDDEN").upper()
+    default = getattr(m, "DEFAULT_GRADE", DEFAULT_GRADE).upper()
 
     def takes_index(fn):
         return fn.__code__.co_argcount - len(fn.__defaults__ or ()) == 2
@@ -104,7 +112,7 @@ def main():
     while True:
         outcome = run_trial()
         trials += 1
-        if outcomes.get(outcome, default).upper() == "FORBIDDEN":
+        if outcomes.get(outcome, default).upper() == GRADE_FORBIDDEN:
             forbidden += 1
             if first is None:
                 first = time.perf_counter() - t0
@@ -154,7 +162,7 @@ def persistent(m, actors, iterations, outcomes, default, args, takes_index, per_
         done.wait()
         outcome = m.arbiter(box["state"])
         trials += 1
-        if outcomes.get(outcome, default).upper() == "FORBIDDEN":
+        if outcomes.get(outcome, default).upper() == GRADE_FORBIDDEN:
             forbidden += 1
             if first is None:
                 first = time.perf_counter() - t0

@@ -4,31 +4,6 @@
 
 namespace pyrace {
 
-namespace {
-struct Name {
-  Verdict v;
-  const char* s;
-};
-constexpr Name kNames[] = {{Verdict::Safe, "SAFE"},   {Verdict::Racy, "RACY"},       {Verdict::Error, "ERROR"},
-                           {Verdict::Gil, "GIL"},     {Verdict::Crash, "CRASH"},     {Verdict::Timeout, "TIMEOUT"},
-                           {Verdict::Deadlock, "DEADLOCK"}, {Verdict::Tsan, "TSAN"}};
-}  // namespace
-
-const char* to_string(Verdict v) {
-  for (const auto& n : kNames)
-    if (n.v == v) return n.s;
-  return "?";
-}
-
-bool parse_verdict(const std::string& s, Verdict& out) {
-  for (const auto& n : kNames)
-    if (s == n.s) {
-      out = n.v;
-      return true;
-    }
-  return false;
-}
-
 Interval wilson95(long k, long n) {
   if (n <= 0) return {0, 0};
   const double z = 1.959963984540054;

@@ -3,12 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "results/names.hpp"  // Verdict, to_string, parse_verdict
+
 namespace pyrace {
-
-enum class Verdict { Safe, Racy, Error, Gil, Crash, Timeout, Deadlock, Tsan };
-
-const char* to_string(Verdict v);
-bool parse_verdict(const std::string& s, Verdict& out);
 
 struct Interval {
   double lo = 0, hi = 0;

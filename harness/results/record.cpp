@@ -7,12 +7,12 @@ using nlohmann::json;
 void grade_record(Record& r) {
   r.forbidden = r.interesting = 0;
   for (const auto& o : r.outcomes) {
-    if (o.grade == "FORBIDDEN") r.forbidden += o.count;
-    if (o.grade == "INTERESTING") r.interesting += o.count;
+    if (o.grade == to_string(Grade::Forbidden)) r.forbidden += o.count;
+    if (o.grade == to_string(Grade::Interesting)) r.interesting += o.count;
   }
   r.error_rate = r.trials > 0 ? static_cast<double>(r.forbidden) / static_cast<double>(r.trials) : 0;
   r.ci = wilson95(r.forbidden, r.trials);
-  const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == "single" ? 1 : r.config.iterations);
+  const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == to_string(Shape::Single) ? 1 : r.config.iterations);
   r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
   if (r.status == "ok" && !r.tsan.empty()) {
     r.verdict = Verdict::Tsan;  // a data race inside the interpreter or an extension outranks the outcomes
@@ -32,7 +32,7 @@ void grade_record(Record& r) {
   // EXPECT speaks of the free-threaded build with threads running concurrently: with the GIL
   // forced on, or with a single thread, the run is a comparison.
   r.expectation_applies = r.config.gil == "off" && (r.config.threads != 1 || r.status != "ok");
-  const bool healthy = r.verdict == Verdict::Safe || r.verdict == Verdict::Racy;
+  const bool healthy = is_graded(r.verdict);
   r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
   r.xfail = r.xpass = false;
   if (!r.known_bug_verdict.empty() && r.expectation_applies) {

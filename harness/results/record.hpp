@@ -17,10 +17,10 @@ inline constexpr const char* kSchema = "pyrace.result/1";
 
 struct Config {
   std::string gil = "off";  // off / on
-  int threads = 0;          // 0 in a request: the case's THREADS (or 2)
-  long iterations = 0;      // 0 in a request: the case's ITERATIONS (or 10000); loop shape only
-  long trials = 0;          // 0 in a request: the case's TRIALS (or 100 loop / 200000 single)
-  double time_budget_s = 10;
+  int threads = 0;          // 0 in a request: the case's THREADS (or kDefaultThreads)
+  long iterations = 0;      // 0 in a request: the case's ITERATIONS (or kDefaultIterations); loop shape only
+  long trials = 0;          // 0 in a request: the case's TRIALS (or kDefaultTrialsLoop / kDefaultTrialsSingle)
+  double time_budget_s = kDefaultTimeBudgetS;
   bool early_stop = false;
 };
 

@@ -94,7 +94,7 @@ class Histogram {
       py::Ref gl = py::check(PyObject_CallMethod(case_.loader.get(), "grade_of", "OO", case_.obj.get(), outcome));
       slots_.push_back(OutcomeCount{py::to_repr(outcome), py::to_string(PyTuple_GetItem(gl.get(), 0)), 0,
                                     PyObject_IsTrue(PyTuple_GetItem(gl.get(), 1)) == 1});
-      forbidden_.push_back(slots_.back().grade == "FORBIDDEN");
+      forbidden_.push_back(slots_.back().grade == to_string(Grade::Forbidden));
       py::Ref idx = py::check(PyLong_FromSize_t(i));
       if (PyDict_SetItem(index_.get(), outcome, idx.get()) < 0) throw py::ErrorAlreadySet{};
     }
@@ -227,7 +227,7 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     };
 
     while (!stop) {
-      if (c.shape == "loop") {
+      if (c.shape == to_string(Shape::Loop)) {
         PyObject* s = PyObject_CallNoArgs(setup.get());
         if (!s) {
           err.capture("setup");

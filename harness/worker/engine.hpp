@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "py/ref.hpp"
+#include "results/names.hpp"
 #include "results/outcome.hpp"
 
 namespace pyrace {
 
 struct EngineParams {
-  int threads = 2;            // for a single actor(); named actors have one thread each
-  long iterations = 10000;    // loop shape: calls of each actor per trial
-  long trials = 100;          // graded outcomes to collect (loop: trials, single: states)
+  int threads = kDefaultThreads;        // for a single actor(); named actors have one thread each
+  long iterations = kDefaultIterations; // loop shape: calls of each actor per trial
+  long trials = kDefaultTrialsLoop;     // graded outcomes to collect (loop: trials, single: states)
   size_t max_outcomes = 1000; // distinct outcomes beyond this are an error in the case
-  double time_budget_s = 10;  // stop collecting after this long (at least one round runs)
+  double time_budget_s = kDefaultTimeBudgetS;  // stop collecting after this long (at least one round runs)
   bool early_stop = false;    // stop at the first FORBIDDEN outcome
   bool gil_on = false;
 };

@@ -13,12 +13,11 @@ import sys
 import types
 import warnings
 
-GRADES = ("ACCEPTABLE", "INTERESTING", "FORBIDDEN")
-SHAPES = ("loop", "single")
+# Generated from harness/results/names.def, which C++ expands too (embedded by the worker).
+from _pyrace_names import DEFAULT_GRADE, DEFAULT_SHAPE, GRADES, MAX_THREADS, SHAPES, VERDICTS
+
 EXPECTS = ("safe", "racy")
 INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
-MAX_THREADS = 256  # the same bound as --threads
-VERDICTS = ("SAFE", "RACY", "ERROR", "CRASH", "TIMEOUT", "DEADLOCK", "TSAN")
 
 
 class CaseError(Exception):
@@ -138,9 +137,10 @@ def load(path, name):
         raise CaseError(path, where("EXPECT"), f'EXPECT must be "safe" or "racy", not {c.expect!r}')
     c.expect = c.expect.lower()
 
-    c.shape = ns.get("SHAPE", "loop")
+    c.shape = ns.get("SHAPE", DEFAULT_SHAPE)
     if c.shape not in SHAPES:
-        raise CaseError(path, where("SHAPE"), f'SHAPE must be "loop" or "single", not {c.shape!r}')
+        shapes = " or ".join(f'"{s}"' for s in SHAPES)
+        raise CaseError(path, where("SHAPE"), f"SHAPE must be {shapes}, not {c.shape!r}")
 
     for key in INT_SETTINGS:
         value = ns.get(key)
@@ -203,7 +203,7 @@ def load(path, name):
         if not isinstance(g, str) or g.upper() not in GRADES:
             raise CaseError(path, where("OUTCOMES"), f"OUTCOMES[{k!r}] must be one of {', '.join(GRADES)}, not {g!r}")
         c.outcomes[k] = g.upper()
-    default = ns.get("DEFAULT_GRADE", "FORBIDDEN")
+    default = ns.get("DEFAULT_GRADE", DEFAULT_GRADE)
     if not isinstance(default, str) or default.upper() not in GRADES:
         raise CaseError(path, where("DEFAULT_GRADE"), f"DEFAULT_GRADE must be one of {', '.join(GRADES)}, not {default!r}")
     c.default_grade = default.upper()

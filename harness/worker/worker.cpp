@@ -53,6 +53,8 @@ bool g_finalise_sanitizer = false;
 }
 
 py::Ref import_loader() {
+  // First the names and defaults loader.py imports (it is not a file the interpreter could find).
+  if (!py::import_source(kNamesSource, "<pyrace names>", "_pyrace_names")) throw py::ErrorAlreadySet{};
   py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
   if (!loader) throw py::ErrorAlreadySet{};
   return loader;
@@ -184,16 +186,17 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     };
     if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
 
-    const bool single = py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == "single";
+    const bool single =
+        py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == to_string(Shape::Single);
     py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
     const bool named = !(PyList_Size(actors.get()) == 1 &&
                          py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
     EngineParams p;
     // Precedence: command line, then the case's own setting, then pyrace's default.
     p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
-                      : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", 2)));
-    p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", 10000));
-    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? 200000 : 100);
+                      : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
+    p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", kDefaultIterations));
+    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
     p.time_budget_s = cfg.time_budget_s;
     p.early_stop = cfg.early_stop;
     p.gil_on = gil_on;
@@ -202,7 +205,7 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
     py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
 
-    LoadedCase lc{c, loader, single ? "single" : "loop", path_obj};
+    LoadedCase lc{c, loader, to_string(single ? Shape::Single : Shape::Loop), path_obj};
     EngineResult r = run_case(interp->state(), lc, p);
     json outcomes = json::array();
     for (const auto& o : r.outcomes)

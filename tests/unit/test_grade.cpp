@@ -46,13 +46,26 @@ TEST_CASE("verdicts from counts and expectations") {
 
 TEST_CASE("verdict names round-trip") {
   for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout,
-                    Verdict::Deadlock}) {
+                    Verdict::Deadlock, Verdict::Tsan}) {
     Verdict back = Verdict::Safe;
     REQUIRE(parse_verdict(to_string(v), back));
     CHECK(back == v);
   }
   Verdict dummy;
   CHECK_FALSE(parse_verdict("BOGUS", dummy));
+}
+
+TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them") {
+  CHECK(is_graded(Verdict::Safe));
+  CHECK(is_graded(Verdict::Racy));
+  for (Verdict v : {Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout, Verdict::Deadlock, Verdict::Tsan})
+    CHECK_FALSE(is_graded(v));
+  CHECK(std::string(to_string(Verdict::Tsan)) == "TSAN");
+  CHECK(std::string(to_string(Grade::Acceptable)) == "ACCEPTABLE");
+  CHECK(std::string(to_string(Grade::Interesting)) == "INTERESTING");
+  CHECK(std::string(to_string(Grade::Forbidden)) == "FORBIDDEN");
+  CHECK(std::string(to_string(Shape::Loop)) == "loop");
+  CHECK(std::string(to_string(Shape::Single)) == "single");
 }
 
 TEST_CASE("grade_record: histogram to verdict and error rate") {
