@@ -70,7 +70,7 @@ std::map<std::string, json> by_name(const Run& r) {
 
 }  // namespace
 
-TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed") {
+TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed", "[integration][cli][grading]") {
   // The classic-table cases; every bundled case also has a CTest entry of its own ("case: NAME").
   Run r = pyrace("run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop");
   INFO(r.out);
@@ -88,7 +88,7 @@ TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is
   CHECK_THAT(r.out, ContainsSubstring("isolated tasks"));
 }
 
-TEST_CASE("malformed cases get a precise error naming file and line, and the run goes on") {
+TEST_CASE("malformed cases get a precise error naming file and line, and the run goes on", "[integration][supervise]") {
   Run r = pyrace("run tests/data/bad -k syntax -k expect -k noactor -k arbiter -k 'Counter_01' cases/counters");
   INFO(r.out);
   CHECK(r.exit_code == 1);
@@ -108,7 +108,7 @@ TEST_CASE("malformed cases get a precise error naming file and line, and the run
   CHECK(m["Counter_01_AugAssign_NoLock"]["verdict"] == "RACY");
 }
 
-TEST_CASE("crashes, hangs and deadlocks are isolated in their worker") {
+TEST_CASE("crashes, hangs and deadlocks are isolated in their worker", "[integration][supervise]") {
   Run r = pyrace("run tests/data/bad -k segfault -k osexit -k infiniteloop -k deadlock --timeout 2");
   INFO(r.out);
   CHECK(r.exit_code == 1);
@@ -128,7 +128,7 @@ TEST_CASE("crashes, hangs and deadlocks are isolated in their worker") {
   CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_right"));
 }
 
-TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of the run unaffected") {
+TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of the run unaffected", "[integration][supervise]") {
   struct Expect {
     const char* verdict;
     int line;             // -1: do not check
@@ -184,7 +184,7 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
   CHECK(m["Bad_Fork"]["trials"] == 2);  // the forked children reported nothing
 }
 
-TEST_CASE("a case file removed during the run is an error for that case only") {
+TEST_CASE("a case file removed during the run is an error for that case only", "[integration][supervise]") {
   fs::path dir = scratch("removed");
   fs::create_directories(dir);
   fs::copy_file(fs::path(PYRACE_SOURCE_DIR) / "tests/data/interrupt/B_Slow.py", dir / "A_Slow.py",
@@ -204,7 +204,7 @@ TEST_CASE("a case file removed during the run is an error for that case only") {
   CHECK(m["C_Stays"]["verdict"] == "SAFE");
 }
 
-TEST_CASE("a case whose import re-enables the GIL gets verdict GIL naming the module") {
+TEST_CASE("a case whose import re-enables the GIL gets verdict GIL naming the module", "[integration][supervise]") {
   Run r = pyrace("run tests/data/bad -k gilextension");
   INFO(r.out);
   CHECK(r.exit_code == 1);
@@ -214,7 +214,7 @@ TEST_CASE("a case whose import re-enables the GIL gets verdict GIL naming the mo
   CHECK_THAT(r.out, ContainsSubstring("re-enabled while importing the case by module [\"pyrace_gilext\"]"));
 }
 
-TEST_CASE("the GIL can be forced back on for comparison, in its own worker") {
+TEST_CASE("the GIL can be forced back on for comparison, in its own worker", "[integration][flags][engine]") {
   Run r = pyrace("run cases/ -k Counter_01 --gil both --trials 20");
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -226,7 +226,7 @@ TEST_CASE("the GIL can be forced back on for comparison, in its own worker") {
   CHECK(recs[1]["expectation_applies"] == false);
 }
 
-TEST_CASE("threads sweep, iterations and trials reach the worker") {
+TEST_CASE("threads sweep, iterations and trials reach the worker", "[integration][flags][engine]") {
   Run r = pyrace("run cases/isolated -t 1,3 -n 200 --trials 5");
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -239,13 +239,13 @@ TEST_CASE("threads sweep, iterations and trials reach the worker") {
   }
 }
 
-TEST_CASE("exitfirst stops at the first case not as expected") {
+TEST_CASE("exitfirst stops at the first case not as expected", "[integration][flags]") {
   Run r = pyrace("run tests/data/bad -x -k syntax -k expect");
   CHECK(r.exit_code == 1);
   CHECK(r.records.size() == 1);
 }
 
-TEST_CASE("early stop ends a racy case at its first forbidden outcome") {
+TEST_CASE("early stop ends a racy case at its first forbidden outcome", "[integration][flags][engine]") {
   Run r = pyrace("run cases/counters -k OneShot_NoLock --early-stop");
   REQUIRE(r.records.size() == 1);
   CHECK(r.records[0]["stop_reason"] == "forbidden");
@@ -253,7 +253,7 @@ TEST_CASE("early stop ends a racy case at its first forbidden outcome") {
   CHECK(r.records[0]["trials"].get<long>() < 1000000);
 }
 
-TEST_CASE("usage errors exit 2 with a message") {
+TEST_CASE("usage errors exit 2 with a message", "[integration][cli][flags]") {
   Run missing = pyrace("run no/such/dir", false);
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.out, ContainsSubstring("no such file or folder: no/such/dir"));
@@ -266,13 +266,13 @@ TEST_CASE("usage errors exit 2 with a message") {
   CHECK(none.exit_code == 2);
 }
 
-TEST_CASE("an interpreter that cannot start is an environment error (exit 3)") {
+TEST_CASE("an interpreter that cannot start is an environment error (exit 3)", "[integration][supervise][py]") {
   Run r = pyrace("run cases/counters", false, "PYRACE_PYTHON_HOME=/nonexistent");
   CHECK(r.exit_code == 3);
   CHECK_THAT(r.out, ContainsSubstring("environment error"));
 }
 
-TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, exit 130") {
+TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, exit 130", "[integration][supervise]") {
   fs::path results = scratch("interrupted.jsonl");
   fs::remove(results);
   std::string cmd = fmt::format(
@@ -308,7 +308,7 @@ std::vector<std::string> verdicts_of(const Run& r) {
   return v;
 }
 
-TEST_CASE("shards split the plan deterministically and merge into one run's report") {
+TEST_CASE("shards split the plan deterministically and merge into one run's report", "[integration][flags][results]") {
   // Loop cases whose verdicts do not hang on luck at small budgets (racy ones fail ~every trial).
   const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 20";
   Run whole = pyrace("run " + sel);
@@ -327,7 +327,7 @@ TEST_CASE("shards split the plan deterministically and merge into one run's repo
   CHECK(pyrace("run cases --shard x", false).exit_code == 2);
 }
 
-TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's") {
+TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's", "[integration][supervise][results]") {
   const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 200";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
@@ -359,7 +359,7 @@ TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrup
   CHECK(verdicts_of(report) == verdicts_of(whole));
 }
 
-TEST_CASE("report refuses a file that is not pyrace results, naming the line") {
+TEST_CASE("report refuses a file that is not pyrace results, naming the line", "[integration][report][results]") {
   fs::path f = scratch("garbage.jsonl");
   std::ofstream(f) << "{\"schema\": \"pyrace.result/1\", \"name\": \"x\", \"status\": \"ok\"}\nnot json\n";
   Run r = pyrace("report " + quote(f.string()), false);
@@ -367,7 +367,7 @@ TEST_CASE("report refuses a file that is not pyrace results, naming the line") {
   CHECK_THAT(r.out, ContainsSubstring("garbage.jsonl:2: not a pyrace result record"));
 }
 
-TEST_CASE("KNOWN_BUG: the recorded verdict is XFAIL, the expected one is XPASS (a failure)") {
+TEST_CASE("KNOWN_BUG: the recorded verdict is XFAIL, the expected one is XPASS (a failure)", "[integration][grading]") {
   Run r = pyrace("run tests/data/known");
   INFO(r.out);
   CHECK(r.exit_code == 1);
@@ -384,7 +384,7 @@ TEST_CASE("KNOWN_BUG: the recorded verdict is XFAIL, the expected one is XPASS (
   CHECK_THAT(r.out, ContainsSubstring("1 known interpreter bug seen: XFAIL"));
 }
 
-TEST_CASE("report renders junit, markdown and the catalog from raw results") {
+TEST_CASE("report renders junit, markdown and the catalog from raw results", "[integration][report]") {
   fs::path raw = scratch("formats.jsonl");
   Run r = pyrace(fmt::format("run cases/counters tests/data/bad/Bad_Segfault.py tests/data/bad/Bad_Expect.py --trials 20 "
                              "--gil both --json {}", quote(raw.string())),
@@ -415,7 +415,7 @@ TEST_CASE("report renders junit, markdown and the catalog from raw results") {
   CHECK_THAT(catalog, ContainsSubstring("### Counter_05_IncrementVsDouble_NoLock"));
 }
 
-TEST_CASE("explain shows why, the source, the bytecode window and the measured numbers") {
+TEST_CASE("explain shows why, the source, the bytecode window and the measured numbers", "[integration][cli]") {
   Run r = pyrace("explain Counter_01 --trials 20 --color never", false);
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -441,7 +441,7 @@ TEST_CASE("explain shows why, the source, the bytecode window and the measured n
   CHECK_THAT(ambiguous.out, ContainsSubstring("matches"));
 }
 
-TEST_CASE("table measures the quoted table, GIL off and on") {
+TEST_CASE("table measures the quoted table, GIL off and on", "[integration][cli][report]") {
   Run r = pyrace("table --trials 20", false);
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -451,7 +451,7 @@ TEST_CASE("table measures the quoted table, GIL off and on") {
   CHECK_THAT(r.out, ContainsSubstring("GIL on"));
 }
 
-TEST_CASE("compare reports regressions between two runs and writes bisect-ready reproducers") {
+TEST_CASE("compare reports regressions between two runs and writes bisect-ready reproducers", "[integration][cli][results]") {
   fs::path base = scratch("base.jsonl"), cand = scratch("cand.jsonl"), repros = scratch("repros");
   fs::remove_all(repros);
   Run b = pyrace(fmt::format("run cases/counters -k AugAssign --trials 10 --json {}", quote(base.string())), false);
@@ -492,7 +492,7 @@ TEST_CASE("compare reports regressions between two runs and writes bisect-ready 
 }
 
 #ifdef PYRACE_TSAN_SUPPRESSIONS
-TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its atomic twin gives none") {
+TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its atomic twin gives none", "[integration][tsan]") {
   Run r = pyrace("run tests/data/tsan --timeout 300");
   INFO(r.out);
   auto m = by_name(r);
@@ -534,7 +534,7 @@ TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its at
   CHECK_THAT(same.out, ContainsSubstring("TSAN SAME    data race: bump | bump"));
 }
 
-TEST_CASE("tsan: --show-suppressed lists what CPython's own suppressions silenced, per case and in the JSON") {
+TEST_CASE("tsan: --show-suppressed lists what CPython's own suppressions silenced, per case and in the JSON", "[integration][tsan]") {
   Run r = pyrace("run tests/data/tsan_suppressed --show-suppressed --timeout 300");
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -556,7 +556,7 @@ TEST_CASE("tsan: --show-suppressed lists what CPython's own suppressions silence
 }
 #endif
 
-TEST_CASE("list shows cases without running them") {
+TEST_CASE("list shows cases without running them", "[integration][cli][discover]") {
   Run r = pyrace("list cases", false);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, ContainsSubstring("Counter_01_AugAssign_NoLock"));
