@@ -23,7 +23,7 @@ Parsed parse(std::vector<std::string> args) {
 }
 }  // namespace
 
-TEST_CASE("run flags fill the options struct") {
+TEST_CASE("run flags fill the options struct", "[cli][flags]") {
   auto p = parse({"run", "-t", "2,4,8", "-n", "500", "--trials", "7", "--gil", "both", "-k", "counter", "-k", "not lock",
                   "-x", "--early-stop", "--json", "out.jsonl", "cases"});
   REQUIRE(p.go);
@@ -39,14 +39,14 @@ TEST_CASE("run flags fill the options struct") {
   CHECK(p.cmd.run.paths == std::vector<std::string>{"cases"});
 }
 
-TEST_CASE("a repeatable flag takes one value per occurrence") {
+TEST_CASE("a repeatable flag takes one value per occurrence", "[cli][flags]") {
   auto p = parse({"run", "-k", "counter", "cases/a", "cases/b"});
   REQUIRE(p.go);
   CHECK(p.cmd.run.keyword == std::vector<std::string>{"counter"});
   CHECK(p.cmd.run.paths == std::vector<std::string>{"cases/a", "cases/b"});
 }
 
-TEST_CASE("defaults come from the flag table") {
+TEST_CASE("defaults come from the flag table", "[cli][flags]") {
   auto p = parse({"run", "cases"});
   REQUIRE(p.go);
   CHECK(p.cmd.run.threads.empty());
@@ -56,7 +56,7 @@ TEST_CASE("defaults come from the flag table") {
   CHECK_FALSE(p.cmd.run.early_stop);
 }
 
-TEST_CASE("bad flags are usage errors (exit 2)") {
+TEST_CASE("bad flags are usage errors (exit 2)", "[cli][flags]") {
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
            {"run", "--gil", "sometimes", "cases"},
            {"run", "-t", "0", "cases"},
@@ -73,13 +73,13 @@ TEST_CASE("bad flags are usage errors (exit 2)") {
   }
 }
 
-TEST_CASE("--help exits 0") {
+TEST_CASE("--help exits 0", "[cli]") {
   auto p = parse({"run", "--help"});
   CHECK_FALSE(p.go);
   CHECK(p.code == kExitOk);
 }
 
-TEST_CASE("every subcommand takes its flags from the one table with their ranges") {
+TEST_CASE("every subcommand takes its flags from the one table with their ranges", "[cli][flags]") {
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
            {"list", "--timeout", "0", "cases"},           // the range list's copy had lost
            {"explain", "--time-budget", "0", "Counter_01"},  // ... and explain's

@@ -25,7 +25,7 @@ struct TempTree {
 };
 }  // namespace
 
-TEST_CASE("folders are searched recursively, in path order, skipping helpers") {
+TEST_CASE("folders are searched recursively, in path order, skipping helpers", "[discover]") {
   TempTree t;
   auto cases = discover({t.root.string()});
   REQUIRE(cases.size() == 3);
@@ -34,7 +34,7 @@ TEST_CASE("folders are searched recursively, in path order, skipping helpers") {
   CHECK(cases[2].name == "Counter_02");
 }
 
-TEST_CASE("files are taken as given; missing paths are an error") {
+TEST_CASE("files are taken as given; missing paths are an error", "[discover]") {
   TempTree t;
   auto cases = discover({(t.root / "a/_helper.py").string()});
   REQUIRE(cases.size() == 1);
@@ -42,7 +42,7 @@ TEST_CASE("files are taken as given; missing paths are an error") {
   CHECK_THROWS_AS(discover({(t.root / "nope").string()}), DiscoveryError);
 }
 
-TEST_CASE("keyword filter keeps matching names, case-insensitively; 'not X' excludes") {
+TEST_CASE("keyword filter keeps matching names, case-insensitively; 'not X' excludes", "[discover]") {
   std::vector<CaseFile> all = {{"Counter_01_NoLock", "x"}, {"Counter_02_Lock", "y"}, {"Dict_01_NoLock", "z"}};
   CHECK(filter_by_keywords(all, {}).size() == 3);
   CHECK(filter_by_keywords(all, {"counter"}).size() == 2);

@@ -17,7 +17,7 @@ std::vector<uint8_t> program() {
 }
 }  // namespace
 
-TEST_CASE("layout of a program input") {
+TEST_CASE("layout of a program input", "[fuzz]") {
   auto p = program();
   Layout l = layout_of(p.data(), p.size());
   CHECK(l.objects_end == 8);
@@ -26,7 +26,7 @@ TEST_CASE("layout of a program input") {
   CHECK(layout_of(tiny.data(), tiny.size()).ops == 0);
 }
 
-TEST_CASE("mutations keep whole records, the objects, and the size limit") {
+TEST_CASE("mutations keep whole records, the objects, and the size limit", "[fuzz]") {
   std::set<size_t> sizes;
   for (unsigned seed = 0; seed < 2000; ++seed) {
     auto p = program();
@@ -44,7 +44,7 @@ TEST_CASE("mutations keep whole records, the objects, and the size limit") {
   CHECK(sizes.count(23 + kOpRecord));
 }
 
-TEST_CASE("copying an operation to another thread keeps its object, method and arguments") {
+TEST_CASE("copying an operation to another thread keeps its object, method and arguments", "[fuzz]") {
   bool seen = false;
   for (unsigned seed = 0; seed < 500 && !seen; ++seed) {
     auto p = program();
@@ -62,7 +62,7 @@ TEST_CASE("copying an operation to another thread keeps its object, method and a
   CHECK(seen);
 }
 
-TEST_CASE("mutation is deterministic for a seed") {
+TEST_CASE("mutation is deterministic for a seed", "[fuzz]") {
   auto a = program(), b = program();
   a.resize(64);
   b.resize(64);
@@ -72,7 +72,7 @@ TEST_CASE("mutation is deterministic for a seed") {
   CHECK(std::vector<uint8_t>(a.begin(), a.begin() + na) == std::vector<uint8_t>(b.begin(), b.begin() + nb));
 }
 
-TEST_CASE("too short an input becomes the smallest program") {
+TEST_CASE("too short an input becomes the smallest program", "[fuzz]") {
   std::vector<uint8_t> p(64, 0);
   std::minstd_rand rng(1);
   size_t n = mutate_program(p.data(), 1, 64, rng);
@@ -80,7 +80,7 @@ TEST_CASE("too short an input becomes the smallest program") {
   CHECK(l.ops == 2);
 }
 
-TEST_CASE("cross-over takes one parent's objects and both parents' operations") {
+TEST_CASE("cross-over takes one parent's objects and both parents' operations", "[fuzz]") {
   auto a = program(), b = program();
   for (size_t i = 8; i < b.size(); ++i) b[i] = static_cast<uint8_t>(b[i] + 100);
   std::vector<uint8_t> out(128);

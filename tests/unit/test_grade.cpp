@@ -7,7 +7,7 @@
 using namespace pyrace;
 using Catch::Approx;
 
-TEST_CASE("wilson95 matches published values") {
+TEST_CASE("wilson95 matches published values", "[grading]") {
   // Reference values from the quadratic form of the Wilson interval, solved separately.
   auto i = wilson95(83, 100);
   CHECK(i.lo == Approx(0.7445).margin(1e-4));
@@ -17,7 +17,7 @@ TEST_CASE("wilson95 matches published values") {
   CHECK(half.hi == Approx(0.5962).margin(1e-4));
 }
 
-TEST_CASE("wilson95 at the edges") {
+TEST_CASE("wilson95 at the edges", "[grading]") {
   auto zero = wilson95(0, 100);
   CHECK(zero.lo == 0);
   CHECK(zero.hi == Approx(0.0370).margin(1e-4));  // the "<= 3.7%" printed for a SAFE case
@@ -31,7 +31,7 @@ TEST_CASE("wilson95 at the edges") {
   CHECK(big.hi < 4e-6);
 }
 
-TEST_CASE("verdicts from counts and expectations") {
+TEST_CASE("verdicts from counts and expectations", "[grading]") {
   CHECK(verdict_from_counts(0, 100) == Verdict::Safe);
   CHECK(verdict_from_counts(1, 100) == Verdict::Racy);
   CHECK(satisfies(Verdict::Safe, "safe"));
@@ -44,7 +44,7 @@ TEST_CASE("verdicts from counts and expectations") {
   CHECK_FALSE(satisfies(Verdict::Safe, "maybe"));
 }
 
-TEST_CASE("verdict names round-trip") {
+TEST_CASE("verdict names round-trip", "[grading]") {
   for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout,
                     Verdict::Deadlock, Verdict::Tsan}) {
     Verdict back = Verdict::Safe;
@@ -55,7 +55,7 @@ TEST_CASE("verdict names round-trip") {
   CHECK_FALSE(parse_verdict("BOGUS", dummy));
 }
 
-TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them") {
+TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them", "[grading][results]") {
   CHECK(is_graded(Verdict::Safe));
   CHECK(is_graded(Verdict::Racy));
   for (Verdict v : {Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout, Verdict::Deadlock, Verdict::Tsan})
@@ -68,7 +68,7 @@ TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the
   CHECK(std::string(to_string(Shape::Single)) == "single");
 }
 
-TEST_CASE("grade_record: histogram to verdict and error rate") {
+TEST_CASE("grade_record: histogram to verdict and error rate", "[grading][results]") {
   Record r;
   r.status = "ok";
   r.expect = "racy";

@@ -5,7 +5,7 @@
 
 using namespace pyrace;
 
-TEST_CASE("records survive a JSON round trip, and grading is recomputed") {
+TEST_CASE("records survive a JSON round trip, and grading is recomputed", "[results][grading]") {
   Record r;
   r.name = "Counter_01";
   r.path = "cases/counters/Counter_01.py";
@@ -32,11 +32,11 @@ TEST_CASE("records survive a JSON round trip, and grading is recomputed") {
   CHECK(back.first_forbidden_s == r.first_forbidden_s);
 }
 
-TEST_CASE("a record without a name is rejected") {
+TEST_CASE("a record without a name is rejected", "[results]") {
   CHECK_THROWS(record_from_json(nlohmann::json{{"status", "ok"}}));
 }
 
-TEST_CASE("error rates are printed with their interval, safe ones with the upper bound") {
+TEST_CASE("error rates are printed with their interval, safe ones with the upper bound", "[report]") {
   Record r;
   r.status = "ok";
   r.trials = 100;
@@ -52,7 +52,7 @@ TEST_CASE("error rates are printed with their interval, safe ones with the upper
   CHECK(format_rate(r) == "0.123% [0.117, 0.13]");
 }
 
-TEST_CASE("reporters are chosen by name") {
+TEST_CASE("reporters are chosen by name", "[report]") {
   CHECK(make_reporter("console", false) != nullptr);
   CHECK_THROWS_AS(make_reporter("xml", false), ReporterError);
   CHECK_THROWS_AS(make_reporter("json::out=/nonexistent-dir/r.jsonl", false), ReporterError);

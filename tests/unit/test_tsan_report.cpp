@@ -40,7 +40,7 @@ ThreadSanitizer: Matched 1240 suppressions (pid=31154):
 )";
 }  // namespace
 
-TEST_CASE("tsan: frames keep function, normalised file and line, and module") {
+TEST_CASE("tsan: frames keep function, normalised file and line, and module", "[tsan]") {
   TsanFrame f;
   REQUIRE(parse_tsan_frame("    #1 cfunction_vectorcall_NOARGS /root/x/src/Objects/methodobject.c:508:24 (libpython3.14t.so.1.0+0x1dd600) (BuildId: ee)", f));
   CHECK(f.function == "cfunction_vectorcall_NOARGS");
@@ -63,7 +63,7 @@ TEST_CASE("tsan: frames keep function, normalised file and line, and module") {
   CHECK_FALSE(parse_tsan_frame("  Location is global 'counter'", f));
 }
 
-TEST_CASE("tsan: CPython paths are cut at their top folder, wherever the tree was") {
+TEST_CASE("tsan: CPython paths are cut at their top folder, wherever the tree was", "[tsan]") {
   CHECK(normalise_source_path("/root/.cache/pyrace/cpython/.staging-1/src/./Include/internal/pycore_call.h") ==
         "Include/internal/pycore_call.h");
   CHECK(normalise_source_path("/home/me/Python/cpython/Objects/dictobject.c") == "Objects/dictobject.c");
@@ -72,7 +72,7 @@ TEST_CASE("tsan: CPython paths are cut at their top folder, wherever the tree wa
   CHECK(normalise_source_path("/usr/lib/gcc/x86_64-linux-gnu/12/include/c++/12/bits/invoke.h") == "invoke.h");
 }
 
-TEST_CASE("tsan: a report gives accesses with threads and frames, a signature of function names, thread names") {
+TEST_CASE("tsan: a report gives accesses with threads and frames, a signature of function names, thread names", "[tsan]") {
   auto reports = parse_tsan_log(kLog);
   REQUIRE(reports.size() == 1);
   const TsanReport& r = reports[0];
@@ -94,7 +94,7 @@ TEST_CASE("tsan: a report gives accesses with threads and frames, a signature of
   CHECK(format_frame(top[1]) == "cfunction_vectorcall_NOARGS Objects/methodobject.c:508");
 }
 
-TEST_CASE("tsan: the matched-suppressions block of the exit statistics") {
+TEST_CASE("tsan: the matched-suppressions block of the exit statistics", "[tsan]") {
   auto s = parse_tsan_suppressions(kLog);
   REQUIRE(s.size() == 2);
   CHECK(s[0].suppression == "race_top:rangeiter_next");
@@ -104,7 +104,7 @@ TEST_CASE("tsan: the matched-suppressions block of the exit statistics") {
   CHECK(parse_tsan_suppressions("ThreadSanitizer: reported 1 warnings\n").empty());
 }
 
-TEST_CASE("tsan: the message names the case, the actors and the top frames of both accesses") {
+TEST_CASE("tsan: the message names the case, the actors and the top frames of both accesses", "[tsan][report]") {
   auto reports = parse_tsan_log(kLog);
   reports.push_back(reports[0]);
   std::string m = tsan_message(reports, TsanContext{"Tsan_01_RacyExtension", 2, {}});
@@ -122,7 +122,7 @@ TEST_CASE("tsan: the message names the case, the actors and the top frames of bo
   CHECK_THAT(tsan_message(reports, TsanContext{"X", 2, {}}), ContainsSubstring("by T1 'Thread-1 (work)' (started by the case)"));
 }
 
-TEST_CASE("tsan: the console report keeps the top frames of each stack and drops thread creation stacks") {
+TEST_CASE("tsan: the console report keeps the top frames of each stack and drops thread creation stacks", "[tsan][report]") {
   std::string t = trimmed_report(parse_tsan_log(kLog)[0], 2);
   CHECK_THAT(t, ContainsSubstring("    #0 bump racyext.c:12\n    #1 cfunction_vectorcall_NOARGS Objects/methodobject.c:508\n"
                                   "      ... 5 more frames\n"));
@@ -134,7 +134,7 @@ TEST_CASE("tsan: the console report keeps the top frames of each stack and drops
   CHECK_THAT(t, ContainsSubstring("SUMMARY: ThreadSanitizer: data race"));
 }
 
-TEST_CASE("tsan: stacks, thread names and collected suppressions survive the results file") {
+TEST_CASE("tsan: stacks, thread names and collected suppressions survive the results file", "[tsan][results]") {
   Record r;
   r.name = "T";
   r.status = "ok";

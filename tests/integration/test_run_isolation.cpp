@@ -1,0 +1,138 @@
+// pyrace run end to end: crashes, hangs, hostile cases, interrupts and a broken interpreter stay contained.
+#include "support.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+using namespace pyrace_it;
+
+TEST_CASE("crashes, hangs and deadlocks are isolated in their worker", "[integration][supervise]") {
+  Run r = pyrace("run tests/data/bad -k segfault -k osexit -k infiniteloop -k deadlock --timeout 2");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 4);
+  CHECK(m["Bad_Segfault"]["verdict"] == "CRASH");
+  CHECK(m["Bad_Segfault"]["signal"] == 11);
+  CHECK_THAT(m["Bad_Segfault"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_Segfault.py\", line 13 in actor"));
+  CHECK(m["Bad_Segfault"]["expect"] == "safe");  // known from the worker's first line, before it died
+  CHECK(m["Bad_OsExit"]["verdict"] == "CRASH");
+  CHECK(m["Bad_OsExit"]["exit_code"] == 7);
+  CHECK(m["Bad_InfiniteLoop"]["verdict"] == "TIMEOUT");
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_InfiniteLoop.py\", line 1"));
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring(" in actor"));
+  CHECK(m["Bad_Deadlock"]["verdict"] == "DEADLOCK");
+  CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_left"));
+  CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_right"));
+}
+
+TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of the run unaffected", "[integration][supervise]") {
+  struct Expect {
+    const char* verdict;
+    int line;             // -1: do not check
+    const char* message;  // substring of the message (or of the output, for stacks)
+  };
+  const std::map<std::string, Expect> table = {
+      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state) or (state, thread_index); it is actor(s, thread_index, extra)"}},
+      {"Bad_ActorRaises", {"ERROR", 13, "the actor raised ValueError: the actor gave up"}},
+      {"Bad_ArbiterRaises", {"ERROR", 15, "the arbiter raised KeyError: 'missing'"}},
+      {"Bad_BadGrade", {"ERROR", 17, "OUTCOMES['ok'] must be one of ACCEPTABLE, INTERESTING, FORBIDDEN, not 'MAYBE'"}},
+      {"Bad_BigOutput", {"SAFE", -1, "wrote more than --max-output 8 MiB"}},
+      {"Bad_Binary", {"ERROR", 0, "not a Python source file (it contains NUL bytes)"}},
+      {"Bad_ChangesBuiltins", {"SAFE", -1, ""}},
+      {"Bad_Deadlock", {"DEADLOCK", -1, "deadlock: no progress and no CPU used"}},
+      {"Bad_Empty", {"ERROR", 0, "no EXPECT"}},
+      {"Bad_Expect", {"ERROR", 4, "EXPECT must be \"safe\" or \"racy\", not 'maybe'"}},
+      {"Bad_Fork", {"SAFE", -1, ""}},
+      {"Bad_ImportsGilExtension", {"GIL", -1, "pyrace_gilext"}},
+      {"Bad_InfiniteLoop", {"TIMEOUT", -1, "timeout: still running"}},
+      {"Bad_MemoryHog", {"ERROR", 12, "MemoryError"}},
+      {"Bad_NoActor", {"ERROR", 0, "no actor"}},
+      {"Bad_NonUtf8", {"ERROR", 3, "Non-UTF-8 code"}},
+      {"Bad_OsExit", {"CRASH", -1, "exited with status 7 before writing a result"}},
+      {"Bad_ReadsStdin", {"ERROR", 11, "EOFError"}},
+      {"Bad_Recursion", {"ERROR", -1, "RecursionError"}},
+      {"Bad_Segfault", {"CRASH", -1, "died of SIGSEGV"}},
+      {"Bad_SetupInfinite", {"TIMEOUT", -1, "timeout: still running"}},
+      {"Bad_SetupRaises", {"ERROR", 6, "the setup raised ZeroDivisionError"}},
+      {"Bad_SignalSelf", {"CRASH", -1, "died of SIGTERM"}},
+      {"Bad_SyntaxError", {"ERROR", 3, "syntax error: expected ':'"}},
+      {"Bad_SysExit", {"ERROR", 13, "the actor raised SystemExit: 3"}},
+      {"Bad_ThreadsString", {"ERROR", 3, "THREADS must be a positive int, not '2'"}},
+      {"Bad_UnhashableOutcome", {"ERROR", -1, "unhashable type: 'list'"}},
+      {"Bad_UnjoinedThreads", {"SAFE", -1, ""}},
+  };
+  // A good case after every hostile one: it must be unaffected by all of them.
+  Run r = pyrace("run tests/data/bad cases/counters/Counter_02_AugAssign_Lock.py --timeout 3 --max-output 8");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  for (const auto& [name, e] : table) {
+    INFO(name);
+    REQUIRE(m.count(name));
+    const json& j = m[name];
+    CHECK(j["verdict"] == e.verdict);
+    if (e.line >= 0) CHECK(j["line"] == e.line);
+    std::string all = j["message"].get<std::string>() + j["output_tail"].get<std::string>() + j["traceback"].get<std::string>();
+    CHECK_THAT(all, ContainsSubstring(e.message));
+  }
+  CHECK(m.size() == table.size() + 1);
+  CHECK(m["Counter_02_AugAssign_Lock"]["verdict"] == "SAFE");
+  CHECK(m["Counter_02_AugAssign_Lock"]["as_expected"] == true);
+  CHECK(m["Bad_Fork"]["trials"] == 2);  // the forked children reported nothing
+}
+
+TEST_CASE("a case file removed during the run is an error for that case only", "[integration][supervise]") {
+  fs::path dir = scratch("removed");
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(PYRACE_SOURCE_DIR) / "tests/data/interrupt/B_Slow.py", dir / "A_Slow.py",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(PYRACE_SOURCE_DIR) / "cases/counters/Counter_02_AugAssign_Lock.py", dir / "B_Gone.py",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(fs::path(PYRACE_SOURCE_DIR) / "cases/counters/Counter_02_AugAssign_Lock.py", dir / "C_Stays.py",
+                fs::copy_options::overwrite_existing);
+  Run r = pyrace(fmt::format("run {} --time-budget 2", quote(dir.string())), true, "",
+                 fmt::format("& sleep 1; rm {}; wait", quote((dir / "B_Gone.py").string())));
+  auto m = by_name(r);
+  INFO(r.out);
+  REQUIRE(m.size() == 3);
+  CHECK(m["A_Slow"]["verdict"] == "SAFE");
+  CHECK(m["B_Gone"]["verdict"] == "ERROR");
+  CHECK_THAT(m["B_Gone"]["message"].get<std::string>(), ContainsSubstring("cannot read the case file"));
+  CHECK(m["C_Stays"]["verdict"] == "SAFE");
+}
+
+TEST_CASE("an interpreter that cannot start is an environment error (exit 3)", "[integration][supervise][py]") {
+  Run r = pyrace("run cases/counters", false, "PYRACE_PYTHON_HOME=/nonexistent");
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.out, ContainsSubstring("environment error"));
+}
+
+TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, exit 130", "[integration][supervise]") {
+  fs::path results = scratch("interrupted.jsonl");
+  fs::remove(results);
+  std::string cmd = fmt::format(
+      "cd {0} && ({1} run tests/data/interrupt --time-budget 60 --color never --json {2} & p=$!; "
+      // Interrupt once the fast case's result is on disk (however loaded the machine is).
+      "for i in $(seq 600); do [ \"$(wc -l < {2} 2>/dev/null || echo 0)\" -ge 1 ] && break; sleep 0.1; done; "
+      "sleep 0.5; kill -INT $p; wait $p; echo \"exit=$?\") 2>&1",
+      quote(PYRACE_SOURCE_DIR), quote(PYRACE_BIN), quote(results.string()));
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  INFO(out);
+  CHECK_THAT(out, ContainsSubstring("exit=130"));
+  CHECK_THAT(out, ContainsSubstring("interrupted: partial results"));
+  std::ifstream f(results);
+  std::vector<json> recs;
+  std::string line;
+  while (std::getline(f, line)) recs.push_back(json::parse(line));
+  REQUIRE(recs.size() == 1);  // the finished case; the interrupted one is not reported as a result
+  CHECK(recs[0]["name"] == "A_Fast");
+  CHECK(recs[0]["verdict"] == "SAFE");
+}
