@@ -41,7 +41,6 @@ using pyrace::py::Ref;
 
 namespace {
 
-constexpr int kMaxThreads = 4;  // fuzz_driver.MAX_THREADS
 
 struct State {
   std::unique_ptr<pyrace::py::Interpreter> interp;
@@ -174,7 +173,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 #endif
   );
   // Persistent actors for every input: thread start-up would cost more than most programs.
-  g->pool = std::make_unique<pyrace::ActorPool>(g->interp->state(), kMaxThreads, false);
+  g->pool = std::make_unique<pyrace::ActorPool>(g->interp->state(), static_cast<int>(pyrace::fuzz::kMaxThreads), false);
   pyrace::fuzz::heartbeat_ready();
   return 0;
 }
