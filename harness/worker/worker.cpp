@@ -52,14 +52,6 @@ bool g_finalise_sanitizer = false;
   ::_exit(code);
 }
 
-py::Ref import_loader() {
-  // First the names and defaults loader.py imports (it is not a file the interpreter could find).
-  if (!py::import_source(kNamesSource, "<pyrace names>", "_pyrace_names")) throw py::ErrorAlreadySet{};
-  py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
-  if (!loader) throw py::ErrorAlreadySet{};
-  return loader;
-}
-
 json py_to_json(PyObject* o, PyObject* json_mod) {
   // ensure_ascii=False and "replace": a lone surrogate (an undecodable file name) becomes U+FFFD
   // instead of a \udcXX escape, which strict JSON parsers refuse.
@@ -86,6 +78,14 @@ long case_int(PyObject* c, const char* name, long fallback) {
 }
 
 }  // namespace
+
+py::Ref import_loader() {
+  // First the names and defaults loader.py imports (it is not a file the interpreter could find).
+  if (!py::import_source(kNamesSource, "<pyrace names>", "_pyrace_names")) throw py::ErrorAlreadySet{};
+  py::Ref loader = py::import_source(kLoaderSource, "<pyrace loader>", "_pyrace_loader");
+  if (!loader) throw py::ErrorAlreadySet{};
+  return loader;
+}
 
 int worker_main(const json& spec, const std::string& path, const std::string& name) {
   const std::string mode = spec.value("mode", "run");

@@ -3,6 +3,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "py/ref.hpp"
+
 namespace pyrace {
 
 inline constexpr int kResultFd = 3;
@@ -13,5 +15,9 @@ inline constexpr int kWorkerEnvError = 3;  // interpreter unusable: the whole ru
 // spec: {"mode": "run"|"describe"|"probe", "config": {...}}; path and name are raw bytes
 // (a file name need not be UTF-8).
 int worker_main(const nlohmann::json& spec, const std::string& path, const std::string& name);
+
+// The embedded case loader (loader.py) with the generated names module it imports first; throws
+// py::ErrorAlreadySet with the Python error set. The caller must be attached.
+py::Ref import_loader();
 
 }  // namespace pyrace

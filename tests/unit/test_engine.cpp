@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "embed_main.hpp"
-#include "loader_source.hpp"  // generated from loader.py
+#include "worker/worker.hpp"  // import_loader: the embedded loader and the names it imports
 #include "py/interp.hpp"
 #include "py/ref.hpp"
 #include "worker/actor_pool.hpp"
@@ -168,7 +168,7 @@ struct TinyCase {
 
   static Ref loader() {
     // Imported once and never released: a static Ref would be decrefed after finalisation.
-    static PyObject* l = pyrace::py::import_source(pyrace::kLoaderSource, "<pyrace loader>", "_pyrace_loader").release();
+    static PyObject* l = pyrace::import_loader().release();
     REQUIRE(l);
     return Ref::borrow(l);
   }
