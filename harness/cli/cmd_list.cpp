@@ -8,17 +8,9 @@ namespace pyrace {
 int cmd_list(const pyrace::RunOptions& o, const pyrace::SuperviseOptions& sup) {
   using namespace pyrace;
   std::vector<CaseFile> cases;
-  try {
-    cases = find_cases(o);
-  } catch (const DiscoveryError& e) {
-    return usage_error(e.what());
-  }
-  if (cases.empty()) return usage_error(no_cases_message(o));
   std::string python;
-  if (std::string err = probe_interpreter("off", sup, python); !err.empty()) {
-    fmt::print(stderr, "pyrace: environment error: {}\n", err);
-    return kExitEnv;
-  }
+  if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
+  if (int rc = check_interpreter({"off"}, sup, python); rc != kExitOk) return rc;
   int rc = kExitOk;
   for (const auto& c : cases) {
     Record r = describe_one(c.path, c.name, sup);

@@ -17,12 +17,7 @@ void on_signal(int) { g_interrupted = 1; }
 int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   using namespace pyrace;
   std::vector<CaseFile> cases;
-  try {
-    cases = find_cases(o);
-  } catch (const DiscoveryError& e) {
-    return usage_error(e.what());
-  }
-  if (cases.empty()) return usage_error(no_cases_message(o));
+  if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
 
   std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
                                                   : std::vector<std::string>{o.gil};
@@ -73,13 +68,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   }
 
   std::string python;
-  for (const auto& g : gils) {
-    std::string err = probe_interpreter(g, sup, python);
-    if (!err.empty()) {
-      fmt::print(stderr, "pyrace: environment error (GIL {}): {}\n", g, err);
-      return kExitEnv;
-    }
-  }
+  if (int rc = check_interpreter(gils, sup, python); rc != kExitOk) return rc;
   RunInfo info{python, gils, cases.size(), plan.size()};
   for (auto& r : reporters) r->run_started(info);
 

@@ -9,17 +9,9 @@ int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
   using namespace pyrace;
   if (o.paths.empty()) o.paths = {"cases"};
   std::vector<CaseFile> cases;
-  try {
-    cases = find_cases(o);
-  } catch (const DiscoveryError& e) {
-    return usage_error(e.what());
-  }
   std::string python;
-  for (const char* g : {"off", "on"})
-    if (std::string err = probe_interpreter(g, sup, python); !err.empty()) {
-      fmt::print(stderr, "pyrace: environment error: {}\n", err);
-      return kExitEnv;
-    }
+  if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
+  if (int rc = check_interpreter({"off", "on"}, sup, python); rc != kExitOk) return rc;
   std::vector<std::unique_ptr<Reporter>> json;
   try {
     if (!o.json.empty()) json.push_back(make_reporter("json::out=" + o.json, false));

@@ -23,8 +23,12 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
 // Shared by the subcommands (common.cpp).
 int usage_error(const std::string& msg);  // prints "pyrace: error: MSG"; returns kExitUsage
 bool want_color(const std::string& mode);  // --color auto/always/never against this terminal
-std::string no_cases_message(const RunOptions& o);
-std::vector<CaseFile> find_cases(const RunOptions& o);
+// The cases the paths and -k select into `out`; kExitOk, or kExitUsage (message printed) when
+// a path is wrong or nothing matched.
+int select_cases(const RunOptions& o, std::vector<CaseFile>& out);
+// A worker per GIL mode checks the interpreter; kExitOk, or kExitEnv (message printed).
+// `python` receives the interpreter's description for the report header.
+int check_interpreter(const std::vector<std::string>& gils, const SuperviseOptions& sup, std::string& python);
 std::vector<std::unique_ptr<Reporter>> open_reporters(const RunOptions& o, const std::string& json_out, bool append);
 
 }  // namespace pyrace

@@ -18,12 +18,24 @@ bool want_color(const std::string& mode) {
   return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
-std::string no_cases_message(const pyrace::RunOptions& o) {
-  return o.keyword.empty() ? "no case files (*.py) in the given paths" : "no case matched the -k filters";
+int select_cases(const pyrace::RunOptions& o, std::vector<pyrace::CaseFile>& out) {
+  try {
+    out = pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);
+  } catch (const pyrace::DiscoveryError& e) {
+    return usage_error(e.what());
+  }
+  if (out.empty())
+    return usage_error(o.keyword.empty() ? "no case files (*.py) in the given paths" : "no case matched the -k filters");
+  return kExitOk;
 }
 
-std::vector<pyrace::CaseFile> find_cases(const pyrace::RunOptions& o) {
-  return pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);
+int check_interpreter(const std::vector<std::string>& gils, const pyrace::SuperviseOptions& sup, std::string& python) {
+  for (const auto& g : gils)
+    if (std::string err = pyrace::probe_interpreter(g, sup, python); !err.empty()) {
+      fmt::print(stderr, "pyrace: environment error (GIL {}): {}\n", g, err);
+      return kExitEnv;
+    }
+  return kExitOk;
 }
 
 std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
