@@ -120,7 +120,7 @@ def suppression_for(sig):
     when either access's stack matches, so one is enough; the more specific one is taken (a
     module's own function rather than a C-API helper such as PyDict_GET_SIZE, which would hide
     every race that passes through it)."""
-    funcs = [f for f in race_functions(sig) if f != "?"]
+    funcs = race_functions(sig)  # "?" (a stack TSan could not restore) is already left out
     specific = sorted(f for f in funcs if not re.match(r"^_?Py[A-Z_]", f))
     return (specific or sorted(funcs) or [None])[0]
 
@@ -236,15 +236,15 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
     for a hang: still running after the check's time, at that fixed cost)"""
     if not python:
         return "not checked"
-    try:
-        if hang:
-            subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True,
-                           env=dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", "")), timeout=seconds + 10)
+    env = dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", ""))  # the extensions fuzzed
+    if hang:
+        try:
+            subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, env=env,
+                           timeout=seconds + 10)
             return f"did not hang within {seconds:g} s"
-    except subprocess.TimeoutExpired:
-        return f"fires (hangs: still running after {seconds + 10:g} s)"
+        except subprocess.TimeoutExpired:
+            return f"fires (hangs: still running after {seconds + 10:g} s)"
     try:
-        env = dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", ""))  # the extensions fuzzed
         p = subprocess.run([python, script, "--max-seconds", str(seconds)], capture_output=True, text=True, env=env,
                            errors="replace", timeout=seconds + 30)
     except subprocess.TimeoutExpired:
@@ -329,11 +329,11 @@ def main(argv=None):
                 continue
             known_sig = None
             if name.startswith("race-") and os.path.exists(path + ".tsan"):
-                # The reports it raised were kept beside it: its signature without re-running it,
-                # and a race already listed tonight costs nothing more.
+                # The reports it raised were kept beside it: its signature without re-running it
+                # (minimising re-runs it anyway), and a race already listed tonight costs nothing more.
                 with open(path + ".tsan", errors="replace") as f:
-                    blocks = [signature(b) for b in split_reports(f.read())]
-                known_sig = next((s for k, s in blocks if k == "tsan"), None)
+                    out = f.read()
+                known_sig = next((s for k, s in map(signature, split_reports(out)) if k == "tsan"), None)
                 if known_sig in seen:
                     seen[known_sig]["count"] += 1
                     continue
@@ -343,10 +343,7 @@ def main(argv=None):
                         out = f.read()
                 except OSError:
                     out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
-            elif known_sig:  # its reports are evidence enough: minimising re-runs it anyway
-                with open(path + ".tsan", errors="replace") as f:
-                    out = f.read()
-            else:
+            elif not known_sig:
                 out = target.run(path)
             kind, sig = ("tsan", known_sig) if known_sig else signature(out)
             if sig is None:  # its report is among the night's reports (below), by signature
@@ -490,8 +487,9 @@ def write_known_races(db, path):
     """race:<top function> for each access of every known TSan finding not marked fixed."""
     funcs = set()
     for sig, rec in db["findings"].items():
-        if rec.get("kind") == "tsan" and rec.get("status") != "fixed" and suppression_for(sig):
-            funcs.add(suppression_for(sig))
+        fn = suppression_for(sig) if rec.get("kind") == "tsan" and rec.get("status") != "fixed" else None
+        if fn:
+            funcs.add(fn)
     with open(path + ".tmp", "w") as f:
         f.write("# Written by pyrace's fuzz triage: races already in the findings database (see findings.json).\n"
                 "# The nightly fuzzing suppresses them to look for new ones; triage re-checks each by its program.\n")
