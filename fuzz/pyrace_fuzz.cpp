@@ -51,6 +51,7 @@ struct State {
   bool describe = false;
   bool no_run = false;
   int race_artifacts = 0;
+  long log_read = 0;  // bytes of the sanitizer's log already kept beside a race input (or before any input)
 };
 State* g = nullptr;
 
@@ -121,7 +122,7 @@ long file_size(const std::string& path) {
 // A race reported while this input ran, with TSan told not to halt: keep the input as libFuzzer
 // keeps a crash, and beside it (.tsan) the reports it raised, cut from the sanitizer's log, so
 // that triage knows its signature without running it again.
-void save_race_input(const uint8_t* data, size_t size, long log_offset) {
+void save_race_input(const uint8_t* data, size_t size) {
   if (++g->race_artifacts > kMaxRaceArtifacts) return;
   char name[32];
   std::snprintf(name, sizeof name, "race-%016llx", static_cast<unsigned long long>(fnv1a(data, size)));
@@ -130,10 +131,12 @@ void save_race_input(const uint8_t* data, size_t size, long log_offset) {
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   const std::string log = report_log();
   if (!log.empty()) {
+    // Only inputs with reports write to the log, so what came since the last one is this input's.
     std::ifstream in(log, std::ios::binary);
-    in.seekg(log_offset);
+    in.seekg(g->log_read);
     std::ofstream reports(path + ".tsan", std::ios::binary | std::ios::trunc);
     reports << in.rdbuf();
+    g->log_read = file_size(log);
   }
   std::fprintf(stderr, "==pyrace-fuzz== RACE INPUT: a ThreadSanitizer report while running this input; saved to %s\n",
                path.c_str());
@@ -174,6 +177,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   );
   // Persistent actors for every input: thread start-up would cost more than most programs.
   g->pool = std::make_unique<pyrace::ActorPool>(g->interp->state(), static_cast<int>(pyrace::fuzz::kMaxThreads), false);
+  g->log_read = file_size(report_log());  // reports of start-up belong to no input
   pyrace::fuzz::heartbeat_ready();
   return 0;
 }
@@ -195,7 +199,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
   if (g->no_run) return 0;
   const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);
-  const long log_offset = g->race_artifacts < kMaxRaceArtifacts ? file_size(report_log()) : 0;
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
   long threads = PyLong_AsLong(n.get());
@@ -223,7 +226,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  "==pyrace-fuzz== FINDING: " + what + "\n" + program);
     std::abort();  // libFuzzer saves the input as a crash artifact
   }
-  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size, log_offset);
+  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size);
   return 0;
 }
 
