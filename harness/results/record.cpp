@@ -82,13 +82,21 @@ json suppressed_json(const Record& r) {
   return out;
 }
 
+json raised_json(const std::vector<RaisedKind>& raised) {
+  json out = json::array();
+  for (const auto& k : raised)
+    out.push_back({{"type", k.type}, {"count", k.count}, {"line", k.line}, {"traceback", k.traceback}});
+  return out;
+}
+
 json to_json(const Config& c) {
   return json{{"gil", c.gil},
               {"threads", c.threads},
               {"iterations", c.iterations},
               {"trials", c.trials},
               {"time_budget_s", c.time_budget_s},
-              {"early_stop", c.early_stop}};
+              {"early_stop", c.early_stop},
+              {"max_rate", c.max_rate}};
 }
 
 Config config_from_json(const json& j) {
@@ -99,6 +107,7 @@ Config config_from_json(const json& j) {
   c.trials = j.value("trials", c.trials);
   c.time_budget_s = j.value("time_budget_s", c.time_budget_s);
   c.early_stop = j.value("early_stop", c.early_stop);
+  c.max_rate = j.value("max_rate", c.max_rate);
   return c;
 }
 
@@ -138,6 +147,9 @@ json to_json(const Record& r) {
       {"exit_code", r.exit_code},
       {"trials", r.trials},
       {"outcomes", outcomes},
+      {"raised", raised_json(r.raised)},
+      {"concurrent_trials", r.concurrent_trials},
+      {"load_avg", r.load_avg},
       {"elapsed_s", r.elapsed_s},
       {"wall_s", r.wall_s},
       {"first_forbidden_s", r.first_forbidden_s},
@@ -163,6 +175,10 @@ void apply_run_fields(Record& r, const json& run) {
   for (const auto& o : run.value("outcomes", json::array()))
     r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
                                       o.at("count").get<long>(), o.value("listed", true)});
+  for (const auto& k : run.value("raised", json::array()))
+    r.raised.push_back(RaisedKind{k.value("type", ""), k.value("count", 0L), k.value("line", 0), k.value("traceback", "")});
+  r.concurrent_trials = run.value("concurrent_trials", -1.0);
+  r.load_avg = run.value("load_avg", -1.0);
   r.elapsed_s = run.value("elapsed_s", 0.0);
   r.first_forbidden_s = run.value("first_forbidden_s", -1.0);
   r.stop_reason = run.value("stop_reason", "");

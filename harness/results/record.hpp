@@ -22,6 +22,7 @@ struct Config {
   long trials = 0;          // 0 in a request: the case's TRIALS (or kDefaultTrialsLoop / kDefaultTrialsSingle)
   double time_budget_s = kDefaultTimeBudgetS;
   bool early_stop = false;
+  double max_rate = 0;      // SAFE needs the 95% upper bound at or below this; 0: the shape's default
 };
 
 struct Record {
@@ -52,6 +53,11 @@ struct Record {
   // raw run
   long trials = 0;
   std::vector<OutcomeCount> outcomes;
+  std::vector<RaisedKind> raised;  // exceptions that escaped actors, by type (their trials are outcomes too)
+  // Trials (single shape: states) in which every actor was inside its actor at once: only they
+  // are evidence that the pattern is safe. -1: not measured (results from older pyrace).
+  double concurrent_trials = -1;
+  double load_avg = -1;  // the machine's 1-minute load average when the run ended (-1: unknown)
   double elapsed_s = 0, wall_s = 0, first_forbidden_s = -1;
   std::string stop_reason;
   long rounds = 0;
@@ -75,7 +81,8 @@ struct Record {
 nlohmann::json to_json(const Config& c);
 nlohmann::json tsan_json(const std::vector<TsanReport>& reports);
 TsanReport tsan_from_json(const nlohmann::json& t);  // one element of tsan_json; older files lack stacks
-nlohmann::json suppressed_json(const Record& r);      // null when the suppressions were not collected
+nlohmann::json suppressed_json(const Record& r);
+nlohmann::json raised_json(const std::vector<RaisedKind>& raised);  // also the worker's "run.raised"      // null when the suppressions were not collected
 Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
 
 // Fills the grading fields from status and outcomes.
