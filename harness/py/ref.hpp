@@ -64,5 +64,8 @@ struct Error {
 };
 // Clears the error indicator and returns what it held (requires an error to be set).
 Error fetch_error();
+// Clears the error indicator and returns the exception object alone, unformatted (cheap: for
+// exceptions that are outcomes, counted by the thousand).
+inline Ref take_raised() { return Ref::steal(PyErr_GetRaisedException()); }
 
 }  // namespace pyrace::py

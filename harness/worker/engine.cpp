@@ -1,11 +1,13 @@
 #include "worker/engine.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <limits>
 #include <optional>
 
+#include "results/grade.hpp"
 #include "worker/actor_pool.hpp"
 
 namespace pyrace {
@@ -27,7 +29,8 @@ struct Actor {
 class FirstError {
  public:
   explicit FirstError(const LoadedCase& c) : case_(c) {}
-  void capture(const char* phase) {
+  // fallback_line: the line to name when the traceback holds no frame of the case file.
+  void capture(const char* phase, int fallback_line = 0) {
     py::Error e = py::fetch_error();
     // Start the traceback at the case file: the driver loops in the loader are pyrace's, not the case's.
     py::Ref text = py::Ref::steal(
@@ -41,6 +44,7 @@ class FirstError {
         PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e.exc.get(), case_.path.get()));
     int lineno = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
     if (!line) PyErr_Clear();
+    if (lineno == 0) lineno = fallback_line;
     std::lock_guard<std::mutex> lock(mu_);
     if (set_.load()) return;
     phase_ = phase;
@@ -67,6 +71,9 @@ class FirstError {
   int line_ = 0;
 };
 
+// An outcome is a summary: its repr goes into every result line and report, so it is kept short.
+constexpr size_t kMaxOutcomeRepr = 1000;
+
 // Counts outcomes: a dict outcome -> slot index, and the counts and grades per slot in C++.
 class Histogram {
  public:
@@ -91,8 +98,16 @@ class Histogram {
                      max_outcomes_, outcome);
         throw py::ErrorAlreadySet{};
       }
+      std::string text = py::to_repr(outcome);
+      if (text.size() > kMaxOutcomeRepr) {
+        PyErr_Format(PyExc_ValueError,
+                     "the arbiter returned an outcome whose repr() is %zu characters long (at most %zu are kept): "
+                     "return a short summary such as a string, a number or a short tuple",
+                     text.size(), kMaxOutcomeRepr);
+        throw py::ErrorAlreadySet{};
+      }
       py::Ref gl = py::check(PyObject_CallMethod(case_.loader.get(), "grade_of", "OO", case_.obj.get(), outcome));
-      slots_.push_back(OutcomeCount{py::to_repr(outcome), py::to_string(PyTuple_GetItem(gl.get(), 0)), 0,
+      slots_.push_back(OutcomeCount{std::move(text), py::to_string(PyTuple_GetItem(gl.get(), 0)), 0,
                                     PyObject_IsTrue(PyTuple_GetItem(gl.get(), 1)) == 1});
       forbidden_.push_back(slots_.back().grade == to_string(Grade::Forbidden));
       py::Ref idx = py::check(PyLong_FromSize_t(i));
@@ -142,23 +157,97 @@ constexpr long kDone = std::numeric_limits<long>::max();  // left the stride (fi
 
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
-// Calls driver(actor, target[, index], *extra); returns false (error left set) on exception.
-bool call_driver(PyObject* driver, const Actor& a, PyObject* target, PyObject* index, PyObject* extra) {
-  PyObject* args[4] = {a.fn.get(), target, nullptr, nullptr};
+// Calls driver(actor, a1, a2[, a3][, a4]) with null arguments left out; false (error left set) on exception.
+bool call_driver(PyObject* driver, const Actor& a, PyObject* a1, PyObject* a2, PyObject* a3 = nullptr,
+                 PyObject* a4 = nullptr) {
+  PyObject* args[5] = {a.fn.get(), a1, nullptr, nullptr, nullptr};
   size_t n = 2;
-  if (a.takes_index) args[n++] = index;
-  if (extra) args[n++] = extra;
+  for (PyObject* x : {a2, a3, a4})
+    if (x) args[n++] = x;
   PyObject* r = PyObject_Vectorcall(driver, args, n, nullptr);
   if (!r) return false;
   py::Ref::steal(r);  // discard the return value
   return true;
 }
+
+// Exceptions that escaped actors, by type: each kind becomes the outcome "raised <type>" of the
+// trials (states) it ended, and its first traceback is kept for the report. Thread-safe: actors
+// add to it while they run.
+class RaisedLog {
+ public:
+  explicit RaisedLog(const LoadedCase& c) : case_(c) {}
+  // Takes the exception set on this thread; returns its kind's index. Formats nothing: the first
+  // of each kind is kept and formatted later, by the coordinator (format_first).
+  int add(py::Ref exc) {
+    const char* name = _PyType_Name(Py_TYPE(exc.get()));
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < kinds_.size(); ++i)
+      if (kinds_[i].type == name) return static_cast<int>(i);
+    kinds_.push_back(RaisedKind{name, 0, 0, ""});
+    first_.push_back(std::move(exc));
+    return static_cast<int>(kinds_.size() - 1);
+  }
+  int add_current() { return add(py::take_raised()); }
+  // The outcome object for a kind ("raised KeyError"), made once per kind; coordinator only.
+  PyObject* outcome(int kind) {
+    while (outcomes_.size() <= static_cast<size_t>(kind)) outcomes_.emplace_back();
+    if (!outcomes_[kind]) outcomes_[kind] = py::check(PyUnicode_FromFormat("raised %s", kinds_[kind].type.c_str()));
+    return outcomes_[kind].get();
+  }
+  void count(int kind) { ++kinds_[kind].count; }
+  // Formats the first traceback of each kind (from the case file's first frame on) and its line.
+  std::vector<RaisedKind> take() {
+    for (size_t i = 0; i < kinds_.size(); ++i) {
+      PyObject* e = first_[i].get();
+      py::Ref text = py::Ref::steal(
+          PyObject_CallMethod(case_.loader.get(), "format_exception", "OO", e, case_.path.get()));
+      kinds_[i].traceback = text ? py::to_string(text.get()) : kinds_[i].type + "\n";
+      py::Ref line = py::Ref::steal(PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e, case_.path.get()));
+      kinds_[i].line = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
+      PyErr_Clear();
+    }
+    first_.clear();
+    return std::move(kinds_);
+  }
+
+ private:
+  const LoadedCase& case_;
+  std::mutex mu_;
+  std::vector<RaisedKind> kinds_;
+  std::vector<py::Ref> first_;
+  std::vector<py::Ref> outcomes_;
+};
+
+// When each actor entered and left its part of a round, to tell whether they ran at the same
+// time: a trial where one actor finished before another started is no evidence of safety.
+class Overlap {
+ public:
+  explicit Overlap(int n) : enter_(n), leave_(n) {}
+  void enter(int t) { enter_[t] = Clock::now(); }
+  void leave(int t) { leave_[t] = Clock::now(); }
+  // The fraction of the round during which every actor was inside (0: they never all were).
+  double fraction() const {
+    auto first_in = *std::min_element(enter_.begin(), enter_.end());
+    auto last_in = *std::max_element(enter_.begin(), enter_.end());
+    auto first_out = *std::min_element(leave_.begin(), leave_.end());
+    auto last_out = *std::max_element(leave_.begin(), leave_.end());
+    const double span = std::chrono::duration<double>(last_out - first_in).count();
+    const double both = std::chrono::duration<double>(first_out - last_in).count();
+    if (enter_.size() == 1) return 1.0;  // one actor: nothing to overlap with
+    if (both <= 0 || span <= 0) return 0.0;
+    return std::min(1.0, both / span);
+  }
+
+ private:
+  std::vector<Clock::time_point> enter_, leave_;  // each written by its own actor, read after the round
+};
 }  // namespace
 
 EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const EngineParams& p) {
   EngineResult res;
   PyObject* obj = c.obj.get();
   std::optional<Histogram> hist;
+  RaisedLog raised(c);
   try {
     hist.emplace(c, p.max_outcomes);
     std::vector<Actor> actors = actors_of(obj);
@@ -172,12 +261,16 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     py::Ref nthreads_obj = py::check(PyLong_FromLong(nthreads));
     py::Ref iterations = py::check(PyLong_FromLong(p.iterations));
     py::Ref arbiter = attr(obj, "arbiter");
+    // The arbiter's own line: errors raised in C on its result (unhashable) have no case frame.
+    const int arbiter_line = static_cast<int>(PyLong_AsLong(py::check(
+        PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter.get())).get()));
     std::vector<py::Ref> indices;
     for (int i = 0; i < nthreads; ++i) indices.push_back(py::check(PyLong_FromLong(i)));
     auto actor_for = [&](int t) -> const Actor& { return single_actor ? actors[0] : actors[t]; };
 
     ActorPool pool(interp, nthreads, p.gil_on);
     FirstError err(c);
+    Overlap overlap(nthreads);
     // PER_THREAD_STATE: the list of per-thread states setup() returned, checked; else null.
     auto own_states = [&](PyObject* state) -> py::Ref {
       py::Ref r = py::Ref::steal(PyObject_CallMethod(c.loader.get(), "own_states", "OOO", state, nthreads_obj.get(),
@@ -190,6 +283,7 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     long stride = 64;  // single shape: states per round, grown while rounds are short
     const bool lockstep = pool.can_spin() && nthreads > 1;
     std::vector<Progress> progress(nthreads);
+    long forbidden = 0;
 
     py::Ref damage = attr(obj, "damage");
     auto measure_damage = [&](PyObject* state) -> bool {
@@ -206,109 +300,161 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       ++res.damage_n;
       return true;
     };
-    auto grade_state = [&](PyObject* state) -> bool {
+    auto count = [&](PyObject* outcome) -> bool {
+      bool is_forbidden = false;
+      try {
+        is_forbidden = hist->add(outcome);
+      } catch (const py::ErrorAlreadySet&) {  // e.g. an unhashable outcome
+        err.capture("arbiter", arbiter_line);
+        return false;
+      }
+      ++res.trials;
+      if (is_forbidden) {
+        ++forbidden;
+        if (res.first_forbidden_s < 0) res.first_forbidden_s = seconds_since(t0);
+      }
+      return true;
+    };
+    // One state's outcome: "raised <type>" when an actor raised on it (kind >= 0), else the arbiter's.
+    auto grade_state = [&](PyObject* state, int kind) -> bool {
+      if (kind >= 0) {
+        raised.count(kind);
+        return count(raised.outcome(kind));
+      }
       if (!measure_damage(state)) return false;
       PyObject* out = PyObject_CallOneArg(arbiter.get(), state);
       if (!out) {
         err.capture("arbiter");
         return false;
       }
-      py::Ref outcome = py::Ref::steal(out);
-      bool forbidden = false;
-      try {
-        forbidden = hist->add(outcome.get());
-      } catch (const py::ErrorAlreadySet&) {  // e.g. an unhashable outcome
-        err.capture("arbiter");
-        return false;
-      }
-      ++res.trials;
-      if (forbidden && res.first_forbidden_s < 0) res.first_forbidden_s = seconds_since(t0);
-      return true;
+      return count(py::Ref::steal(out).get());
     };
 
-    while (!stop) {
-      if (c.shape == to_string(Shape::Loop)) {
+    // Loop shape: one state, every actor calls its actor ITERATIONS times on it. An exception
+    // ends that actor's loop for this trial; the others finish theirs.
+    auto loop_round = [&]() -> bool {
+      PyObject* s = PyObject_CallNoArgs(setup.get());
+      if (!s) {
+        err.capture("setup");
+        return false;
+      }
+      py::Ref state = py::Ref::steal(s);
+      py::Ref own = per_thread ? own_states(state.get()) : py::Ref();
+      if (per_thread && !own) return false;
+      std::atomic<int> kind{-1};  // the first exception of the trial, by time
+      pool.run([&](int t) {
+        const Actor& a = actor_for(t);
+        PyObject* driver = a.takes_index ? drive_indexed.get() : drive.get();
+        PyObject* target = per_thread ? PyList_GET_ITEM(own.get(), t) : state.get();
+        overlap.enter(t);
+        const bool ok = a.takes_index ? call_driver(driver, a, target, indices[t].get(), iterations.get())
+                                      : call_driver(driver, a, target, iterations.get());
+        overlap.leave(t);
+        if (!ok) {
+          int k = raised.add_current(), none = -1;
+          kind.compare_exchange_strong(none, k);
+        }
+      });
+      res.concurrent_trials += overlap.fraction() > 0 ? 1 : 0;
+      return grade_state(state.get(), kind.load());
+    };
+
+    // Single shape: an array of fresh states that every actor walks; an exception is the
+    // outcome of the state it was raised on, and the walk goes on.
+    auto single_round = [&]() -> bool {
+      long want = std::min(stride, std::max(1L, p.trials - res.trials));
+      py::Ref states = py::check(PyList_New(0));
+      for (long i = 0; i < want; ++i) {
         PyObject* s = PyObject_CallNoArgs(setup.get());
-        if (!s) {
+        if (!s || PyList_Append(states.get(), py::Ref::steal(s).get()) != 0) {
           err.capture("setup");
-          break;
+          return false;
         }
-        py::Ref state = py::Ref::steal(s);
-        py::Ref own = per_thread ? own_states(state.get()) : py::Ref();
-        if (per_thread && !own) break;
-        pool.run([&](int t) {
-          const Actor& a = actor_for(t);
-          PyObject* driver = a.takes_index ? drive_indexed.get() : drive.get();
-          PyObject* target = per_thread ? PyList_GET_ITEM(own.get(), t) : state.get();
-          if (!call_driver(driver, a, target, indices[t].get(), iterations.get())) err.capture("actor");
-        });
-        if (err.set() || !grade_state(state.get())) break;
-      } else {
-        long want = std::min(stride, std::max(1L, p.trials - res.trials));
-        py::Ref states = py::check(PyList_New(0));
-        bool setup_ok = true;
-        for (long i = 0; i < want && setup_ok; ++i) {
-          PyObject* s = PyObject_CallNoArgs(setup.get());
-          setup_ok = s && PyList_Append(states.get(), py::Ref::steal(s).get()) == 0;
-        }
-        if (!setup_ok) {
-          err.capture("setup");
-          break;
-        }
-        if (per_thread && !own_states(PyList_GET_ITEM(states.get(), 0))) break;
-        auto r0 = Clock::now();
-        const long k = PyList_GET_SIZE(states.get());
-        for (auto& pr : progress) pr.done.store(0, std::memory_order_relaxed);
-        pool.run([&](int t) {
-          const Actor& a = actor_for(t);
-          if (!lockstep) {
-            PyObject* driver = per_thread ? (a.takes_index ? walk_own_indexed.get() : walk_own.get())
-                                          : (a.takes_index ? walk_indexed.get() : walk.get());
-            if (!call_driver(driver, a, states.get(), indices[t].get(), nullptr)) err.capture("actor");
-            return;
+      }
+      if (per_thread && !own_states(PyList_GET_ITEM(states.get(), 0))) return false;
+      auto r0 = Clock::now();
+      const long k = PyList_GET_SIZE(states.get());
+      std::vector<std::atomic<int>> kind(k);
+      for (auto& x : kind) x.store(-1, std::memory_order_relaxed);
+      auto note = [&](long i, int kd) {
+        int none = -1;
+        kind[i].compare_exchange_strong(none, kd);
+      };
+      std::vector<py::Ref> walk_raised(nthreads);  // per actor: [(state number, exception)] from the walk drivers
+      for (auto& l : walk_raised) l = py::check(PyList_New(0));
+      for (auto& pr : progress) pr.done.store(0, std::memory_order_relaxed);
+      pool.run([&](int t) {
+        const Actor& a = actor_for(t);
+        overlap.enter(t);
+        if (!lockstep) {
+          bool ok;
+          if (per_thread) {
+            ok = call_driver(a.takes_index ? walk_own_indexed.get() : walk_own.get(), a, states.get(),
+                             walk_raised[t].get(), indices[t].get());
+          } else if (a.takes_index) {
+            ok = call_driver(walk_indexed.get(), a, states.get(), walk_raised[t].get(), indices[t].get());
+          } else {
+            ok = call_driver(walk.get(), a, states.get(), walk_raised[t].get());
           }
-          // Lockstep: every actor starts state i only when all have finished state i-1, so each
-          // state is hit by all actors at (nearly) the same moment, however long the stride.
-          // Left alone, the actors drift apart within a round and only its first states race,
-          // which would make the measured rate depend on the stride length. The wait is bounded:
-          // an actor that lost its core is not waited for beyond a few microseconds.
-          for (long i = 0; i < k; ++i) {
-            for (int spin = 0; spin < 4096; ++spin) {
-              bool all = true;
-              for (int u = 0; u < nthreads && all; ++u)
-                all = u == t || progress[u].done.load(std::memory_order_acquire) >= i;
-              if (all) break;
-              cpu_relax();
-            }
-            PyObject* st = PyList_GET_ITEM(states.get(), i);
-            py::Ref own;
-            if (per_thread) {
-              own = py::Ref::steal(PySequence_GetItem(st, t));
-              if (!own) {
-                err.capture("actor");
-                break;
-              }
-            }
-            if (!call_actor(a, per_thread ? own.get() : st, indices[t].get())) {
+          if (!ok) err.capture("actor");  // the driver itself failed (it catches the actor's exceptions)
+          overlap.leave(t);
+          return;
+        }
+        // Lockstep: every actor starts state i only when all have finished state i-1, so each
+        // state is hit by all actors at (nearly) the same moment, however long the stride.
+        // Left alone, the actors drift apart within a round and only its first states race,
+        // which would make the measured rate depend on the stride length. The wait is bounded:
+        // an actor that lost its core is not waited for beyond a few microseconds.
+        for (long i = 0; i < k; ++i) {
+          for (int spin = 0; spin < 4096; ++spin) {
+            bool all = true;
+            for (int u = 0; u < nthreads && all; ++u)
+              all = u == t || progress[u].done.load(std::memory_order_acquire) >= i;
+            if (all) break;
+            cpu_relax();
+          }
+          PyObject* st = PyList_GET_ITEM(states.get(), i);
+          py::Ref own;
+          if (per_thread) {
+            own = py::Ref::steal(PySequence_GetItem(st, t));
+            if (!own) {
               err.capture("actor");
               break;
             }
-            progress[t].done.store(i + 1, std::memory_order_release);
           }
-          progress[t].done.store(kDone, std::memory_order_release);
-        });
-        if (err.set()) break;
-        if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
-        bool arbiter_ok = true;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(states.get()) && arbiter_ok; ++i)
-          arbiter_ok = grade_state(PyList_GET_ITEM(states.get(), i));
-        if (!arbiter_ok) break;
+          if (!call_actor(a, per_thread ? own.get() : st, indices[t].get())) note(i, raised.add_current());
+          progress[t].done.store(i + 1, std::memory_order_release);
+        }
+        progress[t].done.store(kDone, std::memory_order_release);
+        overlap.leave(t);
+      });
+      if (err.set()) return false;
+      for (auto& l : walk_raised) {
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(l.get()); ++j) {
+          PyObject* pair = PyList_GET_ITEM(l.get(), j);  // (i, exception)
+          note(PyLong_AsLong(PyTuple_GET_ITEM(pair, 0)), raised.add(py::Ref::borrow(PyTuple_GET_ITEM(pair, 1))));
+        }
       }
+      res.concurrent_trials += static_cast<double>(k) * overlap.fraction();
+      if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
+      for (Py_ssize_t i = 0; i < k; ++i)
+        if (!grade_state(PyList_GET_ITEM(states.get(), i), kind[i].load())) return false;
+      return true;
+    };
+
+    // Enough evidence: the 95% upper bound on the error rate over concurrent trials reached the target.
+    auto bound_reached = [&] {
+      if (p.max_rate <= 0 || forbidden > 0) return true;
+      return wilson95(0, static_cast<long>(res.concurrent_trials)).hi <= p.max_rate;
+    };
+    const bool loop = c.shape == to_string(Shape::Loop);
+    while (!stop) {
+      if (!(loop ? loop_round() : single_round())) break;
       ++res.rounds;
       if (p.early_stop && res.first_forbidden_s >= 0) {
         res.stop_reason = "forbidden";
         stop = true;
-      } else if (res.trials >= p.trials) {
+      } else if (res.trials >= p.trials && bound_reached()) {
         res.stop_reason = "budget";
         stop = true;
       } else if (seconds_since(t0) >= p.time_budget_s) {
@@ -327,6 +473,7 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     res.stop_reason = "error";
   }
   if (hist) res.outcomes = hist->take();
+  res.raised = raised.take();
   return res;
 }
 

@@ -20,16 +20,22 @@ struct EngineParams {
   double time_budget_s = kDefaultTimeBudgetS;  // stop collecting after this long (at least one round runs)
   bool early_stop = false;    // stop at the first FORBIDDEN outcome
   bool gil_on = false;
+  // SAFE needs the 95% upper bound on the error rate over concurrent trials at or below this:
+  // while it is not reached (and nothing FORBIDDEN was seen), sampling goes on past `trials`
+  // until the time budget ends. 0: stop at `trials`.
+  double max_rate = 0;
 };
 
 struct EngineResult {
   bool ok = true;
-  std::string phase;      // on error: setup / actor / arbiter
+  std::string phase;      // on error: setup / arbiter / damage / harness
   std::string error;      // "ExcType: message"
   std::string traceback;
   int line = 0;           // on error: innermost line of the case file in the traceback
   long trials = 0;
   std::vector<OutcomeCount> outcomes;
+  std::vector<RaisedKind> raised;  // exceptions that escaped actors: their trials' outcomes are "raised <type>"
+  double concurrent_trials = 0;    // trials (states) during which every actor was inside its actor
   double elapsed_s = 0;
   double first_forbidden_s = -1;  // since the run started; -1 when none was seen
   std::string stop_reason;        // budget / time / forbidden / error

@@ -264,25 +264,40 @@ def drive_indexed(actor, state, index, n):
         actor(state, index)
 
 
-def walk(actor, states):
-    for state in states:
-        actor(state)
+# An exception escaping an actor is an outcome of that state, not the end of the walk: it is
+# noted as (state number, exception) in `raised` and the walk goes on (try costs nothing until
+# something raises).
+def walk(actor, states, raised):
+    for i, state in enumerate(states):
+        try:
+            actor(state)
+        except BaseException as e:
+            raised.append((i, e))
 
 
-def walk_indexed(actor, states, index):
-    for state in states:
-        actor(state, index)
+def walk_indexed(actor, states, raised, index):
+    for i, state in enumerate(states):
+        try:
+            actor(state, index)
+        except BaseException as e:
+            raised.append((i, e))
 
 
 # PER_THREAD_STATE: setup() returns one state per thread, and thread t works on its own.
-def walk_own(actor, states, index):
-    for state in states:
-        actor(state[index])
+def walk_own(actor, states, raised, index):
+    for i, state in enumerate(states):
+        try:
+            actor(state[index])
+        except BaseException as e:
+            raised.append((i, e))
 
 
-def walk_own_indexed(actor, states, index):
-    for state in states:
-        actor(state[index], index)
+def walk_own_indexed(actor, states, raised, index):
+    for i, state in enumerate(states):
+        try:
+            actor(state[index], index)
+        except BaseException as e:
+            raised.append((i, e))
 
 
 def own_states(states, threads, path):
@@ -306,6 +321,12 @@ def case_line(exc, path):
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def first_line(fn):
+    """The line a function's definition starts on (0 when it has no code object)."""
+    code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
+    return code.co_firstlineno if code is not None else 0
 
 
 def configure(case, threads, iterations):

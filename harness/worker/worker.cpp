@@ -68,6 +68,12 @@ long peak_rss_kib() {
   return ::getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
+// The machine's 1-minute load average: how busy it was while the case ran (-1: unknown).
+double load_average() {
+  double l[1];
+  return ::getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
 std::string python_version() {
   return Py_GetVersion();
 }
@@ -200,6 +206,7 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     p.time_budget_s = cfg.time_budget_s;
     p.early_stop = cfg.early_stop;
     p.gil_on = gil_on;
+    p.max_rate = cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
     out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
     // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
     write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
@@ -212,6 +219,9 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
     out["run"] = {{"trials", r.trials},
                   {"outcomes", outcomes},
+                  {"raised", raised_json(r.raised)},
+                  {"concurrent_trials", r.concurrent_trials},
+                  {"load_avg", load_average()},
                   {"elapsed_s", r.elapsed_s},
                   {"first_forbidden_s", r.first_forbidden_s},
                   {"stop_reason", r.stop_reason},

@@ -292,7 +292,7 @@ OUTCOMES = {"bad": "FORBIDDEN"}
   CHECK(r.outcomes[0].listed);
 }
 
-TEST_CASE("engine: an exception in case code is an error result naming phase and line", "[engine]") {
+TEST_CASE("engine: an exception in setup, arbiter or damage is an error result naming phase and line", "[engine]") {
   struct Row {
     const char* name;
     const char* phase;
@@ -321,7 +321,6 @@ def damage(s):
 OUTCOMES = {"ok": "ACCEPTABLE"}
 )";
   for (const Row& row : {Row{"setup", "setup", "ZeroDivisionError: in setup", 5},
-                         Row{"actor", "actor", "ValueError: in actor", 9},
                          Row{"arbiter", "arbiter", "KeyError: 'in arbiter'", 12},
                          Row{"damage", "damage", "RuntimeError: in damage", 16}}) {
     INFO(row.name);
@@ -360,4 +359,99 @@ def arbiter(s):
   CHECK_THAT(r.error, ContainsSubstring("more than 3 distinct outcomes"));
   CHECK(r.outcomes.size() == 3);  // what was counted before the limit is kept
   CHECK(PyErr_Occurred() == nullptr);
+}
+
+TEST_CASE("engine: an exception escaping an actor is the outcome 'raised <type>' of its trial", "[engine]") {
+  // Actor 1 raises KeyError on every third state (loop: trial) and actor 0 IndexError on every
+  // fifth; the others reach the arbiter. Each kind keeps its first traceback and case line.
+  const char* source = R"(
+SHAPE = "%s"
+EXPECT = "racy"
+import itertools
+_n = itertools.count()
+
+def setup():
+    return {"i": next(_n)}
+
+def actor(s, index):
+    if index == 1 and s["i"] %% 3 == 0: raise KeyError("gone")
+    if index == 0 and s["i"] %% 5 == 0: [][1]
+
+def arbiter(s):
+    return "fine"
+
+OUTCOMES = {"fine": "ACCEPTABLE", "raised IndexError": "INTERESTING"}
+)";
+  for (const char* shape : {"loop", "single"}) {
+    INFO(shape);
+    char buf[2048];
+    std::snprintf(buf, sizeof buf, source, shape);
+    TinyCase c(std::string("Engine_ActorRaises_") + shape, buf, 2, 3);
+    pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, params(2, 3, 60));
+    INFO(r.error << "\n" << r.traceback);
+    REQUIRE(r.ok);
+    CHECK(r.trials == 60);
+    long fine = 0, key = 0, index = 0;
+    for (const auto& o : r.outcomes) {
+      if (o.outcome == "'fine'") fine = o.count;
+      if (o.outcome == "'raised KeyError'") {
+        key = o.count;
+        CHECK(o.grade == "FORBIDDEN");  // not listed: the default grade
+      }
+      if (o.outcome == "'raised IndexError'") {
+        index = o.count;
+        CHECK(o.grade == "INTERESTING");  // OUTCOMES grades it
+      }
+    }
+    CHECK(fine + key + index == 60);
+    // States 0..59: multiples of 3 or 5 raise (28 of them); when both actors raise on one state
+    // the first exception by time is the outcome, so only the sum is exact.
+    CHECK(key + index == 28);
+    CHECK(key >= 20 - 4);  // multiples of 3 not of 5: 16 are KeyError for sure
+    CHECK(index >= 12 - 4);
+    REQUIRE(r.raised.size() == 2);
+    for (const auto& k : r.raised) {
+      INFO(k.type);
+      CHECK((k.type == "KeyError" || k.type == "IndexError"));
+      CHECK(k.line == (k.type == "KeyError" ? 11 : 12));
+      CHECK_THAT(k.traceback, ContainsSubstring(k.type));
+      CHECK(k.count == (k.type == "KeyError" ? key : index));
+    }
+    CHECK(PyErr_Occurred() == nullptr);
+  }
+}
+
+TEST_CASE("engine: an unhashable or oversized outcome is an arbiter error naming the arbiter's line", "[engine]") {
+  for (const char* ret : {"[1, 2]", "'x' * 5000"}) {
+    INFO(ret);
+    std::string source = std::string(R"(
+EXPECT = "safe"
+
+def setup():
+    return [0]
+
+def actor(s):
+    pass
+
+def arbiter(s):
+    return )") + ret + "\n";
+    TinyCase c("Engine_BadOutcome", source, 2, 1);
+    pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, params(2, 1, 5));
+    CHECK_FALSE(r.ok);
+    CHECK(r.phase == "arbiter");
+    CHECK(r.line == 10);  // def arbiter: the error is raised in C, on its result
+    if (std::string(ret).find('*') != std::string::npos) CHECK_THAT(r.error, ContainsSubstring("5002 characters"));
+    CHECK(PyErr_Occurred() == nullptr);
+  }
+}
+
+TEST_CASE("engine: concurrent trials never exceed trials, and one actor is always concurrent with itself", "[engine]") {
+  TinyCase c("Engine_Concurrency", kAppends, 1, 10);
+  pyrace::EngineResult one = pyrace::run_case(pyrace_test::interp(), c.lc, params(1, 10, 5));
+  REQUIRE(one.ok);
+  CHECK(one.concurrent_trials == one.trials);
+  pyrace::EngineResult two = pyrace::run_case(pyrace_test::interp(), c.lc, params(2, 10, 5));
+  REQUIRE(two.ok);
+  CHECK(two.concurrent_trials >= 0);
+  CHECK(two.concurrent_trials <= two.trials);
 }
