@@ -12,6 +12,7 @@ FIX = "Deque_05_Maxlen"
 THREADS = 2
 ITERATIONS = 10_000
 MAX = 100  # small: every trial crosses the "almost full" point while both threads run
+EXPLORE = {"MAX": 1}  # explore runs 2 calls per thread: a bound of 1 is crossed in them
 
 
 def setup():

@@ -12,6 +12,7 @@ EXPECT = "safe"
 THREADS = 2
 ITERATIONS = 10_000
 MAX = 100
+EXPLORE = {"MAX": 2}  # explore runs 2 calls per thread: 4 appends, 2 kept
 
 
 class History:

@@ -10,6 +10,7 @@ FIX = "Handoff_02_ListAsQueue_Queue"
 THREADS = 2
 ITERATIONS = 1_000  # take attempts per worker per trial: together twice as many as there are jobs
 JOBS = 1_000
+EXPLORE = {"JOBS": 1}  # explore: one job, two takers, is the whole race
 
 
 class Work:

@@ -12,6 +12,7 @@ EXPECT = "safe"
 THREADS = 2
 ITERATIONS = 1_000
 JOBS = 1_000
+EXPLORE = {"JOBS": 1}  # explore: one job, two takers, as Handoff_01
 
 
 class Work:

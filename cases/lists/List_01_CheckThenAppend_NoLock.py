@@ -10,6 +10,7 @@ CLASSIC = ("shared list without lock", "30-70%")
 THREADS = 2
 ITERATIONS = 10_000
 CAP = 1_000  # small: every thread spends most of its iterations racing at the limit
+EXPLORE = {"CAP": 1}  # explore runs 2 calls per thread: a capacity of 1 is reached in them
 
 
 def setup():

@@ -10,6 +10,7 @@ CLASSIC = ("proper locking", "0%")
 THREADS = 2
 ITERATIONS = 10_000
 CAP = 1_000
+EXPLORE = {"CAP": 1}  # as List_01
 
 
 class Bounded:

@@ -117,7 +117,8 @@ def load(path, name):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            exec(compile(tree, path, "exec"), module.__dict__)
+            code = compile(tree, path, "exec")
+            exec(code, module.__dict__)
         except BaseException as e:  # SystemExit too: a case must not end the worker
             raise CaseError(path, case_line(e, path), f"importing the case raised {type(e).__name__}: {e}",
                             "exception", format_exception(e, path)) from None
@@ -128,6 +129,7 @@ def load(path, name):
 
     c = Case()
     c.path, c.name, c.module, c.doc = path, name, module, doc
+    c.code = code  # explore mode places its scheduling points in every code object compiled from it
     c.gil_modules = _gil_modules(caught)
 
     if "EXPECT" not in ns:
@@ -218,6 +220,18 @@ def load(path, name):
                                     and all(isinstance(x, str) for x in classic)):
         raise CaseError(path, where("CLASSIC"), "CLASSIC must be a pair of strings: (row of the quoted table, quoted figure)")
     c.classic = classic or ("", "")
+
+    explore = ns.get("EXPLORE", {})
+    if not isinstance(explore, dict) or not all(isinstance(k, str) for k in explore):
+        raise CaseError(path, where("EXPLORE"), "EXPLORE must be a dict of module-level name -> value for explore runs, "
+                                                f"e.g. {{\"CAP\": 1}}, not {explore!r}")
+    for k, v in explore.items():
+        if k == "ITERATIONS":
+            if type(v) is not int or v < 1:
+                raise CaseError(path, where("EXPLORE"), f"EXPLORE[\"ITERATIONS\"] must be a positive int, not {v!r}")
+        elif k not in ns or k.startswith("__"):
+            raise CaseError(path, where("EXPLORE"), f"EXPLORE names {k!r}, which the case does not define at top level")
+    c.explore = dict(explore)
 
     known = ns.get("KNOWN_BUG")
     if known is not None:
@@ -333,6 +347,17 @@ def configure(case, threads, iterations):
     """Publish the values in effect, so the case's own code (arbiter) reads what really ran."""
     case.module.THREADS = threads
     case.module.ITERATIONS = iterations
+
+
+def configure_explore(case, iterations):
+    """Explore runs: the case's EXPLORE values (smaller sizes, so that few steps reach the
+    interesting states) replace its module-level names; returns the iterations to use."""
+    if iterations is None:
+        iterations = case.explore.get("ITERATIONS", 2)
+    for k, v in case.explore.items():
+        if k != "ITERATIONS":
+            setattr(case.module, k, v)
+    return iterations
 
 
 def grade_of(case, outcome):

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "worker/engine.hpp"
+#include "worker/explore.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
 #include "results/record.hpp"
@@ -83,6 +84,25 @@ long case_int(PyObject* c, const char* name, long fallback) {
   return v.get() == Py_None ? fallback : PyLong_AsLong(v.get());
 }
 
+ExploreParams explore_params(const json& j) {
+  ExploreParams p;
+  p.strategy = j.value("strategy", p.strategy);
+  p.preemptions = j.value("preemptions", p.preemptions);
+  p.max_schedules = j.value("max_schedules", p.max_schedules);
+  p.time_budget_s = j.value("time_budget_s", p.time_budget_s);
+  p.seed = j.value("seed", p.seed);
+  p.pct_depth = j.value("pct_depth", p.pct_depth);
+  p.iterations = j.value("iterations", p.iterations);
+  p.schedule = j.value("schedule", p.schedule);
+  p.repeat = j.value("repeat", p.repeat);
+  p.max_steps = j.value("max_steps", p.max_steps);
+  p.spin_limit = j.value("spin_limit", p.spin_limit);
+  p.all_points = j.value("all_points", p.all_points);
+  p.scope_all = j.value("scope_all", p.scope_all);
+  p.trace = j.value("trace", p.trace);
+  return p;
+}
+
 }  // namespace
 
 py::Ref import_loader() {
@@ -135,6 +155,10 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", kResultFd));
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
     py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
+    // Explore mode: the scheduler and its blocking stand-ins go into `threading` before the case
+    // imports it.
+    const ExploreParams explore = explore_params(spec.value("explore", json::object()));
+    if (mode == "explore") prepare_explore(explore);
 
     // File-system decoding (surrogateescape), as Python itself treats file names.
     py::Ref path_obj = py::check(PyUnicode_DecodeFSDefault(path.c_str()));
@@ -168,6 +192,11 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       out["status"] = "ok";
       finish(out, kWorkerOk);
     }
+    const bool single =
+        py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == to_string(Shape::Single);
+    py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
+    const bool named = !(PyList_Size(actors.get()) == 1 &&
+                         py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
     if (mode == "explain") {
       py::Ref ex = py::check(PyObject_CallMethod(loader.get(), "explain", "O", c.get()));
       out["explain"] = py_to_json(ex.get(), json_mod.get());
@@ -191,12 +220,27 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       finish(out, kWorkerOk);
     };
     if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
+    if (mode == "explore") {
+      ExploreParams ep = explore;
+      ep.threads = named ? static_cast<int>(PyList_Size(actors.get()))
+                         : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
+      // Iterations: --iterations, else the case's EXPLORE["ITERATIONS"], else 2.
+      py::Ref it_req = cfg.iterations > 0 ? py::check(PyLong_FromLong(cfg.iterations)) : py::Ref::borrow(Py_None);
+      ep.iterations = PyLong_AsLong(
+          py::check(PyObject_CallMethod(loader.get(), "configure_explore", "OO", c.get(), it_req.get())).get());
+      if (ep.iterations <= 0 || PyErr_Occurred()) {
+        PyErr_Clear();
+        ep.iterations = 2;
+      }
+      py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), ep.threads, single ? 1L : ep.iterations));
+      write_result({{"event", "loaded"}, {"case", out["case"]}, {"python", out["python"]}});
+      LoadedCase lc{c, loader, to_string(single ? Shape::Single : Shape::Loop), path_obj};
+      out["explore"] = run_explore(interp->state(), lc, ep);
+      if (py::gil_enabled()) gil_report("while the case ran");
+      out["status"] = "ok";
+      finish(out, kWorkerOk);
+    }
 
-    const bool single =
-        py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == to_string(Shape::Single);
-    py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
-    const bool named = !(PyList_Size(actors.get()) == 1 &&
-                         py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
     EngineParams p;
     // Precedence: command line, then the case's own setting, then pyrace's default.
     p.threads = named ? static_cast<int>(PyList_Size(actors.get()))

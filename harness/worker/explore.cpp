@@ -1,0 +1,433 @@
+#include "worker/explore.hpp"
+
+#include <bit>
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <random>
+
+#include "loader_source.hpp"  // kExploreModelSource
+#include "py/interp.hpp"
+#include "worker/actor_pool.hpp"
+#include "worker/scheduler.hpp"
+#include "worker/tally.hpp"
+
+namespace pyrace {
+
+using nlohmann::json;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr int kToolId = 4;  // sys.monitoring tool ids 0-2 and 5 are taken by convention (debugger, coverage, profiler, optimizer)
+constexpr const char* kModelFile = "<pyrace explore model>";
+
+py::Ref g_model;  // explore_model, imported by prepare_explore
+py::Ref g_sched_module;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+json to_json_value(PyObject* o) {
+  py::Ref json_mod = py::check(PyImport_ImportModule("json"));
+  py::Ref s = py::check(PyObject_CallMethod(json_mod.get(), "dumps", "O", o));
+  return json::parse(py::to_string(s.get()), nullptr, false);
+}
+
+// What one schedule gave.
+struct ScheduleResult {
+  AbortKind abort = AbortKind::None;
+  std::string abort_reason;
+  std::vector<std::string> deadlock;
+  py::Ref outcome;  // null when the schedule was aborted or case code failed
+  int raised_kind = -1;
+  bool forbidden = false;
+  std::vector<int> choices;
+  int preemptions = 0;
+};
+
+class Explorer {
+ public:
+  Explorer(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p)
+      : c_(c), p_(p), hist_(c, 1000), raised_(c), err_(c) {
+    PyObject* obj = c.obj.get();
+    actors_ = actors_of(obj);
+    single_actor_ = actors_.size() == 1 && actors_[0].name == "actor";
+    n_ = single_actor_ ? p.threads : static_cast<int>(actors_.size());
+    if (n_ > Scheduler::kMaxThreads) {
+      PyErr_Format(PyExc_ValueError, "explore runs at most %d threads, the case asks for %d", Scheduler::kMaxThreads, n_);
+      throw py::ErrorAlreadySet{};
+    }
+    setup_ = attr(obj, "setup");
+    arbiter_ = attr(obj, "arbiter");
+    drive_ = attr(c.loader.get(), "drive");
+    drive_indexed_ = attr(c.loader.get(), "drive_indexed");
+    per_thread_ = PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1;
+    iterations_ = py::check(PyLong_FromLong(c.shape == to_string(Shape::Loop) ? p.iterations : 1));
+    nthreads_obj_ = py::check(PyLong_FromLong(n_));
+    for (int i = 0; i < n_; ++i) indices_.push_back(py::check(PyLong_FromLong(i)));
+    arbiter_line_ = static_cast<int>(
+        PyLong_AsLong(py::check(PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter_.get())).get()));
+    sched_.emplace(n_);
+    attach_scheduler(&*sched_);
+    pool_.emplace(interp, n_, false);
+    instrument();
+  }
+  ~Explorer() { attach_scheduler(nullptr); }
+
+  int threads() const { return n_; }
+  const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
+  bool failed() const { return err_.set(); }
+
+  // Runs one schedule: fresh state, actors released under the scheduler, then the outcome.
+  // count: add the outcome to the histogram (the witness's replay does not count again).
+  ScheduleResult run(Scheduler::Chooser choose, PyObject* tracer = nullptr, bool count = true) {
+    ScheduleResult r;
+    PyObject* s = PyObject_CallNoArgs(setup_.get());
+    if (!s) {
+      err_.capture("setup");
+      return r;
+    }
+    py::Ref state = py::Ref::steal(s);
+    py::Ref own;
+    if (per_thread_) {
+      own = py::Ref::steal(PyObject_CallMethod(c_.loader.get(), "own_states", "OOO", state.get(), nthreads_obj_.get(),
+                                               c_.path.get()));
+      if (!own) {
+        err_.capture("setup");
+        return r;
+      }
+    }
+    std::atomic<int> kind{-1};
+    Scheduler& sched = *sched_;
+    sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
+    pool_->run([&](int t) {
+      if (sched.enter(t)) {
+        const Actor& a = actor_for(t);
+        PyObject* target = per_thread_ ? PyList_GET_ITEM(own.get(), t) : state.get();
+        const bool ok = a.takes_index
+                            ? call_driver(drive_indexed_.get(), a, target, indices_[t].get(), iterations_.get())
+                            : call_driver(drive_.get(), a, target, iterations_.get());
+        if (!ok) {
+          py::Ref exc = py::take_raised();
+          if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
+            int k = raised_.add(std::move(exc)), none = -1;
+            kind.compare_exchange_strong(none, k);  // the first by time: the threads took turns
+          }
+        }
+      }
+      sched.leave(t);
+    });
+    r.abort = sched.abort_kind();
+    r.abort_reason = sched.abort_reason();
+    r.deadlock = sched.deadlock();
+    r.choices = sched.choices();
+    r.preemptions = sched.preemptions();
+    if (r.abort != AbortKind::None) return r;
+    r.raised_kind = kind.load();
+    if (r.raised_kind >= 0) {
+      r.outcome = py::Ref::borrow(raised_.outcome(r.raised_kind));
+    } else {
+      PyObject* out = PyObject_CallOneArg(arbiter_.get(), state.get());
+      if (!out) {
+        err_.capture("arbiter");
+        return r;
+      }
+      r.outcome = py::Ref::steal(out);
+    }
+    if (!count) return r;
+    try {
+      r.forbidden = hist_.add(r.outcome.get());
+      if (r.raised_kind >= 0) raised_.count(r.raised_kind);
+    } catch (const py::ErrorAlreadySet&) {
+      err_.capture("arbiter", arbiter_line_);
+      r.outcome = py::Ref();
+    }
+    return r;
+  }
+
+  // The schedule again, with the tracer: the timeline of the witness.
+  json timeline(const std::vector<int>& choices, std::string& replayed_outcome) {
+    py::Ref names = py::check(PyList_New(0));
+    for (int t = 0; t < n_; ++t) {
+      py::Ref name = py::check(PyUnicode_FromString(actor_for(t).name.c_str()));
+      PyList_Append(names.get(), name.get());
+    }
+    py::Ref tracer = py::check(PyObject_CallMethod(g_model.get(), "Tracer", "OO", c_.path.get(), names.get()));
+    ScheduleResult r = run(replay_chooser(choices), tracer.get(), false);
+    replayed_outcome = r.outcome ? py::to_repr(r.outcome.get()) : r.abort != AbortKind::None ? "aborted" : "";
+    py::Ref steps = py::check(PyObject_CallMethod(tracer.get(), "finish", nullptr));
+    return to_json_value(steps.get());
+  }
+
+  static Scheduler::Chooser replay_chooser(std::vector<int> choices) {
+    return [choices = std::move(choices)](const Decision& d) {
+      return d.step < choices.size() ? choices[d.step] : default_choice(d);
+    };
+  }
+
+  std::vector<OutcomeCount> take_outcomes() { return hist_.take(); }
+  std::vector<RaisedKind> take_raised() { return raised_.take(); }
+  void error_into(json& out) {
+    EngineResult e;
+    err_.into(e);
+    out["error"] = {{"phase", e.phase}, {"message", e.error}, {"traceback", e.traceback}, {"line", e.line}};
+  }
+
+ private:
+  // Scheduling points in every code object of the case file (or everywhere, --explore-scope all).
+  void instrument() {
+    py::Ref sys = py::check(PyImport_ImportModule("sys"));
+    py::Ref mon = py::check(PyObject_GetAttrString(sys.get(), "monitoring"));
+    py::Ref events = py::check(PyObject_GetAttrString(mon.get(), "events"));
+    py::Ref instruction = py::check(PyObject_GetAttrString(events.get(), "INSTRUCTION"));
+    py::Ref used = py::check(PyObject_CallMethod(mon.get(), "get_tool", "i", kToolId));
+    if (used.get() == Py_None) py::check(PyObject_CallMethod(mon.get(), "use_tool_id", "is", kToolId, "pyrace explore"));
+    py::Ref cb = py::check(PyObject_GetAttrString(g_sched_module.get(), "instruction"));
+    py::check(PyObject_CallMethod(mon.get(), "register_callback", "iOO", kToolId, instruction.get(), cb.get()));
+    if (p_.scope_all) {
+      py::check(PyObject_CallMethod(mon.get(), "set_events", "iO", kToolId, instruction.get()));
+      return;
+    }
+    py::Ref code = attr(c_.obj.get(), "code");
+    py::Ref codes = py::check(PyObject_CallMethod(g_model.get(), "case_codes", "O", code.get()));
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(codes.get()); ++i)
+      py::check(PyObject_CallMethod(mon.get(), "set_local_events", "iOO", kToolId, PyList_GET_ITEM(codes.get(), i),
+                                    instruction.get()));
+  }
+
+  const LoadedCase& c_;
+  const ExploreParams& p_;
+  Histogram hist_;
+  RaisedLog raised_;
+  FirstError err_;
+  std::vector<Actor> actors_;
+  bool single_actor_ = false, per_thread_ = false;
+  int n_ = 0, arbiter_line_ = 0;
+  py::Ref setup_, arbiter_, drive_, drive_indexed_, iterations_, nthreads_obj_;
+  std::vector<py::Ref> indices_;
+  std::optional<Scheduler> sched_;
+  std::optional<ActorPool> pool_;
+};
+
+std::string schedule_string(const std::vector<int>& choices) {
+  py::Ref list = py::check(PyList_New(0));
+  for (int c : choices) {
+    py::Ref v = py::check(PyLong_FromLong(c));
+    PyList_Append(list.get(), v.get());
+  }
+  return py::to_string(py::check(PyObject_CallMethod(g_model.get(), "format_schedule", "O", list.get())).get());
+}
+
+// The order the threads ran in, for messages: "thread 1 (reader), then thread 0 (writer)".
+std::string order_text(const std::vector<int>& choices, Explorer& ex) {
+  std::string out;
+  int last = -1;
+  for (int c : choices) {
+    if (c == last) continue;
+    if (!out.empty()) out += ", then ";
+    out += "thread " + std::to_string(c) + " (" + ex.actor_for(c).name + ")";
+    last = c;
+  }
+  return out;
+}
+}  // namespace
+
+void prepare_explore(const ExploreParams& p) {
+  g_model = py::import_source(kExploreModelSource, kModelFile, "_pyrace_explore_model");
+  if (!g_model) throw py::ErrorAlreadySet{};
+  py::Ref table = py::check(PyObject_CallMethod(g_model.get(), "point_table", "O", p.all_points ? Py_True : Py_False));
+  std::string t(PyBytes_AS_STRING(table.get()), PyBytes_GET_SIZE(table.get()));
+  py::Ref threading = py::check(PyImport_ImportModule("threading"));
+  py::Ref queue = py::check(PyImport_ImportModule("queue"));
+  std::vector<std::string> excluded = {kModelFile, "<pyrace loader>",
+                                       py::to_string(attr(threading.get(), "__file__").get()),
+                                       py::to_string(attr(queue.get(), "__file__").get())};
+  g_sched_module = make_sched_module(t, excluded);
+  py::check(PyObject_CallMethod(g_model.get(), "install", "O", g_sched_module.get()));
+}
+
+json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p) {
+  json out = {{"strategy", p.strategy},
+              {"preemption_bound", p.preemptions},
+              {"seed", p.seed},
+              {"iterations", c.shape == to_string(Shape::Loop) ? p.iterations : 1},
+              {"points", p.all_points ? "all" : "visible"},
+              {"scope", p.scope_all ? "all" : "case"}};
+  const auto t0 = Clock::now();
+  long schedules = 0, deadlocks = 0, livelocks = 0;
+  bool complete = false;
+  std::string stop_reason;
+  std::optional<ScheduleResult> witness;  // first forbidden outcome, deadlock or livelock
+  try {
+    Explorer ex(interp, c, p);
+    out["threads"] = ex.threads();
+    const int bound = p.strategy == "sanity" ? 0 : p.preemptions;
+    auto out_of_budget = [&] {
+      if (schedules >= p.max_schedules) return stop_reason = "budget", true;
+      if (seconds_since(t0) >= p.time_budget_s) return stop_reason = "time", true;
+      return false;
+    };
+    // One schedule through the explorer; false when the search must stop (witness or error).
+    auto one = [&](Scheduler::Chooser choose) -> bool {
+      ScheduleResult r = ex.run(std::move(choose));
+      ++schedules;
+      if (ex.failed()) return stop_reason = "error", false;
+      if (r.abort == AbortKind::Mismatch) {
+        out["mismatch"] = r.abort_reason;
+        return stop_reason = "mismatch", false;
+      }
+      if (r.abort == AbortKind::Deadlock) ++deadlocks;
+      if (r.abort == AbortKind::Livelock) ++livelocks;
+      const bool bad = r.forbidden || r.abort != AbortKind::None ||
+                       (p.strategy == "sanity" && r.raised_kind >= 0);
+      if (bad && !witness) witness = r;
+      if (bad && p.strategy != "replay") return stop_reason = r.abort == AbortKind::None ? "forbidden" : "deadlock", false;
+      return true;
+    };
+
+    if (p.strategy == "exhaustive" || p.strategy == "sanity") {
+      // Iterative context bounding (CHESS): schedules with 0 preemptions first, then 1, ... up
+      // to the bound. A work item is a prefix of choices ending in a non-default one; running it
+      // completes it with default choices, and every other choice along that completion becomes
+      // a new item, in the bucket of its preemption count. Each schedule is run exactly once.
+      std::vector<std::deque<std::vector<int>>> buckets(bound + 1);
+      buckets[0].push_back({});
+      bool go = true;
+      const Scheduler* sched_view = nullptr;
+      (void)sched_view;
+      for (int k = 0; k <= bound && go; ++k) {
+        while (!buckets[k].empty() && go) {
+          if (out_of_budget()) {
+            go = false;
+            break;
+          }
+          std::vector<int> prefix = std::move(buckets[k].front());
+          buckets[k].pop_front();
+          int used = 0;
+          std::vector<int> taken;
+          go = one([&](const Decision& d) {
+            int choice;
+            if (d.step < prefix.size()) {
+              choice = prefix[d.step];
+            } else {
+              choice = default_choice(d);
+              for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+                const int a = std::countr_zero(e);
+                if (a == choice) continue;
+                const int cost = used + (preempts(d, a) ? 1 : 0);
+                if (cost > bound) continue;
+                std::vector<int> next = taken;
+                next.push_back(a);
+                buckets[cost].push_back(std::move(next));
+              }
+            }
+            used += preempts(d, choice) ? 1 : 0;
+            taken.push_back(choice);
+            return choice;
+          });
+        }
+      }
+      complete = go;
+      if (complete) stop_reason = "complete";
+    } else if (p.strategy == "random" || p.strategy == "pct") {
+      std::mt19937_64 rng(p.seed);
+      long k_est = 1;  // PCT: the longest schedule seen, in steps (change points fall inside it)
+      bool go = true;
+      while (go && !out_of_budget()) {
+        if (p.strategy == "random") {
+          go = one([&](const Decision& d) {
+            const int n = std::popcount(d.enabled);
+            int pick = static_cast<int>(rng() % static_cast<std::uint64_t>(n));
+            std::uint64_t e = d.enabled;
+            while (pick--) e &= e - 1;
+            return std::countr_zero(e);
+          });
+        } else {
+          // PCT (Burckhardt et al., ASPLOS 2010): distinct random priorities >= d, d - 1 change
+          // points among the steps; the highest-priority runnable thread runs; at change point
+          // i the running thread's priority drops to i.
+          std::vector<long> prio(ex.threads());
+          for (int t = 0; t < ex.threads(); ++t) prio[t] = p.pct_depth + t;
+          std::shuffle(prio.begin(), prio.end(), rng);
+          std::vector<long> change;
+          for (int i = 1; i < p.pct_depth; ++i) change.push_back(static_cast<long>(rng() % static_cast<std::uint64_t>(k_est)) + 1);
+          long steps = 0;
+          go = one([&](const Decision& d) {
+            ++steps;
+            for (size_t i = 0; i < change.size(); ++i)
+              if (change[i] == steps && d.prev >= 0) prio[d.prev] = static_cast<long>(i) + 1;
+            int best = -1;
+            for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+              const int a = std::countr_zero(e);
+              if (best < 0 || prio[a] > prio[best]) best = a;
+            }
+            return best;
+          });
+          k_est = std::max(k_est, steps);
+        }
+      }
+      out["pct_depth"] = p.pct_depth;
+    } else if (p.strategy == "replay") {
+      py::Ref list = py::Ref::steal(PyObject_CallMethod(g_model.get(), "parse_schedule", "si", p.schedule.c_str(), ex.threads()));
+      if (!list) {
+        py::Error e = py::fetch_error();
+        out["bad_schedule"] = e.message;
+        stop_reason = "bad schedule";
+      } else {
+        std::vector<int> choices;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list.get()); ++i)
+          choices.push_back(static_cast<int>(PyLong_AsLong(PyList_GET_ITEM(list.get(), i))));
+        for (long i = 0; i < p.repeat; ++i)
+          if (!one(Explorer::replay_chooser(choices))) break;
+        if (stop_reason.empty()) stop_reason = "done";
+        out["replayed"] = schedule_string(choices);
+      }
+    } else {
+      PyErr_Format(PyExc_ValueError, "unknown strategy %s", p.strategy.c_str());
+      throw py::ErrorAlreadySet{};
+    }
+
+    out["schedules"] = schedules;
+    out["complete"] = complete;
+    out["stop_reason"] = stop_reason;
+    out["deadlocks"] = deadlocks;
+    out["livelocks"] = livelocks;
+    if (ex.failed()) ex.error_into(out);
+    if (witness) {
+      json w = {{"schedule", schedule_string(witness->choices)},
+                {"steps_count", witness->choices.size()},
+                {"preemptions", witness->preemptions},
+                {"order", order_text(witness->choices, ex)}};
+      if (witness->abort == AbortKind::None) {
+        w["kind"] = witness->raised_kind >= 0 ? "raised" : "forbidden";
+        w["outcome"] = py::to_repr(witness->outcome.get());
+      } else {
+        w["kind"] = witness->abort == AbortKind::Deadlock ? "deadlock" : "livelock";
+        w["message"] = witness->abort_reason;
+        w["waits"] = witness->deadlock;
+      }
+      if (p.trace && !ex.failed()) {
+        std::string replayed;
+        w["steps"] = ex.timeline(witness->choices, replayed);
+        w["replayed_outcome"] = replayed;
+      }
+      out["witness"] = w;
+    } else {
+      out["witness"] = nullptr;
+    }
+    json outcomes = json::array();
+    for (const auto& o : ex.take_outcomes())
+      outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
+    out["outcomes"] = outcomes;
+    out["raised"] = json::array();
+    for (const auto& k : ex.take_raised())
+      out["raised"].push_back({{"type", k.type}, {"count", k.count}, {"line", k.line}, {"traceback", k.traceback}});
+  } catch (const py::ErrorAlreadySet&) {
+    py::Error e = py::fetch_error();
+    out["error"] = {{"phase", "harness"}, {"message", e.type + ": " + e.message}, {"traceback", e.traceback}, {"line", 0}};
+    out["schedules"] = schedules;
+  }
+  out["elapsed_s"] = seconds_since(t0);
+  return out;
+}
+
+}  // namespace pyrace

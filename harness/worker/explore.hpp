@@ -1,0 +1,43 @@
+// Explore mode: runs a case's actors under the controlled scheduler, one schedule at a time,
+// and searches the schedules (exhaustive with a preemption bound, PCT, random walk), replays a
+// given one, or runs the sequential sanity check (every order, no preemption). Produces the
+// raw result as JSON: outcomes per schedule, and the witness (a schedule string and its
+// timeline) for the first forbidden outcome or deadlock.
+#pragma once
+#include <Python.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "worker/engine.hpp"  // LoadedCase
+
+namespace pyrace {
+
+struct ExploreParams {
+  std::string strategy = "exhaustive";  // exhaustive / pct / random / replay / sanity
+  int preemptions = 2;                  // exhaustive: the bound K
+  long max_schedules = 100000;          // at most this many schedules (exhaustive: incomplete beyond)
+  double time_budget_s = 60;
+  std::uint64_t seed = 1;               // pct / random
+  int pct_depth = 3;                    // pct: the bug depth d (d - 1 priority change points)
+  int threads = 2;
+  long iterations = 2;                  // loop cases: actor calls per thread per schedule
+  std::string schedule;                 // replay: the schedule string
+  long repeat = 1;                      // replay: how many times
+  long max_steps = 200000;              // a schedule longer than this is a livelock
+  long spin_limit = 1000;               // steps a thread may take in a row while others could run
+  bool all_points = false;              // every instruction a scheduling point (no reduction)
+  bool scope_all = false;               // points in library code too, not only the case file's
+  bool trace = true;                    // render the witness timeline
+};
+
+// Sets up sys.monitoring and the scheduler module before the case is loaded (the blocking
+// stand-ins must be in `threading` when the case imports it). Call once per worker.
+void prepare_explore(const ExploreParams& p);
+
+// Runs the search; the caller is attached. Errors of case code (setup, arbiter) end it with
+// {"error": {...}} in the result, as the stress engine's ERROR.
+nlohmann::json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p);
+
+}  // namespace pyrace

@@ -1,0 +1,111 @@
+// The controlled scheduler of explore mode: the actor threads run one at a time, and at every
+// scheduling point (before a bytecode instruction of the case's code that may touch shared
+// state, reported by sys.monitoring) a chooser decides which thread takes the next step.
+// Threads waiting for their turn wait detached, on a futex of their own; blocking primitives
+// (explore_model.py's stand-ins) tell the scheduler instead of blocking, so a schedule where
+// every live thread waits is a deadlock the scheduler sees, not a hang.
+#pragma once
+#include <Python.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "py/ref.hpp"
+
+namespace pyrace {
+
+// What a chooser sees at a step: the threads that may take it, and who took the last one.
+struct Decision {
+  std::uint64_t enabled = 0;  // bit t: thread t may take this step
+  int prev = -1;              // the thread that took the previous step (-1: this is the first)
+  bool prev_enabled = false;  // ...and it could go on: choosing another thread preempts it
+  size_t step = 0;            // steps taken so far in this schedule
+};
+
+// The non-preemptive default: the previous thread if it can go on, else the lowest-numbered one.
+int default_choice(const Decision& d);
+inline bool preempts(const Decision& d, int choice) { return d.prev_enabled && choice != d.prev; }
+
+enum class AbortKind { None, Deadlock, Livelock, Mismatch };
+
+class Scheduler {
+ public:
+  using Chooser = std::function<int(const Decision&)>;
+  static constexpr int kMaxThreads = 64;
+
+  explicit Scheduler(int threads);
+  int threads() const { return n_; }
+
+  // Coordinator, before the actors are released: a fresh schedule. The tracer (may be null) is
+  // explore_model.Tracer: told every step and event, on the thread that takes it.
+  void begin(Chooser choose, PyObject* tracer, long max_steps, long spin_limit);
+
+  // Actor thread t, around its actor (attached). enter() waits for the thread's first turn and
+  // returns false when the schedule was aborted before it (the actor must not run).
+  bool enter(int t);
+  void leave(int t);
+
+  // Called from the monitoring callback and the stand-ins, on the thread holding the turn.
+  // false / -1: the schedule was aborted and ScheduleAborted is set (it unwinds the actor).
+  bool point(int t, PyObject* code, int offset);
+  int block(int t, PyObject* key, const std::string& what, bool timed);  // 1 woken, 0 timed out
+  void wake(PyObject* key);
+
+  const std::vector<int>& choices() const { return choices_; }
+  int preemptions() const { return preemptions_; }
+  AbortKind abort_kind() const { return abort_kind_; }
+  const std::string& abort_reason() const { return abort_reason_; }
+  const std::vector<std::string>& deadlock() const { return deadlock_; }  // per blocked thread: what it waits for
+  // The thread the current OS thread is in the running schedule, or -1.
+  static int current_thread();
+
+ private:
+  enum class State { Idle, Ready, Running, Blocked, Done };
+  struct Slot {
+    State state = State::Idle;
+    PyObject* key = nullptr;  // Blocked: what it waits on (compared by identity only)
+    std::string what;
+    bool timed = false, timed_out = false;
+    alignas(64) std::atomic<std::uint32_t> go{0};
+  };
+
+  // Picks the thread for the next step after `prev` stopped (prev may still be Ready) and hands it
+  // the turn. Returns the chosen thread, or -1 when nobody can run (deadlock, or all done).
+  int decide_and_hand(int prev);
+  void hand(int u);
+  bool wait_turn(int t);  // detached; false when aborted
+  void abort(AbortKind kind, std::string reason);
+  void trace_point(int t, PyObject* code, int offset);
+  void trace_event(int t, const std::string& what);
+  bool raise_aborted();
+
+  int n_;
+  std::unique_ptr<Slot[]> slots_;
+  Chooser choose_;
+  PyObject* tracer_ = nullptr;
+  long max_steps_ = 0, spin_limit_ = 0;
+  bool preroll_ = true;
+  int last_ = -1;  // the thread that took the last step
+  long run_length_ = 0;
+  std::vector<int> choices_;
+  int preemptions_ = 0;
+  std::atomic<bool> aborted_{false};
+  AbortKind abort_kind_ = AbortKind::None;
+  std::string abort_reason_;
+  std::vector<std::string> deadlock_;
+};
+
+// The `_pyrace_sched` module the stand-ins and the monitoring callback use: me(), block(),
+// wake(), instruction(code, offset) and the ScheduleAborted exception. One scheduler per process.
+// point_table: 256 bytes from explore_model.point_table(); excluded_files: code from these
+// files is never a scheduling point (the model, the loader: pyrace's own code).
+py::Ref make_sched_module(const std::string& point_table, std::vector<std::string> excluded_files);
+void attach_scheduler(Scheduler* sched);  // the scheduler me()/block()/wake() talk to (null: none)
+PyObject* schedule_aborted_type();  // borrowed; after make_sched_module
+
+}  // namespace pyrace
