@@ -14,14 +14,30 @@ volatile sig_atomic_t g_interrupted = 0;
 void on_signal(int) { g_interrupted = 1; }
 }  // namespace
 
-int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
+Config config_for(const RunOptions& o, const Unit& u) {
+  Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+  cfg.mode = u.mode;
+  cfg.strategy = o.strategy;
+  cfg.preemptions = o.preemptions;
+  cfg.max_schedules = o.schedules;
+  cfg.seed = static_cast<std::uint64_t>(o.seed);
+  cfg.explore_points = o.explore_points;
+  cfg.explore_scope = o.explore_scope;
+  return cfg;
+}
+
+int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool explore_only) {
   using namespace pyrace;
   std::vector<CaseFile> cases;
   if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
 
-  std::vector<std::string> gils = o.gil == "both" ? std::vector<std::string>{"off", "on"}
-                                                  : std::vector<std::string>{o.gil};
-  std::vector<Unit> plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads);
+  std::vector<std::string> gils = explore_only   ? std::vector<std::string>{"off"}
+                                  : o.gil == "both" ? std::vector<std::string>{"off", "on"}
+                                                    : std::vector<std::string>{o.gil};
+  const std::vector<std::string> modes = explore_only ? std::vector<std::string>{"explore"}
+                                         : o.explore  ? std::vector<std::string>{"stress", "explore"}
+                                                      : std::vector<std::string>{"stress"};
+  std::vector<Unit> plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads, modes);
   if (!o.shard.empty()) {
     try {
       auto [i, n] = parse_shard(o.shard);
@@ -80,17 +96,19 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   size_t started = 0;
   for (const auto& u : plan) {
     if (g_interrupted) break;
-    if (fixed_threads.count(u.file.path + "|" + u.gil)) continue;
-    Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+    const std::string fixed_key = u.file.path + "|" + u.gil + "|" + u.mode;
+    if (fixed_threads.count(fixed_key)) continue;
+    Config cfg = config_for(o, u);
     ++started;
+    const std::string t = u.threads ? std::to_string(u.threads) : "default";
     for (auto& rep : reporters)
-      rep->case_started(u.file.name, fmt::format("gil={} t={}", u.gil, u.threads ? std::to_string(u.threads) : "default"),
+      rep->case_started(u.file.name, u.mode == "explore" ? "explore t=" + t : fmt::format("gil={} t={}", u.gil, t),
                         started, plan.size());
     Record r = run_one(u.file.path, u.file.name, cfg, sup);
     if (g_interrupted) break;  // the worker was killed by us: no result to keep
     r.seq = u.seq;
     r.key = u.key;
-    if (r.named_actors) fixed_threads.insert(u.file.path + "|" + u.gil);
+    if (r.named_actors) fixed_threads.insert(fixed_key);
     records.push_back(r);
     for (auto& rep : reporters) rep->case_finished(r);
     if (o.exitfirst && !r.as_expected) break;

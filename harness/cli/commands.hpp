@@ -12,7 +12,9 @@
 
 namespace pyrace {
 
-int cmd_run(const RunOptions& o, SuperviseOptions sup);
+// explore_only: `pyrace explore` (explore units only); else stress units, plus explore ones with --explore.
+int cmd_run(const RunOptions& o, SuperviseOptions sup, bool explore_only = false);
+int cmd_replay(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup);
 int cmd_list(const RunOptions& o, const SuperviseOptions& sup);
 int cmd_table(RunOptions o, const SuperviseOptions& sup);
 int cmd_report(const std::vector<std::string>& files, const RunOptions& o);

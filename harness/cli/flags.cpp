@@ -78,6 +78,18 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   compare->add_option("--repro-dir", cmd.output, "write a reproducer for every regression into this folder");
   compare->footer(kFooter);
 
+  auto* explore = app.add_subcommand("explore", "search each case's interleavings with the controlled scheduler: a witness for every race, a bounded proof for small safe cases");
+  add_flags(*explore, cmd.run, In::Explore);
+  explore->add_option("paths", cmd.run.paths, "case files or folders")->required();
+  explore->footer(kFooter);
+
+  auto* replay = app.add_subcommand("replay", "run one case under one schedule (from an explore witness), the same outcome every time");
+  replay->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
+  replay->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
+  add_flags(*replay, cmd.run, In::Replay);
+  replay->get_option("--schedule")->required();
+  replay->footer(kFooter);
+
   auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
   worker->group("");
   worker->add_option("--spec", cmd.worker_spec)->required();
@@ -98,11 +110,14 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   if (table->parsed()) cmd.kind = Command::Table;
   if (repro->parsed()) cmd.kind = Command::Repro;
   if (compare->parsed()) cmd.kind = Command::Compare;
+  if (explore->parsed()) cmd.kind = Command::Explore;
+  if (replay->parsed()) cmd.kind = Command::Replay;
   if (worker->parsed()) cmd.kind = Command::Worker;
   // Only run sweeps thread counts; elsewhere a list would be half ignored, so it is refused.
-  if ((cmd.kind == Command::Explain || cmd.kind == Command::Table) && cmd.run.threads.size() > 1) {
-    std::fprintf(stderr, "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run')\n",
-                 cmd.kind == Command::Explain ? "explain" : "table");
+  if ((cmd.kind == Command::Explain || cmd.kind == Command::Table || cmd.kind == Command::Replay) &&
+      cmd.run.threads.size() > 1) {
+    std::fprintf(stderr, "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run' and 'pyrace explore')\n",
+                 cmd.kind == Command::Explain ? "explain" : cmd.kind == Command::Table ? "table" : "replay");
     exit_code = kExitUsage;
     return false;
   }

@@ -17,7 +17,10 @@ inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results
 
 // The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
 struct In {
-  enum : unsigned { Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4 };
+  enum : unsigned {
+    Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4, Explore = 1u << 5,
+    Replay = 1u << 6
+  };
 };
 
 // X(type, field, default, flag names, help, CLI11 validator, subcommands)
@@ -25,21 +28,21 @@ struct In {
   X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
     "actor threads for cases with one actor() (default: the case's THREADS, else " + std::to_string(kDefaultThreads) + \
         "); run: a comma list sweeps, e.g. 2,4,8",                                                                  \
-    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table)                                                  \
+    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table | In::Explore | In::Replay)                       \
   X(long, iterations, 0, "-n,--iterations",                                                                        \
     "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else " +                            \
         std::to_string(kDefaultIterations) + ")",                                                                   \
-    CLI::Range(1L, 1000000000L), In::Run)                                                                           \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Replay)                                                \
   X(long, trials, 0, "--trials",                                                                                    \
     "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +           \
         " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                          \
     CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
   X(double, time_budget, kDefaultTimeBudgetS, "--time-budget", "seconds of collection per case and configuration, at most",      \
-    CLI::Range(0.001, 86400.0), In::Run | In::Explain)                                                              \
+    CLI::Range(0.001, 86400.0), In::Run | In::Explain | In::Explore)                                                \
   X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
     CLI::Validator(), In::Run)                                                                                      \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
-    CLI::Range(0.1, 86400.0), In::Run | In::List)                                                                   \
+    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay)                                        \
   X(long, max_memory, 0, "--max-memory",                                                                            \
     "MiB of writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError; "                   \
     "0: 4096 + 64 per actor thread (thread stacks and per-thread heaps)", CLI::Range(0L, 1L << 30), In::Run)        \
@@ -51,10 +54,11 @@ struct In {
     CLI::IsMember({"off", "on", "both"}), In::Run)                                                                  \
   X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
     "only cases whose name contains this (case-insensitive; repeatable; 'not X' excludes)", CLI::Validator(),       \
-    In::Run | In::List)                                                                                             \
-  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(), In::Run) \
+    In::Run | In::List | In::Explore)                                                                               \
+  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),       \
+    In::Run | In::Explore)                                                                                          \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
-    CLI::Validator(), In::Run | In::Table)                                                                          \
+    CLI::Validator(), In::Run | In::Table | In::Explore)                                                            \
   X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
     CLI::Validator(), In::Run)                                                                                      \
   X(std::string, resume, "", "--resume",                                                                            \
@@ -62,12 +66,35 @@ struct In {
     In::Run)                                                                                                        \
   X(std::vector<std::string>, reporter, {}, "-r,--reporter,--format",                                               \
     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator(),       \
-    In::Run | In::Report)                                                                                           \
+    In::Run | In::Report | In::Explore)                                                                             \
   X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}),    \
-    In::Run | In::Report | In::Explain)                                                                             \
+    In::Run | In::Report | In::Explain | In::Explore | In::Replay)                                                  \
   X(bool, show_suppressed, false, "--show-suppressed",                                                              \
     "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",      \
-    CLI::Validator(), In::Run)
+    CLI::Validator(), In::Run)                                                                                      \
+  X(bool, explore, false, "--explore",                                                                              \
+    "also explore each case's interleavings with the controlled scheduler: an explore verdict beside the stress "   \
+    "verdicts (docs/explore.md)", CLI::Validator(), In::Run)                                                        \
+  X(std::string, strategy, "exhaustive", "--strategy",                                                              \
+    "explore: exhaustive (every schedule with <= --preemptions preemptions, a bounded proof), pct (random "         \
+    "priorities with change points, seeded) or random (a seeded random walk)",                                      \
+    CLI::IsMember({"exhaustive", "pct", "random"}), In::Run | In::Explore)                                          \
+  X(int, preemptions, 2, "--preemptions", "explore, exhaustive: the preemption bound K", CLI::Range(0, 16),         \
+    In::Run | In::Explore)                                                                                          \
+  X(long, schedules, 100000, "--schedules", "explore: at most this many schedules per case",                        \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore)                                                             \
+  X(long, seed, 1, "--seed", "explore, pct and random: the seed (a result names it; the same seed gives the same schedules)", \
+    CLI::Range(0L, 1L << 62), In::Run | In::Explore)                                                                \
+  X(std::string, explore_points, "visible", "--explore-points",                                                     \
+    "explore: visible (a scheduling point before every instruction that may touch shared state) or all (every "     \
+    "instruction: no reduction, to measure it)", CLI::IsMember({"visible", "all"}), In::Run | In::Explore | In::Replay) \
+  X(std::string, explore_scope, "case", "--explore-scope",                                                          \
+    "explore: case (scheduling points in the case file's code) or all (library code too)",                          \
+    CLI::IsMember({"case", "all"}), In::Run | In::Explore | In::Replay)                                             \
+  X(std::string, schedule, "", "--schedule", "replay: the schedule string an explore witness printed, e.g. 0,1*3,0*2", \
+    CLI::Validator(), In::Replay)                                                                                   \
+  X(long, repeat, 1, "--repeat", "replay: run the schedule this many times (each must give the same outcome)",      \
+    CLI::Range(1L, 1000000L), In::Replay)
 
 struct RunOptions {
 #define PYRACE_FIELD(type, field, def, names, help, check, commands) type field = def;
@@ -77,7 +104,7 @@ struct RunOptions {
 };
 
 struct Command {
-  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Worker, None } kind = None;
+  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Explore, Replay, Worker, None } kind = None;
   RunOptions run;
   std::vector<std::string> results;  // report: result files
   std::string explain_case;          // explain: a case file or name

@@ -32,7 +32,10 @@ const char* verdict_colour(const Record& r) {
 
 std::string location(const Record& r) { return r.line > 0 ? fmt::format("{}:{}", r.path, r.line) : r.path; }
 
-std::string config_label(const Record& r) { return fmt::format("gil={} t={}", r.config.gil, r.config.threads); }
+std::string config_label(const Record& r) {
+  if (r.config.mode == "explore") return fmt::format("explore t={}", r.config.threads);
+  return fmt::format("gil={} t={}", r.config.gil, r.config.threads);
+}
 
 std::string indent(const std::string& text, const std::string& pad) {
   std::string out;
@@ -76,9 +79,12 @@ class ConsoleReporter : public Reporter {
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
                style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r.verdict) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
-    if (!r.message.empty() && (r.status != "ok" || r.xfail || r.xpass || r.verdict == Verdict::Tsan))
+    if (!r.message.empty() &&
+        (r.status != "ok" || r.xfail || r.xpass || r.verdict == Verdict::Tsan || r.config.mode == "explore"))
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
-    if (shows_histogram(r)) fmt::print(out_, "{}", histogram(r));
+    if (r.config.mode == "explore" && r.explore.is_object() && r.explore.contains("witness"))
+      fmt::print(out_, "{}", indent(witness_timeline(r.explore["witness"], r.actors), "    "));
+    if (shows_histogram(r) && r.config.mode != "explore") fmt::print(out_, "{}", histogram(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
     if (r.verdict == Verdict::Tsan && r.status == "ok") {
       fmt::print(out_, "{}", indent(trimmed_reports(r), "    > "));

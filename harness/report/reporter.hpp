@@ -39,6 +39,10 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
 // Helpers shared by the reporters, exposed for tests.
 std::string format_rate(const Record& r);  // "83.0% [74.5, 89.2]" or "0% (≤ 3.7%)"
 std::string format_duration(double s);
+// Explore runs: what the search found, for the rate column ("witness, 1 preemption", "all 354 schedules, K=2").
+std::string explore_rate(const Record& r);
+// The witness of an explore run as a timeline, one column per thread (empty when there is none).
+std::string witness_timeline(const nlohmann::json& witness, const std::vector<std::string>& actors, size_t width = 100);
 // The widely quoted error-rate table (rows named by the cases' CLASSIC), with GIL off and on.
 std::string classic_table(const std::vector<Record>& records);
 

@@ -47,10 +47,11 @@ std::string topic_of(const Record& r) {
 std::vector<Pattern> patterns_of(const std::vector<Record>& records) {
   std::vector<Pattern> out;
   for (const auto& r : records) {
-    if (r.fix.empty() || r.config.gil != "off") continue;
+    if (r.fix.empty() || r.config.gil != "off" || r.config.mode != "stress") continue;
     Pattern p;
     p.broken = &r;
     for (const auto& o : records) {
+      if (o.config.mode != "stress") continue;  // the measured table: explore verdicts are shown beside it, not in it
       if (o.name == r.fix && o.config.gil == "off" && o.config.threads == r.config.threads) p.fixed = &o;
       if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) p.broken_gil = &o;
     }
@@ -76,6 +77,7 @@ std::string first_paragraph(const std::string& doc) {
 }
 
 std::string format_rate(const Record& r) {
+  if (r.config.mode == "explore") return explore_rate(r);
   if (r.trials == 0) return "no trials";
   if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
   // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
@@ -91,7 +93,8 @@ std::string classic_table(const std::vector<Record>& records) {
   // Rows in the order the quoted table has them; each measured case listed under its row.
   std::vector<std::string> order;
   for (const auto& r : records)
-    if (!r.classic_row.empty() && std::find(order.begin(), order.end(), r.classic_row) == order.end())
+    if (!r.classic_row.empty() && r.config.mode == "stress" &&
+        std::find(order.begin(), order.end(), r.classic_row) == order.end())
       order.push_back(r.classic_row);
   if (order.empty()) return "";
   // The quoted table's own order: the broken patterns first, then what is safe.
@@ -107,7 +110,7 @@ std::string classic_table(const std::vector<Record>& records) {
   for (const auto& row : order) {
     bool first = true;
     for (const auto& r : records) {
-      if (r.classic_row != row || r.config.gil != "off") continue;
+      if (r.classic_row != row || r.config.gil != "off" || r.config.mode != "stress") continue;
       const Record* on = nullptr;
       for (const auto& o : records)
         if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;

@@ -9,15 +9,19 @@
 namespace pyrace {
 
 std::vector<Unit> make_plan(const std::vector<CaseFile>& cases, const std::vector<std::string>& gils,
-                            const std::vector<int>& threads) {
+                            const std::vector<int>& threads, const std::vector<std::string>& modes) {
   std::vector<Unit> plan;
   for (const auto& c : cases)
-    for (const auto& g : gils)
-      for (int t : threads) {
-        Unit u{c, g, t, static_cast<long>(plan.size()), ""};
-        u.key = c.path + "|" + g + "|" + std::to_string(t);
-        plan.push_back(u);
-      }
+    for (const auto& m : modes) {
+      // Explore runs one thread at a time: the GIL makes no difference to it, so it runs once.
+      const std::vector<std::string> mode_gils = m == "explore" ? std::vector<std::string>{"off"} : gils;
+      for (const auto& g : mode_gils)
+        for (int t : threads) {
+          Unit u{c, g, t, static_cast<long>(plan.size()), "", m};
+          u.key = c.path + "|" + (m == "explore" ? "explore" : g) + "|" + std::to_string(t);
+          plan.push_back(u);
+        }
+    }
   return plan;
 }
 

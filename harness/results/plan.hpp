@@ -17,11 +17,14 @@ struct Unit {
   std::string gil;  // off / on
   int threads = 0;  // requested (0: the case's default)
   long seq = 0;     // position in the whole plan
-  std::string key;  // identifies the unit across runs: path|gil|threads
+  std::string key;  // identifies the unit across runs: path|gil|threads (explore: path|explore|threads)
+  std::string mode = "stress";  // stress / explore
 };
 
+// modes: "stress" and/or "explore", in that order per case; explore units are GIL-off only.
 std::vector<Unit> make_plan(const std::vector<CaseFile>& cases, const std::vector<std::string>& gils,
-                            const std::vector<int>& threads);
+                            const std::vector<int>& threads,
+                            const std::vector<std::string>& modes = {"stress"});
 
 struct ShardError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -16,6 +16,8 @@ void grade_record(Record& r) {
   r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
   if (r.status == "ok" && !r.tsan.empty()) {
     r.verdict = Verdict::Tsan;  // a data race inside the interpreter or an extension outranks the outcomes
+  } else if (r.status == "ok" && r.config.mode == "explore") {
+    r.verdict = explore_verdict(r.explore);
   } else if (r.status == "ok") {
     r.verdict = verdict_from_counts(r.forbidden, r.trials);
   } else if (r.status == "gil") {
@@ -96,7 +98,15 @@ json to_json(const Config& c) {
               {"trials", c.trials},
               {"time_budget_s", c.time_budget_s},
               {"early_stop", c.early_stop},
-              {"max_rate", c.max_rate}};
+              {"max_rate", c.max_rate},
+              {"mode", c.mode},
+              {"strategy", c.strategy},
+              {"preemptions", c.preemptions},
+              {"max_schedules", c.max_schedules},
+              {"seed", c.seed},
+              {"schedule", c.schedule},
+              {"explore_points", c.explore_points},
+              {"explore_scope", c.explore_scope}};
 }
 
 Config config_from_json(const json& j) {
@@ -108,6 +118,14 @@ Config config_from_json(const json& j) {
   c.time_budget_s = j.value("time_budget_s", c.time_budget_s);
   c.early_stop = j.value("early_stop", c.early_stop);
   c.max_rate = j.value("max_rate", c.max_rate);
+  c.mode = j.value("mode", c.mode);
+  c.strategy = j.value("strategy", c.strategy);
+  c.preemptions = j.value("preemptions", c.preemptions);
+  c.max_schedules = j.value("max_schedules", c.max_schedules);
+  c.seed = j.value("seed", c.seed);
+  c.schedule = j.value("schedule", c.schedule);
+  c.explore_points = j.value("explore_points", c.explore_points);
+  c.explore_scope = j.value("explore_scope", c.explore_scope);
   return c;
 }
 
@@ -160,6 +178,7 @@ json to_json(const Record& r) {
                             : json(nullptr)},
       {"ops_per_s", r.ops_per_s},
       {"python", r.python},
+      {"explore", r.explore},
       {"verdict", to_string(r.verdict)},
       {"forbidden", r.forbidden},
       {"interesting", r.interesting},
@@ -234,6 +253,7 @@ Record record_from_json(const json& j) {
   apply_run_fields(r, j);
   r.wall_s = j.value("wall_s", 0.0);
   r.python = j.value("python", "");
+  if (j.contains("explore")) r.explore = j["explore"];
   grade_record(r);  // grading is derived: recomputed, never trusted from the file
   return r;
 }

@@ -4,6 +4,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,16 @@ struct Config {
   double time_budget_s = kDefaultTimeBudgetS;
   bool early_stop = false;
   double max_rate = 0;      // SAFE needs the 95% upper bound at or below this; 0: the shape's default
+  // "stress" (threads released together, outcomes sampled) or "explore" (the controlled
+  // scheduler searches the interleavings; docs/explore.md) and the search's settings.
+  std::string mode = "stress";
+  std::string strategy = "exhaustive";  // explore: exhaustive / pct / random / replay / sanity
+  int preemptions = 2;                  // explore, exhaustive: the preemption bound
+  long max_schedules = 100000;          // explore: at most this many schedules
+  std::uint64_t seed = 1;               // explore, pct / random
+  std::string schedule;                 // explore, replay: the schedule string
+  std::string explore_points = "visible";  // explore: "all" makes every instruction a scheduling point
+  std::string explore_scope = "case";      // explore: "all" puts scheduling points in library code too
 };
 
 struct Record {
@@ -65,6 +76,9 @@ struct Record {
   long damage_n = 0;     // damage(state) per trial, when the case defines it
   double damage_mean = 0, damage_min = 0, damage_max = 0;
   std::string python;  // interpreter version string
+  // explore mode: the search's raw result (schedules, outcomes per schedule, witness with its
+  // timeline); null for stress runs. Schema in docs/results-schema.md.
+  nlohmann::json explore;
   // grading (filled by grade_record)
   Verdict verdict = Verdict::Error;
   long forbidden = 0, interesting = 0;
@@ -84,6 +98,11 @@ TsanReport tsan_from_json(const nlohmann::json& t);  // one element of tsan_json
 nlohmann::json suppressed_json(const Record& r);
 nlohmann::json raised_json(const std::vector<RaisedKind>& raised);  // also the worker's "run.raised"      // null when the suppressions were not collected
 Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
+
+// Explore runs: the verdict the search supports (RACY with a witness, SAFE as a bounded proof or
+// a sampled claim, DEADLOCK, INCONCLUSIVE), and the sentence that says what it rests on.
+Verdict explore_verdict(const nlohmann::json& explore);
+std::string explore_summary(const Record& r);
 
 // Fills the grading fields from status and outcomes.
 void grade_record(Record& r);

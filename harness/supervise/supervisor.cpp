@@ -279,7 +279,13 @@ std::string signal_name(int sig) {
 }  // namespace
 
 Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
-  json spec = {{"mode", "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
+  json spec = {{"mode", cfg.mode == "explore" ? "explore" : "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
+  if (cfg.mode == "explore")
+    spec["explore"] = {{"strategy", cfg.strategy},     {"preemptions", cfg.preemptions},
+                       {"max_schedules", cfg.max_schedules}, {"seed", cfg.seed},
+                       {"time_budget_s", cfg.time_budget_s}, {"schedule", cfg.schedule},
+                       {"repeat", cfg.strategy == "replay" ? std::max(1L, cfg.trials) : 1L},
+                       {"all_points", cfg.explore_points == "all"}, {"scope_all", cfg.explore_scope == "all"}};
   WorkerOutcome w = run_worker(spec, opts);
   Record r;
   r.name = name;
@@ -296,6 +302,16 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.config.trials = j["effective"].value("trials", cfg.trials);
   }
   if (j.contains("run")) apply_run_fields(r, j["run"]);
+  if (j.contains("explore")) {  // schedules are the trials of an explore run; its outcomes count schedules
+    r.explore = j["explore"];
+    apply_run_fields(r, json{{"trials", r.explore.value("schedules", 0L)},
+                             {"outcomes", r.explore.value("outcomes", json::array())},
+                             {"raised", r.explore.value("raised", json::array())},
+                             {"elapsed_s", r.explore.value("elapsed_s", 0.0)},
+                             {"stop_reason", r.explore.value("stop_reason", "")}});
+    if (j.contains("case")) r.config.threads = r.explore.value("threads", r.config.threads);
+    r.config.iterations = r.explore.value("iterations", r.config.iterations);
+  }
   r.tsan = w.tsan;
   r.tsan_suppressed = w.tsan_suppressed;
   r.tsan_suppressed_collected = w.tsan_finalised;
@@ -335,6 +351,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.message += (r.message.empty() ? "" : "; ") + std::string("the case wrote more than --max-output ") +
                  std::to_string(opts.max_output_mib) + " MiB to stdout/stderr: only the end was kept";
   grade_record(r);
+  if (r.config.mode == "explore" && r.status == "ok") r.message = explore_summary(r);
   if (r.xfail)
     r.message = "known interpreter bug " + r.known_bug_issue + " (affects " + r.known_bug_affects + "): " +
                 (r.message.empty() ? std::string("verdict ") + to_string(r.verdict) + " as recorded" : r.message);

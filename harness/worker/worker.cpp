@@ -238,6 +238,13 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       out["explore"] = run_explore(interp->state(), lc, ep);
       if (py::gil_enabled()) gil_report("while the case ran");
       out["status"] = "ok";
+      if (out["explore"].contains("error")) {  // case code raised (setup, arbiter), or pyrace failed
+        const json& e = out["explore"]["error"];
+        out["status"] = "exception";
+        out["message"] = "the " + e.value("phase", std::string("harness")) + " raised " + e.value("message", "");
+        out["traceback"] = e.value("traceback", "");
+        out["line"] = e.value("line", 0);
+      }
       finish(out, kWorkerOk);
     }
 
