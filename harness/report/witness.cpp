@@ -51,6 +51,10 @@ std::string witness_timeline(const json& witness, const std::vector<std::string>
     const bool new_line = line != 0 && line != last_line[t];
     if (line) last_line[t] = line;
     std::string cell = step_text(s, new_line);
+    if (!line && cell.size() > col) {  // a long event (what a thread waits for): a line of its own
+      out += fmt::format("     thread {} {}\n", t, cell);
+      continue;
+    }
     std::string row = line ? fmt::format("{:>4} ", ++n) : std::string(5, ' ');
     for (int u = 0; u < threads; ++u) row += fit(u == t ? cell : "", col) + " ";
     while (!row.empty() && row.back() == ' ') row.pop_back();

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "worker/worker.hpp"
 
@@ -278,7 +279,91 @@ std::string signal_name(int sig) {
 }
 }  // namespace
 
+namespace {
+// The sequential sanity check, as jcstress's: before any concurrent trial, every order of the
+// actors, one after another, on fresh state (explore's schedules without preemption, so that
+// one actor waiting for another is modelled, not waited out). If that raises or gives an outcome
+// OUTCOMES does not accept, the case itself is wrong, whatever threads do: ERROR, naming the
+// order, the outcome and the line. Empty when the case passed, or the check could not run (a
+// crash or hang then shows in the stress run itself).
+struct Sanity {
+  Record failure;  // status "malformed" with the message, when the check failed
+  bool failed = false;
+};
+
+Sanity sanity_check(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
+  Config sc;
+  sc.threads = cfg.threads;
+  sc.iterations = cfg.iterations;
+  sc.mode = "explore";
+  sc.strategy = "sanity";
+  sc.max_schedules = 24;  // every order of up to 4 actors; more threads: the first 24 orders
+  sc.time_budget_s = 10;
+  json spec = {{"mode", "explore"}, {"path", path}, {"name", name}, {"config", to_json(sc)},
+               {"explore", {{"strategy", "sanity"}, {"max_schedules", sc.max_schedules}, {"time_budget_s", 30.0},
+                            {"trace", false}, {"stress_sizes", true},
+                            // One actor's whole loop may run before the next: no fairness switch
+                            // inside it (a switch would interleave them), and room for its steps.
+                            {"spin_limit", 2000000L}, {"max_steps", 20000000L}}}};
+  SuperviseOptions so = opts;
+  so.timeout_s = std::min(opts.timeout_s, 60.0);
+  WorkerOutcome w = run_worker(spec, so);
+  const json& j = w.result;
+  Sanity s;
+  if (j.value("status", "") != "ok" || !j.contains("explore")) return s;
+  const json& e = j["explore"];
+  const json& wit = e.contains("witness") ? e["witness"] : json();
+  if (!wit.is_object()) return s;
+  Record& r = s.failure;
+  r.name = name;
+  r.path = path;
+  r.config = cfg;
+  r.python = j.value("python", "");
+  if (j.contains("case")) fill_from_case(r, j["case"]);
+  const json lines = j.contains("case") ? j["case"].value("lines", json::object()) : json::object();
+  const std::string order = wit.value("order", "");
+  const std::string kind = wit.value("kind", "");
+  r.status = "malformed";
+  if (kind == "raised") {
+    const json raised = e.value("raised", json::array());
+    const json first = raised.empty() ? json::object() : raised[0];
+    r.line = first.value("line", 0);
+    r.message = fmt::format("run one after another ({}), the actors raise {}: a case's actors must run alone without "
+                            "raising (the exception is then the case's own, not a race's)",
+                            order, first.value("type", "an exception"));
+    r.traceback = first.value("traceback", "");
+  } else if (kind == "forbidden") {
+    r.line = lines.value("OUTCOMES", lines.value("arbiter", 0));
+    r.message = fmt::format("run one after another ({}), the actors give {}, which OUTCOMES grades FORBIDDEN: the "
+                            "arbiter or OUTCOMES is wrong (an outcome of running the actors one at a time must be "
+                            "ACCEPTABLE)", order, wit.value("outcome", "?"));
+  } else {
+    r.message = fmt::format("run one after another ({}), the actors {}: {}", order,
+                            kind == "deadlock" ? "deadlock" : "never finish",
+                            kind == "deadlock" ? fmt::format("{}", fmt::join(wit.value("waits", std::vector<std::string>{}), "; "))
+                                               : wit.value("message", ""));
+  }
+  r.message += " [pyrace's sequential check, before any concurrent trial]";
+  grade_record(r);
+  s.failed = true;
+  return s;
+}
+}  // namespace
+
 Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
+  if (cfg.mode == "stress") {
+    // Once per case and thread count, whatever the GIL setting: it is about the case.
+    static std::map<std::string, Sanity> checked;
+    const std::string key = path + "|" + std::to_string(cfg.threads);
+    auto it = checked.find(key);
+    if (it == checked.end()) it = checked.emplace(key, sanity_check(path, name, cfg, opts)).first;
+    if (it->second.failed) {
+      Record r = it->second.failure;
+      r.config = cfg;
+      grade_record(r);
+      return r;
+    }
+  }
   json spec = {{"mode", cfg.mode == "explore" ? "explore" : "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
   if (cfg.mode == "explore")
     spec["explore"] = {{"strategy", cfg.strategy},     {"preemptions", cfg.preemptions},

@@ -242,7 +242,8 @@ void prepare_explore(const ExploreParams& p) {
                                        py::to_string(attr(threading.get(), "__file__").get()),
                                        py::to_string(attr(queue.get(), "__file__").get())};
   g_sched_module = make_sched_module(t, excluded);
-  py::check(PyObject_CallMethod(g_model.get(), "install", "O", g_sched_module.get()));
+  py::Ref loader = py::check(PyImport_ImportModule("_pyrace_loader"));
+  py::check(PyObject_CallMethod(g_model.get(), "install", "OO", g_sched_module.get(), loader.get()));
 }
 
 json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p) {
@@ -271,6 +272,17 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
       ScheduleResult r = ex.run(std::move(choose));
       ++schedules;
       if (ex.failed()) return stop_reason = "error", false;
+      // Something the scheduler cannot control (a fork, a thread of the case's own): no verdict.
+      py::Ref unsupported = attr(g_model.get(), "unsupported");
+      if (PyList_GET_SIZE(unsupported.get()) > 0) {
+        std::string what = py::to_string(PyList_GET_ITEM(unsupported.get(), 0));
+        out["error"] = {{"phase", "explore"},
+                        {"message", "explore cannot control this case: " + what +
+                                        " (explore schedules the actors' own threads, in this process, only)"},
+                        {"traceback", ""},
+                        {"line", 0}};
+        return stop_reason = "unsupported", false;
+      }
       if (r.abort == AbortKind::Mismatch) {
         out["mismatch"] = r.abort_reason;
         return stop_reason = "mismatch", false;
@@ -392,6 +404,7 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
     out["deadlocks"] = deadlocks;
     out["livelocks"] = livelocks;
     if (ex.failed()) ex.error_into(out);
+    if (out.contains("error")) witness.reset();  // no verdict on a case explore could not control
     if (witness) {
       json w = {{"schedule", schedule_string(witness->choices)},
                 {"steps_count", witness->choices.size()},

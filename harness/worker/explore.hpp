@@ -30,6 +30,9 @@ struct ExploreParams {
   bool all_points = false;              // every instruction a scheduling point (no reduction)
   bool scope_all = false;               // points in library code too, not only the case file's
   bool trace = true;                    // render the witness timeline
+  // The sanity check: the stress run's sizes (its ITERATIONS, no EXPLORE overrides), since it
+  // vouches for the case as stress runs it.
+  bool stress_sizes = false;
 };
 
 // Sets up sys.monitoring and the scheduler module before the case is loaded (the blocking

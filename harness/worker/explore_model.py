@@ -375,22 +375,54 @@ _STAND_INS = {"Lock": Lock, "RLock": RLock, "Condition": Condition, "Semaphore":
               "BoundedSemaphore": BoundedSemaphore, "Event": Event, "Barrier": Barrier,
               "BrokenBarrierError": BrokenBarrierError}
 
+# What a case did that explore cannot control: (what, where), noted while a schedule runs.
+unsupported = []
 
-def install(sched):
-    """Puts the stand-ins into threading (and so into queue.Queue, which builds on them) before
-    the case is imported. Only in explore workers: stress runs keep the real primitives."""
+
+def _note_unsupported(what):
+    if _sched is not None and _sched.me() >= 0:
+        unsupported.append(f"{what} at {_case_line()}")
+
+
+def install(sched, loader):
+    """The case sees `threading` and `queue` with the stand-ins in place of the blocking
+    primitives: views of those modules, put in sys.modules only while the case (and what it
+    imports) loads. threading's own machinery (Thread, shutdown) keeps the real primitives."""
     global _sched
+    import importlib.util
+    import os
     import threading
-    import queue
+    import types
     _sched = sched
     _real_threading["Lock"] = threading.Lock
     _real_threading["get_ident"] = threading.get_ident
-    for name, cls in _STAND_INS.items():
-        setattr(threading, name, cls)
-    # The C SimpleQueue blocks inside C; its pure-Python twin builds on threading.Semaphore.
-    queue.SimpleQueue = queue._PySimpleQueue
+    view = types.ModuleType("threading", threading.__doc__)
+    view.__dict__.update({k: v for k, v in threading.__dict__.items() if not k.startswith("__")})
+    view.__dict__.update(_STAND_INS)
+
+    class Thread(threading.Thread):
+        def start(self):
+            _note_unsupported("a thread of the case's own is started")
+            return super().start()
+
+    view.Thread = Thread
+    # queue.Queue builds on threading's Lock and Condition: a fresh queue module, built on the view.
+    spec = importlib.util.find_spec("queue")
+    queue_view = importlib.util.module_from_spec(spec)
+    saved = sys.modules.get("threading")
+    sys.modules["threading"] = view
+    try:
+        spec.loader.exec_module(queue_view)
+    finally:
+        sys.modules["threading"] = saved
+    queue_view.SimpleQueue = queue_view._PySimpleQueue  # the C one blocks inside C
+    loader.import_views = {"threading": view, "queue": queue_view}
     _model_files.add(threading.__file__)
-    _model_files.add(queue.__file__)
+    _model_files.add(queue_view.__file__)
+    # A fork inside a schedule copies a process whose other actors the child does not have: the
+    # child ends at once, and the run says explore cannot control the case.
+    os.register_at_fork(before=lambda: _note_unsupported("the process forks"),
+                        after_in_child=lambda: os._exit(0) if _sched.me() >= 0 else None)
 
 
 # --- The witness tracer -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import warnings
 from _pyrace_names import DEFAULT_GRADE, DEFAULT_SHAPE, GRADES, MAX_THREADS, SHAPES, VERDICTS
 
 EXPECTS = ("safe", "racy")
+import_views = {}  # module name -> the module the case sees instead (explore mode sets it)
 INT_SETTINGS = ("THREADS", "ITERATIONS", "TRIALS")
 
 
@@ -116,12 +117,22 @@ def load(path, name):
     sys.modules[modname] = module  # dataclasses, pickle and friends look classes up here
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # Explore mode: the case (and what it imports while loading) sees its own views of some
+        # modules (threading and queue with scheduler-aware primitives; explore_model.install).
+        saved = {k: sys.modules.get(k) for k in import_views}
+        sys.modules.update(import_views)
         try:
             code = compile(tree, path, "exec")
             exec(code, module.__dict__)
         except BaseException as e:  # SystemExit too: a case must not end the worker
             raise CaseError(path, case_line(e, path), f"importing the case raised {type(e).__name__}: {e}",
                             "exception", format_exception(e, path)) from None
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    sys.modules.pop(k, None)
+                else:
+                    sys.modules[k] = v
     ns = module.__dict__
 
     def where(key):
@@ -129,6 +140,7 @@ def load(path, name):
 
     c = Case()
     c.path, c.name, c.module, c.doc = path, name, module, doc
+    c.lines = lines  # top-level name -> line, for messages about OUTCOMES, arbiter...
     c.code = code  # explore mode places its scheduling points in every code object compiled from it
     c.gil_modules = _gil_modules(caught)
 
@@ -389,6 +401,7 @@ def describe(case):
         "known_bug": case.known_bug,
         "has_damage": case.damage is not None,
         "fix": case.fix,
+        "lines": {k: case.lines[k] for k in ("OUTCOMES", "arbiter", "setup", "DEFAULT_GRADE") if k in case.lines},
     }
 
 
