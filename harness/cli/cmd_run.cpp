@@ -81,7 +81,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   for (const auto& u : plan) {
     if (g_interrupted) break;
     if (fixed_threads.count(u.file.path + "|" + u.gil)) continue;
-    Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+    Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop, o.max_rate};
     ++started;
     for (auto& rep : reporters)
       rep->case_started(u.file.name, fmt::format("gil={} t={}", u.gil, u.threads ? std::to_string(u.threads) : "default"),
@@ -93,14 +93,12 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
     if (r.named_actors) fixed_threads.insert(u.file.path + "|" + u.gil);
     records.push_back(r);
     for (auto& rep : reporters) rep->case_finished(r);
-    if (o.exitfirst && !r.as_expected) break;
+    if (o.exitfirst && fails_run(r, o.allow_inconclusive)) break;
   }
   sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
   if (g_interrupted) return kExitInterrupted;
-  for (const auto& r : records)
-    if (!r.as_expected) return kExitMismatch;
-  return kExitOk;
+  return results_exit_code(records, o.allow_inconclusive);
 }
 
 }  // namespace pyrace
