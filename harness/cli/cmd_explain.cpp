@@ -67,8 +67,11 @@ void print_result(const Paint& paint, const std::string& label, const Record& r)
                        : r.verdict == Verdict::Safe         ? "32"
                        : r.verdict == Verdict::Inconclusive ? "35"
                                                             : "31";
-  fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, to_string(r.verdict)),
-             is_graded(r.verdict) ? format_rate(r) : r.message);
+  const std::string verdict = to_string(r.verdict), rate = is_graded(r.verdict) ? format_rate(r) : r.message;
+  if (!is_graded(r.verdict) || 2 + verdict.size() + 1 + rate.size() <= kWidth)
+    fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, verdict), rate);
+  else  // the evidence makes it long: on lines of its own, in 80 columns
+    fmt::print("\n{}\n  {}\n{}", paint("1", label), paint(colour, verdict), wrap(rate, kWidth - 4, "    "));
   if (r.verdict == Verdict::Inconclusive) fmt::print("{}", wrap(inconclusive_reason(r), kWidth - 4, "    "));
   if (const std::string c = format_concurrency(r); !c.empty()) fmt::print("  {}\n", c);
   for (const auto& line : raised_lines(r)) fmt::print("  raised {}\n", line);

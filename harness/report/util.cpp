@@ -86,7 +86,11 @@ std::string group_thousands(double n) {
 }
 
 namespace {
-std::string pct2(double fraction) { return fmt::format("{:.2g}%", 100 * fraction); }
+// Two significant digits, never in exponent form: "6.4%", "0.075%", "16%", "100%".
+std::string pct2(double fraction) {
+  const double v = 100 * fraction;
+  return v >= 10 ? fmt::format("{:.0f}%", v) : fmt::format("{:.2g}%", v);
+}
 const char* unit_of(const Record& r) { return r.shape == to_string(Shape::Single) ? "states" : "trials"; }
 // "100 trials" or "5,120 concurrent of 5,200 states"
 std::string evidence_words(const Record& r) {
