@@ -107,10 +107,11 @@ std::string inconclusive_reason(const Record& r) {
   const std::string stopped = r.stop_reason == "time" ? fmt::format(" (the time budget ended it after {})",
                                                                     group_thousands(static_cast<double>(r.trials)))
                                                       : "";
+  // --allow-inconclusive only helps where INCONCLUSIVE decides the exit status (EXPECT safe, GIL off).
   return fmt::format("too few {}{}: SAFE at target {} needs {} with no FORBIDDEN outcome, this run had {}; raise "
-                     "--trials/--time-budget or allow with --allow-inconclusive",
+                     "--trials/--time-budget{}",
                      which, stopped, percent(r.bound.target), group_thousands(static_cast<double>(need)),
-                     group_thousands(r.bound.evidence));
+                     group_thousands(r.bound.evidence), r.inconclusive ? " or allow with --allow-inconclusive" : "");
 }
 
 std::string format_concurrency(const Record& r) {

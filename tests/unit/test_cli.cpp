@@ -58,7 +58,7 @@ TEST_CASE("defaults come from the flag table", "[cli][flags]") {
   CHECK_FALSE(p.cmd.run.allow_inconclusive);
 }
 
-TEST_CASE("--max-rate takes a rate strictly between 0 and 1; --allow-inconclusive where results are graded", "[cli][flags]") {
+TEST_CASE("flags: max rate strictly between 0 and 1, allow-inconclusive where results are graded", "[cli][flags]") {
   auto p = parse({"run", "--max-rate", "0.01", "--allow-inconclusive", "cases"});
   REQUIRE(p.go);
   CHECK(p.cmd.run.max_rate == 0.01);
