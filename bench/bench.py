@@ -31,14 +31,15 @@ REPO = os.path.dirname(HERE)
 
 def run_pyrace_rc(pyrace, args, cwd=None):
     """Records, wall time and exit status of one `pyrace run`; verdicts not as expected (exit 1)
-    are data here, any other failure ends the benchmark."""
+    and INCONCLUSIVE safe cases (exit 4: too little evidence at a benchmark's small budget) are
+    data here, any other failure ends the benchmark."""
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
         t0 = time.perf_counter()
         p = subprocess.run([pyrace, "run", "--color", "never", "--json", f.name, *args],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
         wall = time.perf_counter() - t0
         recs = [json.loads(line) for line in open(f.name) if line.strip()]
-    if p.returncode not in (0, 1):
+    if p.returncode not in (0, 1, 4):
         sys.exit(f"bench: {pyrace} run {' '.join(args)} failed (exit {p.returncode}):\n{p.stdout}")
     return recs, wall, p.returncode
 

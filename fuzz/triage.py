@@ -470,7 +470,8 @@ def main(argv=None):
 
 
 def read_catalog(label, path, compare_exit):
-    """A night's catalog run: how many cases, which were not as expected."""
+    """A night's catalog run: how many cases, which were not as expected, which were INCONCLUSIVE
+    (EXPECT safe, no FORBIDDEN outcome, too little evidence for SAFE: a short night's budget, not a finding)."""
     records = []
     with open(path) as f:
         for line in f:
@@ -478,9 +479,10 @@ def read_catalog(label, path, compare_exit):
                 records.append(json.loads(line))
     unexpected = [{"name": r["name"], "verdict": r["verdict"], "expect": r.get("expect", ""),
                    "gil": r.get("config", {}).get("gil", ""), "message": r.get("message", "")}
-                  for r in records if not r.get("as_expected", True)]
+                  for r in records if not r.get("as_expected", True) and not r.get("inconclusive", False)]
+    inconclusive = [r["name"] for r in records if r.get("inconclusive", False)]
     return {"label": label, "results": path, "cases": len(records), "unexpected": unexpected,
-            "compare_exit": compare_exit}
+            "inconclusive": inconclusive, "compare_exit": compare_exit}
 
 
 def write_known_races(db, path):
@@ -538,12 +540,14 @@ def write_summaries(results, catalog, out, night, build):
     if not results:
         lines.append("| | | (no findings) | | | | | |")
     if catalog:
-        lines += ["", "## Case catalog", "", "| run | results | not as expected | against the last night |", "|---|---|---|---|"]
+        lines += ["", "## Case catalog", "", "| run | results | not as expected | inconclusive (too little evidence for SAFE) "
+                  "| against the last night |", "|---|---|---|---|---|"]
         for c in catalog:
             names = ", ".join(f"{u['name']} ({u['verdict']})" for u in c["unexpected"]) or "none"
+            thin = c.get("inconclusive", [])
             cmp = {0: "no regression", 1: "REGRESSION (see the compare output)", -1: "first night"}.get(
                 c["compare_exit"], f"compare exit {c['compare_exit']}")
-            lines.append(f"| {c['label']} | {c['cases']} | {names} | {cmp} |")
+            lines.append(f"| {c['label']} | {c['cases']} | {names} | {len(thin)}{': ' + ', '.join(thin) if thin else ''} | {cmp} |")
     for r in results:
         if r["status"] == "new" and r.get("program"):
             lines += ["", f"## {r['signature']}", "", "```"] + r["program"] + ["```"]

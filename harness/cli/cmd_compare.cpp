@@ -1,8 +1,12 @@
 // `pyrace compare BASELINE CANDIDATE`: what changed between two runs of the suite (two
 // interpreter builds): verdict changes, crashes, known bugs fixed, and a reproducer for every
-// regression. Exit 1 when the candidate regressed.
+// regression. Exit 1 when the candidate regressed. A change is only called on evidence: an
+// INCONCLUSIVE side is reported as such (too little evidence to call a change, either way), and
+// rates are compared over the trials in which the actors overlapped, unless the two runs reached
+// very different concurrency (then the comparison is called weak).
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -19,10 +23,22 @@ std::string unit_of(const Record& r) { return fmt::format("{}|gil={}|t={}", r.na
 
 std::string describe(const Record& r) {
   const bool graded = is_graded(r.verdict);
-  return fmt::format("{}{}", to_string(r.verdict), graded ? " " + format_rate(r) : r.xfail ? " (known bug)" : "");
+  return fmt::format("{}{}{}", to_string(r.verdict), graded ? " " + format_rate(r) : r.xfail ? " (known bug)" : "",
+                     graded && r.concurrency >= 0 ? fmt::format(" (concurrency {:.3g}%)", 100 * r.concurrency) : "");
 }
 
-bool disjoint(const Record& a, const Record& b) { return a.ci.hi < b.ci.lo || b.ci.hi < a.ci.lo; }
+// The error rate over the evidence: FORBIDDEN outcomes per trial in which the actors overlapped
+// (every trial where that was not measured), so that a loaded run's idle trials do not dilute it.
+Interval evidence_ci(const Record& r) { return wilson95(static_cast<double>(r.forbidden), r.bound.evidence); }
+bool disjoint(const Interval& a, const Interval& b) { return a.hi < b.lo || b.hi < a.lo; }
+
+// Both runs measured their concurrency and one reached less than half the other's: their rates
+// come from different conditions (a loaded machine, another scheduler), not comparable as they are.
+constexpr double kWeakConcurrencyRatio = 0.5;
+bool weak(const Record& a, const Record& b) {
+  if (a.concurrency < 0 || b.concurrency < 0) return false;
+  return std::min(a.concurrency, b.concurrency) < kWeakConcurrencyRatio * std::max(a.concurrency, b.concurrency);
+}
 }  // namespace
 
 int cmd_compare(const std::string& baseline, const std::string& candidate, const std::string& repro_dir) {
@@ -39,7 +55,7 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   for (const auto& r : cand.records) c[unit_of(r)] = &r;
   if (!repro_dir.empty()) std::filesystem::create_directories(repro_dir);
 
-  int regressions = 0, improvements = 0, changed = 0;
+  int regressions = 0, improvements = 0, changed = 0, inconclusive = 0, weak_rates = 0;
   fmt::print("pyrace compare: baseline {} ({} results, {})\n", baseline, base.records.size(),
              base.records.empty() ? "?" : base.records[0].python);
   fmt::print("                candidate {} ({} results, {})\n\n", candidate, cand.records.size(),
@@ -51,22 +67,50 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
       continue;
     }
     const Record& br = *it->second;
-    std::string kind;
-    if (br.as_expected && !cr->as_expected) {
+    std::string kind, note;
+    const bool bad_before = is_mismatch(br), bad_now = is_mismatch(*cr);
+    const bool either_inconclusive = br.verdict == Verdict::Inconclusive || cr->verdict == Verdict::Inconclusive;
+    if (bad_now && !bad_before && !is_graded(cr->verdict)) {
+      kind = "REGRESSION";  // a crash, an error, a hang: no question of evidence
+      ++regressions;
+    } else if (either_inconclusive) {
+      // Too little evidence on one side to call SAFE -> RACY, RACY -> SAFE or anything else a change.
+      kind = "INCONCLUSIVE";
+      const bool before = br.verdict == Verdict::Inconclusive, now = cr->verdict == Verdict::Inconclusive;
+      note = fmt::format("too little evidence in the {} to call a change",
+                         before && now ? "baseline and candidate runs" : before ? "baseline run" : "candidate run");
+      ++inconclusive;
+    } else if (bad_now && !bad_before) {
       kind = "REGRESSION";
       ++regressions;
-    } else if (!br.as_expected && cr->as_expected) {
+    } else if (!bad_now && bad_before) {
       kind = "FIXED";
       ++improvements;
     } else if (br.verdict != cr->verdict) {
       kind = "CHANGED";
       ++changed;
-    } else if (br.verdict == Verdict::Racy && cr->verdict == Verdict::Racy && disjoint(br, *cr)) {
-      kind = "RATE";  // both racy, and the intervals no longer overlap
-      ++changed;
+    } else if (br.verdict == Verdict::Racy && cr->verdict == Verdict::Racy) {
+      const Interval bi = evidence_ci(br), ci = evidence_ci(*cr);
+      if (disjoint(bi, ci)) {  // both racy, and the intervals over the evidence no longer overlap
+        if (weak(br, *cr)) {
+          kind = "WEAK";
+          note = fmt::format("the rates differ, but the actors overlapped in {:.3g}% vs {:.3g}% of the trials: the "
+                             "comparison is weak, not a change (compare runs on equally quiet machines)",
+                             100 * br.concurrency, 100 * cr->concurrency);
+          ++weak_rates;
+        } else {
+          kind = "RATE";
+          if (br.bound.concurrent || cr->bound.concurrent)
+            note = fmt::format("per trial in which the actors overlapped: {:.3g}% [{:.3g}, {:.3g}] -> {:.3g}% [{:.3g}, {:.3g}]",
+                               100 * br.forbidden / std::max(br.bound.evidence, 1.0), 100 * bi.lo, 100 * bi.hi,
+                               100 * cr->forbidden / std::max(cr->bound.evidence, 1.0), 100 * ci.lo, 100 * ci.hi);
+          ++changed;
+        }
+      }
     }
     if (kind.empty()) continue;
     fmt::print("{:<12} {:<44} {} -> {}\n", kind, unit, describe(br), describe(*cr));
+    if (!note.empty()) fmt::print("{:<12} {}\n", "", note);
     if (kind == "REGRESSION" || (cr->xpass && !br.xpass)) {
       if (cr->xpass) fmt::print("{:<12} known bug {} no longer shows: update the case\n", "", cr->known_bug_issue);
       if (!repro_dir.empty() && !cr->path.empty()) {
@@ -99,8 +143,12 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   for (const auto& [sig, e] : bs)
     if (!cs.count(sig)) fmt::print("{:<12} {} (was x{}, first in {})\n", "TSAN FIXED", sig, e.first, e.second);
   regressions += new_races;
-  fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}\n", regressions, regressions == 1 ? "" : "s",
-             improvements, changed, changed == 1 ? "" : "s");
+  fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}{}{}\n", regressions,
+             regressions == 1 ? "" : "s", improvements, changed, changed == 1 ? "" : "s",
+             inconclusive ? fmt::format(", {} inconclusive (too little evidence to call a change)", inconclusive) : "",
+             weak_rates ? fmt::format(", {} weak rate comparison{} (concurrency too different)", weak_rates,
+                                      weak_rates == 1 ? "" : "s")
+                        : "");
   return regressions ? kExitMismatch : kExitOk;
 }
 

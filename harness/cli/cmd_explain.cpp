@@ -63,9 +63,18 @@ std::string wrap(const std::string& text, size_t width, const std::string& pad =
 }
 
 void print_result(const Paint& paint, const std::string& label, const Record& r) {
-  const char* colour = r.verdict == Verdict::Racy ? "33" : r.verdict == Verdict::Safe ? "32" : "31";
-  fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, fmt::format("{:<8}", to_string(r.verdict))),
-             is_graded(r.verdict) ? format_rate(r) : r.message);
+  const char* colour = r.verdict == Verdict::Racy           ? "33"
+                       : r.verdict == Verdict::Safe         ? "32"
+                       : r.verdict == Verdict::Inconclusive ? "35"
+                                                            : "31";
+  const std::string verdict = to_string(r.verdict), rate = is_graded(r.verdict) ? format_rate(r) : r.message;
+  if (!is_graded(r.verdict) || 2 + verdict.size() + 1 + rate.size() <= kWidth)
+    fmt::print("\n{}\n  {} {}\n", paint("1", label), paint(colour, verdict), rate);
+  else  // the evidence makes it long: on lines of its own, in 80 columns
+    fmt::print("\n{}\n  {}\n{}", paint("1", label), paint(colour, verdict), wrap(rate, kWidth - 4, "    "));
+  if (r.verdict == Verdict::Inconclusive) fmt::print("{}", wrap(inconclusive_reason(r), kWidth - 4, "    "));
+  if (const std::string c = format_concurrency(r); !c.empty()) fmt::print("  {}\n", c);
+  for (const auto& line : raised_lines(r)) fmt::print("  raised {}\n", line);
   if (r.trials > 0)
     fmt::print("  {} trials · {:.3g} actor calls/s{}\n", r.trials, r.ops_per_s,
                r.damage_n ? fmt::format(" · damage {:.3g}% mean, {:.3g}% worst", 100 * r.damage_mean,
@@ -140,7 +149,7 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
 
   if (!run) return kExitOk;
   fmt::print("{}", rule(paint, "measured here"));
-  Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false};
+  Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
   Record broken = run_one(c.path, c.name, cfg, sup);
   print_result(paint, c.name + " (GIL off)", broken);
   Config gil_cfg = cfg;
@@ -160,7 +169,7 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
       fmt::print("fixed twin {}: {}\n", fix, ferr);
     }
   }
-  return broken.as_expected ? kExitOk : kExitMismatch;
+  return results_exit_code({broken}, o.allow_inconclusive);
 }
 
 }  // namespace pyrace

@@ -30,9 +30,7 @@ int cmd_report(const std::vector<std::string>& files, const pyrace::RunOptions& 
     for (const auto& r : records) rep->case_finished(r);
     rep->run_finished(records, false);
   }
-  for (const auto& r : records)
-    if (!r.as_expected) return kExitMismatch;
-  return kExitOk;
+  return results_exit_code(records, o.allow_inconclusive);
 }
 
 }  // namespace pyrace

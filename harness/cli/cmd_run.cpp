@@ -15,7 +15,7 @@ void on_signal(int) { g_interrupted = 1; }
 }  // namespace
 
 Config config_for(const RunOptions& o, const Unit& u) {
-  Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop};
+  Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop, o.max_rate};
   cfg.mode = u.mode;
   cfg.strategy = o.strategy;
   cfg.preemptions = o.preemptions;
@@ -111,14 +111,12 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool expl
     if (r.named_actors) fixed_threads.insert(fixed_key);
     records.push_back(r);
     for (auto& rep : reporters) rep->case_finished(r);
-    if (o.exitfirst && !r.as_expected) break;
+    if (o.exitfirst && fails_run(r, o.allow_inconclusive)) break;
   }
   sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
   if (g_interrupted) return kExitInterrupted;
-  for (const auto& r : records)
-    if (!r.as_expected) return kExitMismatch;
-  return kExitOk;
+  return results_exit_code(records, o.allow_inconclusive);
 }
 
 }  // namespace pyrace

@@ -22,7 +22,7 @@ int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
   for (const auto& c : cases) {
     if (describe_one(c.path, c.name, sup).classic_row.empty()) continue;
     for (const char* g : {"off", "on"}) {
-      Config cfg{g, o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false};
+      Config cfg{g, o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
       Record r = run_one(c.path, c.name, cfg, sup);
       fmt::print(stderr, "pyrace: {} (GIL {}): {}\n", r.name, g, to_string(r.verdict));
       for (auto& j : json) j->case_finished(r);
@@ -31,9 +31,7 @@ int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
   }
   if (records.empty()) return usage_error("no case with CLASSIC in the given paths");
   fmt::print("{}", classic_table(records));
-  for (const auto& r : records)
-    if (!r.as_expected) return kExitMismatch;
-  return kExitOk;
+  return results_exit_code(records, o.allow_inconclusive);
 }
 
 }  // namespace pyrace

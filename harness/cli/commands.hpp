@@ -31,6 +31,12 @@ int select_cases(const RunOptions& o, std::vector<CaseFile>& out);
 // A worker per GIL mode checks the interpreter; kExitOk, or kExitEnv (message printed).
 // `python` receives the interpreter's description for the report header.
 int check_interpreter(const std::vector<std::string>& gils, const SuperviseOptions& sup, std::string& python);
+// The exit status of graded results: kExitMismatch when any is a mismatch (not as expected and
+// not merely inconclusive: a verdict other than EXPECT, ERROR, CRASH, ...); else kExitInconclusive
+// when any is inconclusive and that is not allowed; else kExitOk.
+int results_exit_code(const std::vector<Record>& records, bool allow_inconclusive);
+// Whether one result ends the run under -x: a mismatch, or an inconclusive result not allowed.
+bool fails_run(const Record& r, bool allow_inconclusive);
 std::vector<std::unique_ptr<Reporter>> open_reporters(const RunOptions& o, const std::string& json_out, bool append);
 
 }  // namespace pyrace

@@ -38,12 +38,26 @@ int check_interpreter(const std::vector<std::string>& gils, const pyrace::Superv
   return kExitOk;
 }
 
+bool fails_run(const Record& r, bool allow_inconclusive) {
+  return is_mismatch(r) || (r.inconclusive && !allow_inconclusive);
+}
+
+int results_exit_code(const std::vector<Record>& records, bool allow_inconclusive) {
+  bool inconclusive = false;
+  for (const auto& r : records) {
+    if (is_mismatch(r)) return kExitMismatch;  // a definite failure outranks too little evidence
+    inconclusive = inconclusive || r.inconclusive;
+  }
+  return inconclusive && !allow_inconclusive ? kExitInconclusive : kExitOk;
+}
+
 std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
                                                              bool append) {
   std::vector<std::string> specs = o.reporter;
   if (specs.empty()) specs.push_back("console");
   std::vector<std::unique_ptr<pyrace::Reporter>> reporters;
-  for (const auto& s : specs) reporters.push_back(pyrace::make_reporter(s, want_color(o.color)));
+  for (const auto& s : specs)
+    reporters.push_back(pyrace::make_reporter(s, want_color(o.color), false, o.allow_inconclusive));
   if (!json_out.empty()) reporters.push_back(pyrace::make_reporter("json::out=" + json_out, false, append));
   return reporters;
 }

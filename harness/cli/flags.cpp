@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
 #include <cstdlib>
 #include <iostream>
 #include <type_traits>
@@ -13,7 +14,24 @@ namespace {
 constexpr const char* kFooter =
     "Exit codes: 0 every verdict as expected; 1 some verdict not as expected (or ERROR, CRASH,\n"
     "TIMEOUT, DEADLOCK, GIL); 2 usage error; 3 environment error (no usable free-threaded\n"
-    "interpreter, GIL enabled at startup); 130 interrupted (partial results kept).";
+    "interpreter, GIL enabled at startup); 4 a case EXPECTed safe is INCONCLUSIVE (too little\n"
+    "evidence for SAFE; --allow-inconclusive accepts it) and nothing worse: 1 outranks 4;\n"
+    "130 interrupted (partial results kept).";
+
+// --max-rate: a rate strictly between 0 and 1 (0 is the flag's "not given": the shape's default).
+CLI::Validator max_rate_check() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        try {
+          size_t used = 0;
+          double v = std::stod(s, &used);
+          if (used == s.size() && v > 0 && v < 1) return "";
+        } catch (const std::exception&) {
+        }
+        return "--max-rate takes a rate between 0 and 1, exclusive (e.g. 0.01 for 1%), not '" + s + "'";
+      },
+      "RATE");
+}
 
 template <typename T>
 CLI::Option* add(CLI::App& app, const char* names, T& field, const std::string& help) {
@@ -63,10 +81,12 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   explain->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   explain->add_flag("--no-run", cmd.no_run, "show the case and its bytecode without measuring it");
   add_flags(*explain, cmd.run, In::Explain);
+  explain->footer(kFooter);
 
   auto* table = app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
   table->add_option("paths", cmd.run.paths, "case files or folders (default: cases)");
   add_flags(*table, cmd.run, In::Table);
+  table->footer(kFooter);
 
   auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
   repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();

@@ -13,6 +13,10 @@ inline constexpr int kExitOk = 0;        // every verdict as expected
 inline constexpr int kExitMismatch = 1;  // some verdict differs from EXPECT (or ERROR/CRASH/...)
 inline constexpr int kExitUsage = 2;     // bad flags, missing paths, unwritable output
 inline constexpr int kExitEnv = 3;       // no usable free-threaded interpreter, GIL on at startup
+// Some GIL-off result EXPECTed safe is INCONCLUSIVE (too little evidence for SAFE), nothing is
+// worse, and --allow-inconclusive was not given. A mismatch or an error (1) outranks it: 4 means
+// "nothing is wrong, the run was too small", which a CI job can act on by running longer.
+inline constexpr int kExitInconclusive = 4;
 inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results were written
 
 // The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
@@ -39,6 +43,15 @@ struct In {
     CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
   X(double, time_budget, kDefaultTimeBudgetS, "--time-budget", "seconds of collection per case and configuration, at most",      \
     CLI::Range(0.001, 86400.0), In::Run | In::Explain | In::Explore)                                                \
+  X(double, max_rate, 0.0, "--max-rate",                                                                           \
+    fmt::format("SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped, "  \
+                "at or below R (0 < R < 1; default: {:g} for loop cases, {:g} for single-shot)",                     \
+                kDefaultMaxRateLoop, kDefaultMaxRateSingle),                                                          \
+    max_rate_check(), In::Run | In::Explain | In::Table)                                                              \
+  X(bool, allow_inconclusive, false, "--allow-inconclusive",                                                        \
+    "exit 0, not 4, when a case EXPECTed safe is INCONCLUSIVE (no FORBIDDEN outcome, but too little evidence "       \
+    "for SAFE); JUnit reports it skipped instead of failed", CLI::Validator(),                                       \
+    In::Run | In::Report | In::Explain | In::Table)                                                                   \
   X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
     CLI::Validator(), In::Run)                                                                                      \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \

@@ -45,8 +45,10 @@ class CatalogReporter : public Reporter {
                cases, topics.size(), racy, cases - racy);
     if (bugs) fmt::print(out_, ", {} of them running into a known interpreter bug", bugs);
     fmt::print(out_, ".{}\n\n", records.empty() ? "" : " Interpreter: " + md_escape(records[0].python) + ".");
-    fmt::print(out_, "Error rate: FORBIDDEN outcomes / trials, with the Wilson 95% interval; for SAFE results, the 95% "
-                     "upper bound. Run any case yourself: `build/pyrace explain NAME`.\n\n");
+    fmt::print(out_, "Error rate: FORBIDDEN outcomes / trials, with the Wilson 95% interval. With no FORBIDDEN outcome, the "
+                     "95% upper bound over the evidence (the trials in which the actors overlapped, where measured) and "
+                     "the target it had to reach: SAFE at or below it, INCONCLUSIVE above. Run any case yourself: "
+                     "`build/pyrace explain NAME`.\n\n");
     for (const auto& t : topics) fmt::print(out_, "- [{}](#{})\n", t, t);
     for (const auto& t : topics) {
       fmt::print(out_, "\n## {}\n\n", t);
@@ -54,7 +56,7 @@ class CatalogReporter : public Reporter {
       for (const Record* r : by_topic[t]) {
         auto on = gil_on.find(r->name);
         std::string verdict = std::string(to_string(r->verdict)) + (r->xfail ? " (known bug)" : "") +
-                              (r->as_expected ? "" : " **not as expected**");
+                              (r->inconclusive ? " *not shown safe*" : r->as_expected ? "" : " **not as expected**");
         fmt::print(out_, "| [{0}](#{1}) | {2} | {3} | {4} | {5} | {6} |\n", md_escape(r->name), anchor(r->name), r->expect,
                    verdict, md_escape(rate_cell(r)), on == gil_on.end() ? "-" : md_escape(rate_cell(on->second)),
                    r->fix.empty() ? "" : md_escape(r->fix));
@@ -69,6 +71,8 @@ class CatalogReporter : public Reporter {
         fmt::print(out_, "Measured: {} {}", to_string(r->verdict), md_escape(rate_cell(r)));
         if (r->damage_n) fmt::print(out_, ", damage {} on average", percent(r->damage_mean));
         fmt::print(out_, " ({} trials).\n", r->trials);
+        if (r->verdict == Verdict::Inconclusive) fmt::print(out_, "\nINCONCLUSIVE: {}.\n", md_escape(inconclusive_reason(*r)));
+        if (const std::string c = format_concurrency(*r); !c.empty()) fmt::print(out_, "\nMeasured {}.\n", md_escape(c));
       }
     }
     std::fflush(out_);

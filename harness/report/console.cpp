@@ -24,6 +24,7 @@ struct Style {
 };
 
 const char* verdict_colour(const Record& r) {
+  if (r.inconclusive) return "1;35";
   if (!r.as_expected) return "1;31";
   if (r.verdict == Verdict::Racy) return "33";
   if (r.verdict == Verdict::Safe) return "32";
@@ -51,7 +52,8 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 class ConsoleReporter : public Reporter {
  public:
-  ConsoleReporter(FILE* out, bool color) : out_(out), style_{color}, live_(::isatty(fileno(out)) != 0) {}
+  ConsoleReporter(FILE* out, bool color, bool allow_inconclusive)
+      : out_(out), style_{color}, live_(::isatty(fileno(out)) != 0), allow_inconclusive_(allow_inconclusive) {}
   ~ConsoleReporter() override {
     if (out_ != stdout) std::fclose(out_);
   }
@@ -74,17 +76,21 @@ class ConsoleReporter : public Reporter {
     if (live_) fmt::print(out_, "\r\033[K");
     std::string mark = r.xfail  ? style_("33", "  XFAIL (known bug " + r.known_bug_issue + ")")
                        : r.xpass ? style_("1;31", "  XPASS: known bug " + r.known_bug_issue + " fixed?")
+                       : r.inconclusive ? style_("1;35", allow_inconclusive_ ? "  not shown safe (allowed)" : "  not shown safe")
                        : r.as_expected ? ""
                                        : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
-               style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.name, config_label(r),
+               style_(verdict_colour(r), fmt::format("{:<12}", to_string(r.verdict))), r.name, config_label(r),
                is_graded(r.verdict) ? format_rate(r) : std::string("-"), r.trials, format_duration(r.wall_s), mark);
     if (!r.message.empty() &&
         (r.status != "ok" || r.xfail || r.xpass || r.verdict == Verdict::Tsan || r.config.mode == "explore"))
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (r.config.mode == "explore" && r.explore.is_object() && r.explore.contains("witness"))
       fmt::print(out_, "{}", indent(witness_timeline(r.explore["witness"], r.actors), "    "));
+    if (r.verdict == Verdict::Inconclusive && r.config.mode != "explore") fmt::print(out_, "    {}\n", inconclusive_reason(r));
+    if (const std::string c = format_concurrency(r); !c.empty()) fmt::print(out_, "    {}\n", c);
     if (shows_histogram(r) && r.config.mode != "explore") fmt::print(out_, "{}", histogram(r));
+    fmt::print(out_, "{}", raised(r));
     if (!r.traceback.empty()) fmt::print(out_, "{}", indent(r.traceback, "    | "));
     if (r.verdict == Verdict::Tsan && r.status == "ok") {
       fmt::print(out_, "{}", indent(trimmed_reports(r), "    > "));
@@ -100,19 +106,26 @@ class ConsoleReporter : public Reporter {
       fmt::print(out_, "pyrace: no cases ran\n");
       return;
     }
-    fmt::print(out_, "\n{:<40} {:<6} {:<8} {:<3} {:>3} {:<28} {:>9} {:>8}\n", "case", "expect", "verdict", "gil", "t",
-               "error rate [95% CI]", "trials", "time");
+    size_t rate_w = 28;  // the rate column holds the evidence too: as wide as its widest cell
+    for (const auto& r : records)
+      if (is_graded(r.verdict)) rate_w = std::max(rate_w, format_rate(r).size());
+    fmt::print(out_, "\n{:<40} {:<6} {:<12} {:<3} {:>3} {:<{}} {:>9} {:>8}\n", "case", "expect", "verdict", "gil", "t",
+               "error rate [95% CI] / bound (evidence; target)", rate_w, "trials", "time");
     for (const auto& r : records) {
-      fmt::print(out_, "{:<40} {:<6} {} {:<3} {:>3} {:<28} {:>9} {:>8}\n", r.name, r.expect.empty() ? "?" : r.expect,
-                 style_(verdict_colour(r), fmt::format("{:<8}", to_string(r.verdict))), r.config.gil, r.config.threads,
-                 is_graded(r.verdict) ? format_rate(r) : "-", r.trials, format_duration(r.wall_s));
+      fmt::print(out_, "{:<40} {:<6} {} {:<3} {:>3} {:<{}} {:>9} {:>8}\n", r.name, r.expect.empty() ? "?" : r.expect,
+                 style_(verdict_colour(r), fmt::format("{:<12}", to_string(r.verdict))), r.config.gil, r.config.threads,
+                 is_graded(r.verdict) ? format_rate(r) : "-", rate_w, r.trials, format_duration(r.wall_s));
     }
     print_classic(records);
     print_tsan_summary(records);
-    size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return !r.as_expected; });
+    size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return is_mismatch(r); });
+    size_t inconclusive = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.inconclusive; });
     size_t xfail = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.xfail; });
-    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}\n", records.size(), records.size() == 1 ? "" : "s",
-               records.size() - bad, bad,
+    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}{}\n", records.size(), records.size() == 1 ? "" : "s",
+               records.size() - bad - inconclusive, bad,
+               inconclusive ? fmt::format(", {} inconclusive (no FORBIDDEN outcome, too little evidence for SAFE{})",
+                                          inconclusive, allow_inconclusive_ ? ": allowed" : ": exit 4 unless --allow-inconclusive")
+                            : "",
                xfail ? fmt::format(" ({} known interpreter bug{} seen: XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
                interrupted ? " (interrupted: partial results)" : "");
     std::fflush(out_);
@@ -156,6 +169,27 @@ class ConsoleReporter : public Reporter {
       if (seen.insert(t.signature).second) out += trimmed_report(t, kConsoleFrames);
     return out + fmt::format("(top {} frames of each stack; the full report{} in the JSON results)", kConsoleFrames,
                              r.tsan.size() == 1 ? " is" : "s are");
+  }
+
+  // Exceptions that escaped actors: a line per kind, with the tail of its first traceback.
+  static std::string raised(const Record& r) {
+    std::string out;
+    const auto lines = raised_lines(r);
+    for (size_t i = 0; i < r.raised.size(); ++i) {
+      out += "    raised " + lines[i] + "\n";
+      // The last three lines of the first traceback: where it was raised, and what.
+      std::vector<std::string> tb;
+      size_t start = 0;
+      const std::string& t = r.raised[i].traceback;
+      while (start < t.size()) {
+        size_t nl = t.find('\n', start);
+        if (nl == std::string::npos) nl = t.size();
+        if (nl > start) tb.push_back(t.substr(start, nl - start));
+        start = nl + 1;
+      }
+      for (size_t k = tb.size() > 3 ? tb.size() - 3 : 0; k < tb.size(); ++k) out += "      | " + tb[k] + "\n";
+    }
+    return out;
   }
 
   static std::string suppressed(const Record& r) {
@@ -210,12 +244,13 @@ class ConsoleReporter : public Reporter {
   FILE* out_;
   Style style_;
   bool live_;
+  bool allow_inconclusive_;
 };
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_console_reporter(FILE* out, bool color) {
-  return std::make_unique<ConsoleReporter>(out, color);
+std::unique_ptr<Reporter> make_console_reporter(FILE* out, bool color, bool allow_inconclusive) {
+  return std::make_unique<ConsoleReporter>(out, color, allow_inconclusive);
 }
 
 }  // namespace pyrace

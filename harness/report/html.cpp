@@ -19,6 +19,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border-bottom:1px solid #eee;padding:.3rem .4rem;text-align:left;vertical-align:top}
 th{background:#f6f6f8}.v-SAFE{color:#1a7f37;font-weight:600}.v-RACY{color:#b35900;font-weight:600}
+.v-INCONCLUSIVE{color:#8250df;font-weight:600}.inconclusive{background:#f3eefc}
 .bad{background:#fde8e8}.v-ERROR,.v-CRASH,.v-TIMEOUT,.v-DEADLOCK,.v-GIL{color:#b3261e;font-weight:600}
 .hist{display:flex;flex-direction:column;gap:2px;min-width:260px}.hrow{display:flex;align-items:center;gap:.4rem;font-size:.75rem}
 .hbar{height:10px;border-radius:2px}.g-ACCEPTABLE{background:#2da44e}.g-INTERESTING{background:#0969da}.g-FORBIDDEN{background:#cf222e}
@@ -47,11 +48,13 @@ std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>&
   for (const auto& [label, r] : rows) {
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 8, y + 13, xml_escape(label));
     if (r && is_graded(r->verdict)) {
-      const char* colour = r->verdict == Verdict::Racy ? "#cf222e" : "#2da44e";
+      const char* colour = r->verdict == Verdict::Racy ? "#cf222e" : r->verdict == Verdict::Inconclusive ? "#8250df" : "#2da44e";
       int w = static_cast<int>(plot_w * r->error_rate);
       s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" fill=\"{}\" opacity=\"0.8\"/>", label_w, y + 3,
                        std::max(w, 1), colour);
-      int x0 = label_w + static_cast<int>(plot_w * r->ci.lo), x1 = label_w + static_cast<int>(plot_w * r->ci.hi);
+      // RACY: the interval over trials; no FORBIDDEN outcome: up to the bound over the evidence.
+      const double hi = r->forbidden == 0 ? r->bound.upper : r->ci.hi;
+      int x0 = label_w + static_cast<int>(plot_w * r->ci.lo), x1 = label_w + static_cast<int>(plot_w * hi);
       s += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#333\"/>", x0, x1, y + 9);
       s += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#333\">{}</text>", label_w + plot_w + 10, y + 13,
                        xml_escape(format_rate(*r)));
@@ -131,15 +134,19 @@ class HtmlReporter : public Reporter {
     if (out_ != stdout) std::fclose(out_);
   }
   void run_finished(const std::vector<Record>& records, bool interrupted) override {
-    size_t bad = 0, xfail = 0;
+    size_t bad = 0, xfail = 0, inconclusive = 0;
     for (const auto& r : records) {
-      bad += !r.as_expected;
+      bad += is_mismatch(r);
+      inconclusive += r.inconclusive;
       xfail += r.xfail;
     }
     fmt::print(out_, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pyrace report</title>"
                      "<style>{}</style></head><body>\n", kStyle);
-    fmt::print(out_, "<h1>pyrace report</h1>\n<p id=\"summary\">{} results: <b>{} as expected</b>, <b>{} not</b>{}{}.</p>\n",
-               records.size(), records.size() - bad, bad,
+    fmt::print(out_, "<h1>pyrace report</h1>\n<p id=\"summary\">{} results: <b>{} as expected</b>, <b>{} not</b>{}{}{}.</p>\n",
+               records.size(), records.size() - bad - inconclusive, bad,
+               inconclusive ? fmt::format(", <b>{} inconclusive</b> (no FORBIDDEN outcome, too little evidence for SAFE)",
+                                          inconclusive)
+                            : "",
                xfail ? fmt::format(", {} known interpreter bug{} (XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
                interrupted ? " (interrupted: partial results)" : "");
     if (!records.empty()) fmt::print(out_, "<p class=\"note\">Interpreter: {}</p>\n", xml_escape(records[0].python));
@@ -148,7 +155,9 @@ class HtmlReporter : public Reporter {
     for (const auto& r : records)
       rows.emplace_back(fmt::format("{} (gil={}, t={})", r.name, r.config.gil, r.config.threads), &r);
     fmt::print(out_, "<h2>Error rates</h2>\n<p class=\"note\">FORBIDDEN outcomes / trials, with the Wilson 95% "
-                     "interval; red: RACY, green: SAFE.</p>\n{}\n",
+                     "interval; red: RACY, green: SAFE, purple: INCONCLUSIVE. With no FORBIDDEN outcome the whisker "
+                     "reaches the 95% upper bound over the evidence (the trials in which the actors overlapped, where "
+                     "measured): SAFE needs it at or below the target.</p>\n{}\n",
                rate_chart(rows, "error rate per case and configuration"));
 
     auto patterns = patterns_of(records);
@@ -177,12 +186,19 @@ class HtmlReporter : public Reporter {
     if (!tc.empty()) fmt::print(out_, "<h2>Error rate against threads</h2>\n{}\n", tc);
 
     fmt::print(out_, "<h2>All results</h2>\n<table><tr><th>case</th><th>expect</th><th>verdict</th><th>GIL</th><th>t</th>"
-                     "<th>error rate [95% CI]</th><th>trials</th><th>outcomes</th></tr>\n");
+                     "<th>error rate [95% CI] or bound (evidence; target)</th><th>concurrency, load</th><th>trials</th>"
+                     "<th>outcomes</th></tr>\n");
     for (const auto& r : records) {
+      std::string rate = xml_escape(rate_cell(&r));
+      if (r.verdict == Verdict::Inconclusive) rate += "<br><span class=\"note\">" + xml_escape(inconclusive_reason(r)) + "</span>";
+      std::string conc = r.concurrency < 0 ? "-"
+                                           : fmt::format("{:.3g}%{}", 100 * r.concurrency,
+                                                         r.load_avg >= 0 ? fmt::format(", load {:.2f}", r.load_avg) : "");
       fmt::print(out_, "<tr class=\"{}\"><td><b>{}</b><br><span class=\"note\">{}</span>{}</td><td>{}</td><td>{}</td>"
-                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                 r.as_expected ? "" : "bad", xml_escape(r.name), xml_escape(first_paragraph(r.doc)), details(r), r.expect,
-                 verdict_span(r), r.config.gil, r.config.threads, xml_escape(rate_cell(&r)), r.trials, histogram_html(r));
+                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                 r.inconclusive ? "inconclusive" : r.as_expected ? "" : "bad", xml_escape(r.name),
+                 xml_escape(first_paragraph(r.doc)), details(r), r.expect, verdict_span(r), r.config.gil, r.config.threads,
+                 rate, conc, r.trials, histogram_html(r));
     }
     fmt::print(out_, "</table>\n<p class=\"note\">Generated by pyrace from raw results (schema {}).</p>\n</body></html>\n",
                kSchema);
@@ -194,8 +210,14 @@ class HtmlReporter : public Reporter {
     std::string body = r.message;
     if (!r.traceback.empty()) body += "\n" + r.traceback;
     if (!r.output_tail.empty() && r.status != "ok") body += "\n" + r.output_tail;
-    if (body.empty()) return "";
-    return "<details><summary>details</summary><pre>" + xml_escape(body) + "</pre></details>";
+    std::string out;
+    if (!body.empty()) out += "<details><summary>details</summary><pre>" + xml_escape(body) + "</pre></details>";
+    // Exceptions that escaped actors: each kind with its count, line and first traceback.
+    const auto lines = raised_lines(r);
+    for (size_t i = 0; i < r.raised.size(); ++i)
+      out += "<details><summary>raised " + xml_escape(lines[i]) + "</summary><pre>" + xml_escape(r.raised[i].traceback) +
+             "</pre></details>";
+    return out;
   }
   FILE* out_;
 };

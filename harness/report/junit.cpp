@@ -1,6 +1,9 @@
 // JUnit XML, as CI systems display it: one testcase per case and configuration; a verdict
 // other than EXPECT is a <failure> with the histogram, ERROR/CRASH/... an <error>, a known
-// interpreter bug (XFAIL) <skipped>.
+// interpreter bug (XFAIL) <skipped>. INCONCLUSIVE (EXPECT safe, too little evidence) is a
+// <failure type="INCONCLUSIVE"> saying what was reached and what to do, as the exit status 4 is a
+// failure; with --allow-inconclusive it is <skipped> with the same message: not a pass (nothing
+// was shown safe), not a failure either.
 #include <fmt/core.h>
 
 #include "report/formats.hpp"
@@ -11,7 +14,7 @@ namespace pyrace {
 namespace {
 class JunitReporter : public Reporter {
  public:
-  explicit JunitReporter(FILE* out) : out_(out) {}
+  JunitReporter(FILE* out, bool allow_inconclusive) : out_(out), allow_inconclusive_(allow_inconclusive) {}
   ~JunitReporter() override {
     if (out_ != stdout) std::fclose(out_);
   }
@@ -20,7 +23,7 @@ class JunitReporter : public Reporter {
     double time = 0;
     for (const auto& r : records) {
       time += r.wall_s;
-      if (r.xfail) ++skipped;
+      if (r.xfail || (r.inconclusive && allow_inconclusive_)) ++skipped;
       else if (r.as_expected) continue;
       else if (is_graded(r.verdict)) ++failures;
       else ++errors;
@@ -33,10 +36,14 @@ class JunitReporter : public Reporter {
     for (const auto& r : records) {
       fmt::print(out_, "    <testcase classname=\"pyrace.{}\" name=\"{}[gil={},t={}]\" file=\"{}\" time=\"{:.3f}\">\n",
                  xml_escape(topic_of(r)), xml_escape(r.name), r.config.gil, r.config.threads, xml_escape(r.path), r.wall_s);
-      const std::string summary = fmt::format("{} (expected {}), error rate {}, {} trials", to_string(r.verdict),
-                                              r.expect.empty() ? "?" : r.expect, format_rate(r), r.trials);
+      std::string summary = fmt::format("{} (expected {}), error rate {}, {} trials", to_string(r.verdict),
+                                        r.expect.empty() ? "?" : r.expect, format_rate(r), r.trials);
+      if (r.verdict == Verdict::Inconclusive) summary += ": " + inconclusive_reason(r);
+      if (const std::string c = format_concurrency(r); !c.empty()) summary += "; " + c;
       if (r.xfail) {
         fmt::print(out_, "      <skipped message=\"{}\"/>\n", xml_escape(r.message));
+      } else if (r.inconclusive && allow_inconclusive_) {
+        fmt::print(out_, "      <skipped message=\"{}\"/>\n", xml_escape(summary + " (allowed: --allow-inconclusive)"));
       } else if (!r.as_expected) {
         const bool graded = is_graded(r.verdict);
         fmt::print(out_, "      <{} message=\"{}\" type=\"{}\">{}</{}>\n", graded ? "failure" : "error",
@@ -58,14 +65,18 @@ class JunitReporter : public Reporter {
   }
   static std::string details(const Record& r) {
     std::string s = r.message + "\n" + histogram_text(r);
+    for (const auto& k : r.raised) s += fmt::format("\nraised {} x{} (line {}):\n{}", k.type, k.count, k.line, k.traceback);
     if (!r.traceback.empty()) s += "\n" + r.traceback;
     if (!r.output_tail.empty()) s += "\n" + r.output_tail;
     return s;
   }
   FILE* out_;
+  bool allow_inconclusive_;
 };
 }  // namespace
 
-std::unique_ptr<Reporter> make_junit_reporter(FILE* out) { return std::make_unique<JunitReporter>(out); }
+std::unique_ptr<Reporter> make_junit_reporter(FILE* out, bool allow_inconclusive) {
+  return std::make_unique<JunitReporter>(out, allow_inconclusive);
+}
 
 }  // namespace pyrace

@@ -19,7 +19,7 @@ FILE* open_out(const std::string& path, bool append = false) {
 
 }  // namespace
 
-std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append) {
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append, bool allow_inconclusive) {
   std::string name = spec, out;
   auto sep = spec.find("::");
   if (sep != std::string::npos) {
@@ -29,9 +29,9 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
     out = opt.substr(4);
     if (out.empty()) throw ReporterError("reporter '" + name + "': out= needs a file name");
   }
-  if (name == "console") return make_console_reporter(open_out(out), color && out.empty());
+  if (name == "console") return make_console_reporter(open_out(out), color && out.empty(), allow_inconclusive);
   if (name == "json") return make_json_reporter(open_out(out, append));
-  if (name == "junit") return make_junit_reporter(open_out(out));
+  if (name == "junit") return make_junit_reporter(open_out(out), allow_inconclusive);
   if (name == "markdown") return make_markdown_reporter(open_out(out));
   if (name == "html") return make_html_reporter(open_out(out));
   if (name == "catalog") return make_catalog_reporter(open_out(out));

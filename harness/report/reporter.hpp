@@ -34,10 +34,23 @@ struct ReporterError : std::runtime_error {
 // spec: NAME[::out=FILE]. Opens FILE now, so an unwritable path fails before anything runs.
 // Throws ReporterError with a message for an unknown name or an unwritable file.
 // append: add to an existing file (a resumed run) instead of replacing it.
-std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append = false);
+// allow_inconclusive: --allow-inconclusive (JUnit: INCONCLUSIVE skipped, not failed; console: the summary says so).
+std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, bool append = false,
+                                        bool allow_inconclusive = false);
 
 // Helpers shared by the reporters, exposed for tests.
-std::string format_rate(const Record& r);  // "83.0% [74.5, 89.2]" or "0% (≤ 3.7%)"
+// The error rate with the statistical power behind it:
+//   RACY          "83% [74.5, 89.1]"
+//   SAFE          "0% (<= 3.7%, 100 trials; target 5%)", "0% (<= 0.074%, 5,120 concurrent of 5,200 states; target 0.1%)"
+//   INCONCLUSIVE  "0 forbidden in 56 trials (<= 6.4%, target 5%)"
+std::string format_rate(const Record& r);
+// Why a result is INCONCLUSIVE and what to do about it (empty for other verdicts).
+std::string inconclusive_reason(const Record& r);
+// "concurrency 98.5% (5,120 of 5,200 trials), load 1.92" when the worker measured it, else "".
+std::string format_concurrency(const Record& r);
+// One line per exception kind that escaped an actor: "KeyError x12 (line 14)".
+std::vector<std::string> raised_lines(const Record& r);
+std::string group_thousands(double n);  // 5120 -> "5,120" (rounded)
 std::string format_duration(double s);
 // Explore runs: what the search found, for the rate column ("witness, 1 preemption", "all 354 schedules, K=2").
 std::string explore_rate(const Record& r);

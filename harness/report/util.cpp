@@ -76,10 +76,68 @@ std::string first_paragraph(const std::string& doc) {
   return p;
 }
 
+std::string group_thousands(double n) {
+  std::string digits = fmt::format("{:.0f}", n < 0 ? 0.0 : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+namespace {
+// Two significant digits, never in exponent form: "6.4%", "0.075%", "16%", "100%".
+std::string pct2(double fraction) {
+  const double v = 100 * fraction;
+  return v >= 10 ? fmt::format("{:.0f}%", v) : fmt::format("{:.2g}%", v);
+}
+const char* unit_of(const Record& r) { return r.shape == to_string(Shape::Single) ? "states" : "trials"; }
+// "100 trials" or "5,120 concurrent of 5,200 states"
+std::string evidence_words(const Record& r) {
+  if (!r.bound.concurrent) return fmt::format("{} {}", group_thousands(static_cast<double>(r.trials)), unit_of(r));
+  return fmt::format("{} concurrent of {} {}", group_thousands(r.bound.evidence), group_thousands(static_cast<double>(r.trials)),
+                     unit_of(r));
+}
+}  // namespace
+
+std::string inconclusive_reason(const Record& r) {
+  if (r.verdict != Verdict::Inconclusive) return "";
+  const long need = evidence_needed(r.bound.target);
+  const std::string which = r.bound.concurrent ? fmt::format("{} where the actors overlapped", unit_of(r)) : unit_of(r);
+  const std::string stopped = r.stop_reason == "time" ? fmt::format(" (the time budget ended it after {})",
+                                                                    group_thousands(static_cast<double>(r.trials)))
+                                                      : "";
+  // --allow-inconclusive only helps where INCONCLUSIVE decides the exit status (EXPECT safe, GIL off).
+  return fmt::format("too few {}{}: SAFE at target {} needs {} with no FORBIDDEN outcome, this run had {}; raise "
+                     "--trials/--time-budget{}",
+                     which, stopped, percent(r.bound.target), group_thousands(static_cast<double>(need)),
+                     group_thousands(r.bound.evidence), r.inconclusive ? " or allow with --allow-inconclusive" : "");
+}
+
+std::string format_concurrency(const Record& r) {
+  if (r.concurrency < 0) return "";
+  std::string s = fmt::format("concurrency {:.3g}% ({} of {} {})", 100 * r.concurrency, group_thousands(r.bound.evidence),
+                              group_thousands(static_cast<double>(r.trials)), unit_of(r));
+  if (r.load_avg >= 0) s += fmt::format(", load {:.2f}", r.load_avg);
+  return s;
+}
+
+std::vector<std::string> raised_lines(const Record& r) {
+  std::vector<std::string> out;
+  for (const auto& k : r.raised)
+    out.push_back(fmt::format("{} x{}{}", k.type, group_thousands(static_cast<double>(k.count)),
+                              k.line > 0 ? fmt::format(" (line {})", k.line) : ""));
+  return out;
+}
+
 std::string format_rate(const Record& r) {
   if (r.config.mode == "explore") return explore_rate(r);
   if (r.trials == 0) return "no trials";
-  if (r.forbidden == 0) return fmt::format("0% (<= {:.2g}%)", 100 * r.ci.hi);
+  if (r.forbidden == 0 && r.verdict == Verdict::Inconclusive)
+    return fmt::format("0 forbidden in {} (<= {}, target {})", evidence_words(r), pct2(r.bound.upper), percent(r.bound.target));
+  if (r.forbidden == 0)
+    return fmt::format("0% (<= {}, {}; target {})", pct2(r.bound.upper), evidence_words(r), percent(r.bound.target));
   // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
   return fmt::format("{:.3g}% [{:.3g}, {:.3g}]", 100 * r.error_rate, 100 * r.ci.lo, 100 * r.ci.hi);
 }
@@ -105,8 +163,14 @@ std::string classic_table(const std::vector<Record>& records) {
     return it == canon.end() ? canon.size() : static_cast<size_t>(it - canon.begin());
   };
   std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
-  std::string out = "\nThe widely quoted table, measured by this run (error rate [95% CI]):\n";
-  out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", "pattern", "quoted", "GIL off", "GIL on", "verdict (GIL off)");
+  std::string out = "\nThe widely quoted table, measured by this run (error rate [95% CI]; with no FORBIDDEN outcome, its 95% bound):\n";
+  auto cell = [](const Record& r) { return is_graded(r.verdict) ? format_rate(r) : std::string(to_string(r.verdict)); };
+  size_t off_w = 27, on_w = 24;
+  for (const auto& r : records) {
+    size_t& w = r.config.gil == "off" ? off_w : on_w;
+    w = std::max(w, cell(r).size());
+  }
+  out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", "pattern", "quoted", "GIL off", off_w, "GIL on", on_w, "verdict (GIL off)");
   for (const auto& row : order) {
     bool first = true;
     for (const auto& r : records) {
@@ -114,12 +178,12 @@ std::string classic_table(const std::vector<Record>& records) {
       const Record* on = nullptr;
       for (const auto& o : records)
         if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;
-      const bool graded = is_graded(r.verdict);
-      out += fmt::format("{:<30} {:<7} {:<27} {:<24} {}\n", first ? row : "", first ? r.classic_quoted : "",
-                         graded ? format_rate(r) : to_string(r.verdict),
-                         on ? (is_graded(on->verdict) ? format_rate(*on) : to_string(on->verdict))
-                            : "-",
-                         graded ? (r.verdict == Verdict::Racy ? "unsafe" : "safe") : to_string(r.verdict));
+      const char* verdict = r.verdict == Verdict::Racy ? "unsafe"
+                            : r.verdict == Verdict::Safe ? "safe"
+                            : r.verdict == Verdict::Inconclusive ? "inconclusive (too little evidence)"
+                                                                 : to_string(r.verdict);
+      out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", first ? row : "", first ? r.classic_quoted : "", cell(r), off_w,
+                         on ? cell(*on) : "-", on_w, verdict);
       out += fmt::format("{:<30}   {} (t={})\n", "", r.name, r.config.threads);
       first = false;
     }

@@ -1,5 +1,7 @@
 #include "results/record.hpp"
 
+#include <algorithm>
+
 namespace pyrace {
 
 using nlohmann::json;
@@ -12,6 +14,10 @@ void grade_record(Record& r) {
   }
   r.error_rate = r.trials > 0 ? static_cast<double>(r.forbidden) / static_cast<double>(r.trials) : 0;
   r.ci = wilson95(r.forbidden, r.trials);
+  r.bound = safety_bound(r.forbidden, r.trials, r.concurrent_trials, max_rate_in_effect(r.config.max_rate, r.shape));
+  r.concurrency = r.concurrent_trials >= 0 && r.trials > 0
+                      ? std::min(1.0, r.concurrent_trials / static_cast<double>(r.trials))
+                      : -1;
   const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == to_string(Shape::Single) ? 1 : r.config.iterations);
   r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
   if (r.status == "ok" && !r.tsan.empty()) {
@@ -19,7 +25,7 @@ void grade_record(Record& r) {
   } else if (r.status == "ok" && r.config.mode == "explore") {
     r.verdict = explore_verdict(r.explore);
   } else if (r.status == "ok") {
-    r.verdict = verdict_from_counts(r.forbidden, r.trials);
+    r.verdict = verdict_from_counts(r.forbidden, r.bound);
   } else if (r.status == "gil") {
     r.verdict = Verdict::Gil;
   } else if (r.status == "crash") {
@@ -36,11 +42,17 @@ void grade_record(Record& r) {
   r.expectation_applies = r.config.gil == "off" && (r.config.threads != 1 || r.status != "ok");
   const bool healthy = is_graded(r.verdict);
   r.as_expected = r.expectation_applies ? satisfies(r.verdict, r.expect) : healthy;
+  // INCONCLUSIVE where SAFE was expected: not shown safe, not shown racy either. Where RACY was
+  // expected it is a mismatch (the race was not seen), as SAFE would be.
+  r.inconclusive = r.expectation_applies && r.verdict == Verdict::Inconclusive && r.expect == "safe";
   r.xfail = r.xpass = false;
   if (!r.known_bug_verdict.empty() && r.expectation_applies) {
+    // With a known bug, INCONCLUSIVE (on an EXPECT safe case) is neither: the bug did not show,
+    // and too little ran to say it is gone. It stays inconclusive.
     r.xfail = to_string(r.verdict) == r.known_bug_verdict;
     r.xpass = satisfies(r.verdict, r.expect);
     r.as_expected = r.xfail;
+    if (r.xfail) r.inconclusive = false;
   }
 }
 
@@ -184,6 +196,14 @@ json to_json(const Record& r) {
       {"interesting", r.interesting},
       {"error_rate", r.error_rate},
       {"ci95", {r.ci.lo, r.ci.hi}},
+      {"evidence",
+       {{"trials", r.bound.evidence},
+        {"concurrent", r.bound.concurrent},
+        {"concurrency", r.concurrency},
+        {"upper95", r.bound.upper},
+        {"max_rate", r.bound.target},
+        {"reached", r.bound.reached()}}},
+      {"inconclusive", r.inconclusive},
       {"expectation_applies", r.expectation_applies},
       {"as_expected", r.as_expected},
   };

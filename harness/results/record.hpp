@@ -85,8 +85,16 @@ struct Record {
   double error_rate = 0;
   double ops_per_s = 0;  // actor calls per second over all threads (the cost of a fix shows here)
   Interval ci;
+  // What SAFE needed and what the run reached: the Wilson 95% upper bound over the evidence
+  // (concurrent trials when measured, else all trials) against the max rate in effect.
+  SafetyBound bound;
+  double concurrency = -1;  // concurrent_trials / trials when measured, else -1
   bool expectation_applies = true;  // EXPECT describes the GIL-off interpreter only
-  bool as_expected = false;
+  bool as_expected = false;  // the verdict is the one EXPECT names (INCONCLUSIVE never is)
+  // EXPECT safe, no FORBIDDEN outcome, but too little evidence: INCONCLUSIVE. Not as expected,
+  // and not a mismatch either: exit 4 unless --allow-inconclusive (EXPECT racy + INCONCLUSIVE
+  // is a mismatch: the race was not seen).
+  bool inconclusive = false;
   // With KNOWN_BUG: xfail = the known bug showed (accepted, reported); xpass = the build behaved
   // as EXPECT says, so the bug looks fixed: a failure, as pytest's strict xfail, until the case is updated.
   bool xfail = false, xpass = false;
@@ -95,8 +103,8 @@ struct Record {
 nlohmann::json to_json(const Config& c);
 nlohmann::json tsan_json(const std::vector<TsanReport>& reports);
 TsanReport tsan_from_json(const nlohmann::json& t);  // one element of tsan_json; older files lack stacks
-nlohmann::json suppressed_json(const Record& r);
-nlohmann::json raised_json(const std::vector<RaisedKind>& raised);  // also the worker's "run.raised"      // null when the suppressions were not collected
+nlohmann::json suppressed_json(const Record& r);  // null when the suppressions were not collected
+nlohmann::json raised_json(const std::vector<RaisedKind>& raised);  // also the worker's "run.raised"
 Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's defaults
 
 // Explore runs: the verdict the search supports (RACY with a witness, SAFE as a bounded proof or
@@ -104,8 +112,10 @@ Config config_from_json(const nlohmann::json& j);  // missing keys keep Config's
 Verdict explore_verdict(const nlohmann::json& explore);
 std::string explore_summary(const Record& r);
 
-// Fills the grading fields from status and outcomes.
+// Fills the grading fields from status, outcomes, the evidence and the max rate in effect.
 void grade_record(Record& r);
+// A definite failure: not as expected, and not merely inconclusive (exit 1).
+inline bool is_mismatch(const Record& r) { return !r.as_expected && !r.inconclusive; }
 
 nlohmann::json to_json(const Record& r);
 Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception on bad input

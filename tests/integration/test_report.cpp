@@ -24,7 +24,7 @@ TEST_CASE("report renders junit, markdown and the catalog from raw results", "[i
   Run rep = pyrace(fmt::format("report {} --format junit::out={} --format markdown::out={} -r catalog::out={}",
                                quote(raw.string()), quote(xml.string()), quote(md.string()), quote(cat.string())),
                    false);
-  CHECK(rep.exit_code == 1);  // the report's exit status is the run's
+  CHECK(rep.exit_code == 1);  // the report's exit status is the run's: a mismatch outranks INCONCLUSIVE
   auto slurp = [](const fs::path& p) {
     std::ifstream f(p);
     return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -34,13 +34,72 @@ TEST_CASE("report renders junit, markdown and the catalog from raw results", "[i
   CHECK_THAT(junit, ContainsSubstring("name=\"Bad_Segfault[gil=off,t=2]\""));
   CHECK_THAT(junit, ContainsSubstring("<error message=\"the worker died of SIGSEGV"));
   CHECK_THAT(junit, ContainsSubstring("classname=\"pyrace.counters\""));
+  // 20 trials are too few for SAFE: the locked counters are INCONCLUSIVE, failures saying why.
+  CHECK_THAT(junit, ContainsSubstring("<failure message=\"INCONCLUSIVE (expected safe), error rate 0 forbidden in 20 trials "
+                                      "(&lt;= 16%, target 5%), 20 trials: too few trials"));
+  CHECK_THAT(junit, ContainsSubstring("type=\"INCONCLUSIVE\""));
   std::string markdown = slurp(md);
   CHECK_THAT(markdown, ContainsSubstring("| case | expect | verdict | GIL | threads | error rate [95% CI]"));
   CHECK_THAT(markdown, ContainsSubstring("### Patterns beside their fixes"));
   CHECK_THAT(markdown, ContainsSubstring("Counter_01_AugAssign_NoLock (fix: Counter_02_AugAssign_Lock)"));
-  CHECK_THAT(markdown, ContainsSubstring("### Failures and known bugs"));
+  CHECK_THAT(markdown, ContainsSubstring("### Failures, inconclusive results, known bugs and exceptions"));
+  CHECK_THAT(markdown, ContainsSubstring("| Counter_02_AugAssign_Lock | safe | INCONCLUSIVE *not shown safe* | off |"));
+  CHECK_THAT(markdown, ContainsSubstring("3 inconclusive"));
   std::string catalog = slurp(cat);
   CHECK_THAT(catalog, ContainsSubstring("# The pyrace catalog"));
   CHECK_THAT(catalog, ContainsSubstring("## counters"));
   CHECK_THAT(catalog, ContainsSubstring("### Counter_05_IncrementVsDouble_NoLock"));
+  CHECK_THAT(catalog, ContainsSubstring("INCONCLUSIVE: too few trials"));
+  // With --allow-inconclusive, JUnit skips them instead (the exit status stays the mismatches' 1).
+  Run allowed = pyrace(fmt::format("report {} --allow-inconclusive -r junit::out={}", quote(raw.string()), quote(xml.string())),
+                       false);
+  CHECK(allowed.exit_code == 1);
+  junit = slurp(xml);
+  CHECK_THAT(junit, ContainsSubstring("<skipped message=\"INCONCLUSIVE (expected safe)"));
+  CHECK_THAT(junit, ContainsSubstring("(allowed: --allow-inconclusive)"));
+}
+
+TEST_CASE("report: exit 4 for INCONCLUSIVE where SAFE was expected, 1 where RACY was", "[integration][report][grading]") {
+  // Fabricated raw results: the grading is recomputed from them (trials, outcomes, concurrency).
+  auto record = [](const std::string& name, const std::string& expect, long trials, double concurrent) {
+    return json{{"schema", "pyrace.result/1"}, {"name", name}, {"path", "cases/x/" + name + ".py"}, {"status", "ok"},
+                {"expect", expect}, {"shape", "loop"}, {"config", {{"gil", "off"}, {"threads", 2}}},
+                {"trials", trials}, {"concurrent_trials", concurrent}, {"load_avg", 3.5},
+                {"raised", json::array({{{"type", "KeyError"}, {"count", 2}, {"line", 9}, {"traceback", "Traceback (most recent call last):\n  File \"x.py\", line 9, in actor\nKeyError: 'k'"}}})},
+                {"outcomes", json::array({{{"outcome", "'ok'"}, {"grade", "ACCEPTABLE"}, {"count", trials}}})}};
+  };
+  fs::path safe = scratch("inconclusive-safe.jsonl"), racy = scratch("inconclusive-racy.jsonl");
+  std::ofstream(safe) << record("Safe_Overlapped", "safe", 5200, 5120).dump() << "\n"
+                      << record("Safe_NeverOverlapped", "safe", 100, 0).dump() << "\n";
+  std::ofstream(racy) << record("Racy_NotSeen", "racy", 100, 20).dump() << "\n";
+  fs::path md = scratch("inconclusive.md"), html = scratch("inconclusive.html");
+  Run r = pyrace(fmt::format("report {} --color never -r console -r markdown::out={} -r html::out={}", quote(safe.string()),
+                             quote(md.string()), quote(html.string())),
+                 false);
+  INFO(r.out);
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.out, ContainsSubstring("SAFE         Safe_Overlapped"));
+  CHECK_THAT(r.out, ContainsSubstring("0% (<= 0.075%, 5,120 concurrent of 5,200 trials; target 5%)"));
+  CHECK_THAT(r.out, ContainsSubstring("INCONCLUSIVE Safe_NeverOverlapped"));
+  CHECK_THAT(r.out, ContainsSubstring("0 forbidden in 0 concurrent of 100 trials (<= 100%, target 5%)"));
+  CHECK_THAT(r.out, ContainsSubstring("too few trials where the actors overlapped"));
+  CHECK_THAT(r.out, ContainsSubstring("concurrency 0% (0 of 100 trials), load 3.50"));
+  CHECK_THAT(r.out, ContainsSubstring("raised KeyError x2 (line 9)"));
+  CHECK_THAT(r.out, ContainsSubstring("| KeyError: 'k'"));
+  CHECK_THAT(r.out, ContainsSubstring("1 inconclusive"));
+  auto slurp = [](const fs::path& p) {
+    std::ifstream f(p);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  };
+  std::string markdown = slurp(md);
+  CHECK_THAT(markdown, ContainsSubstring("concurrency, load"));
+  CHECK_THAT(markdown, ContainsSubstring("Raised in an actor: KeyError x2 (line 9)"));
+  std::string page = slurp(html);
+  CHECK_THAT(page, ContainsSubstring("v-INCONCLUSIVE"));
+  CHECK_THAT(page, ContainsSubstring("raised KeyError x2 (line 9)"));
+  CHECK(pyrace(fmt::format("report {} --allow-inconclusive", quote(safe.string())), false).exit_code == 0);
+  // EXPECT racy and no FORBIDDEN outcome: the race was not seen, a mismatch however little ran.
+  Run rr = pyrace(fmt::format("report {} --allow-inconclusive", quote(racy.string())), false);
+  CHECK(rr.exit_code == 1);
+  CHECK_THAT(rr.out, ContainsSubstring("NOT AS EXPECTED"));
 }

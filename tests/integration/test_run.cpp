@@ -64,7 +64,8 @@ TEST_CASE("the GIL can be forced back on for comparison, in its own worker", "[i
 }
 
 TEST_CASE("threads sweep, iterations and trials reach the worker", "[integration][flags][engine]") {
-  Run r = pyrace("run cases/isolated -t 1,3 -n 200 --trials 5");
+  // 5 trials are too few for SAFE (INCONCLUSIVE): the test is about the flags reaching the worker.
+  Run r = pyrace("run cases/isolated -t 1,3 -n 200 --trials 5 --allow-inconclusive");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   REQUIRE(r.records.size() == 2);
@@ -73,7 +74,43 @@ TEST_CASE("threads sweep, iterations and trials reach the worker", "[integration
   for (const auto& j : r.records) {
     CHECK(j["config"]["iterations"] == 200);
     CHECK(j["trials"] == 5);
+    CHECK(j["verdict"] == "INCONCLUSIVE");
   }
+}
+
+TEST_CASE("no SAFE on thin evidence: too few trials are INCONCLUSIVE, exit 4 unless allowed", "[integration][grading][flags]") {
+  // 20 trials with no FORBIDDEN outcome bound the rate at 16%, above the loop default of 5%.
+  Run thin = pyrace("run cases/counters -k Counter_02 --trials 20");
+  INFO(thin.out);
+  CHECK(thin.exit_code == 4);
+  REQUIRE(thin.records.size() == 1);
+  const json& j = thin.records[0];
+  CHECK(j["verdict"] == "INCONCLUSIVE");
+  CHECK(j["inconclusive"] == true);
+  CHECK(j["as_expected"] == false);
+  CHECK(j["evidence"]["trials"] == 20);
+  CHECK(j["evidence"]["max_rate"] == 0.05);
+  CHECK(j["evidence"]["reached"] == false);
+  CHECK_THAT(thin.out, ContainsSubstring("INCONCLUSIVE Counter_02_AugAssign_Lock"));
+  CHECK_THAT(thin.out, ContainsSubstring("0 forbidden in 20 trials (<= 16%, target 5%)"));
+  CHECK_THAT(thin.out, ContainsSubstring("raise --trials/--time-budget or allow with --allow-inconclusive"));
+  Run allowed = pyrace("run cases/counters -k Counter_02 --trials 20 --allow-inconclusive");
+  CHECK(allowed.exit_code == 0);
+  // A looser target is reached by the same 20 trials; the default one by 100.
+  Run loose = pyrace("run cases/counters -k Counter_02 --trials 20 --max-rate 0.2");
+  CHECK(loose.exit_code == 0);
+  REQUIRE(loose.records.size() == 1);
+  CHECK(loose.records[0]["verdict"] == "SAFE");
+  CHECK(loose.records[0]["config"]["max_rate"] == 0.2);
+  Run enough = pyrace("run cases/counters -k Counter_02 --trials 100");
+  INFO(enough.out);
+  CHECK(enough.exit_code == 0);
+  REQUIRE(enough.records.size() == 1);
+  CHECK(enough.records[0]["verdict"] == "SAFE");
+  CHECK_THAT(enough.out, ContainsSubstring("0% (<= 3.7%, 100 trials; target 5%)"));
+  // A mismatch outranks INCONCLUSIVE: exit 1.
+  Run both = pyrace("run cases/counters/Counter_02_AugAssign_Lock.py tests/data/bad/Bad_Expect.py --trials 20");
+  CHECK(both.exit_code == 1);
 }
 
 TEST_CASE("exitfirst stops at the first case not as expected", "[integration][flags]") {

@@ -19,8 +19,10 @@ std::vector<std::string> verdicts_of(const Run& r) {
 }  // namespace
 
 TEST_CASE("shards split the plan deterministically and merge into one run's report", "[integration][flags][results]") {
-  // Loop cases whose verdicts do not hang on luck at small budgets (racy ones fail ~every trial).
-  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 20";
+  // Loop cases whose verdicts do not hang on luck at small budgets (racy ones fail ~every trial;
+  // safe ones, at 20 trials, are INCONCLUSIVE every time: allowed, as the test is about shards).
+  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' "
+                          "--trials 20 --allow-inconclusive";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
   fs::path a = scratch("shard1.jsonl"), b = scratch("shard2.jsonl"), c = scratch("shard3.jsonl");
@@ -28,7 +30,7 @@ TEST_CASE("shards split the plan deterministically and merge into one run's repo
     Run s = pyrace(fmt::format("run {} --shard {}/3 --json {}", sel, i, quote(f.string())), false);
     CHECK(s.exit_code == 0);
   }
-  Run merged = pyrace(fmt::format("report {} {} {} --color never -r json::out={}", quote(a.string()), quote(b.string()),
+  Run merged = pyrace(fmt::format("report {} {} {} --allow-inconclusive --color never -r json::out={}", quote(a.string()), quote(b.string()),
                                   quote(c.string()), quote(scratch("results.jsonl").string())),
                       false);  // the helper reads results.jsonl back into merged.records
   CHECK(merged.exit_code == 0);

@@ -54,6 +54,35 @@ TEST_CASE("defaults come from the flag table", "[cli][flags]") {
   CHECK(p.cmd.run.time_budget == 10.0);
   CHECK(p.cmd.run.timeout == 120.0);
   CHECK_FALSE(p.cmd.run.early_stop);
+  CHECK(p.cmd.run.max_rate == 0);  // the shape's default, decided when grading
+  CHECK_FALSE(p.cmd.run.allow_inconclusive);
+}
+
+TEST_CASE("flags: max rate strictly between 0 and 1, allow-inconclusive where results are graded", "[cli][flags]") {
+  auto p = parse({"run", "--max-rate", "0.01", "--allow-inconclusive", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.max_rate == 0.01);
+  CHECK(p.cmd.run.allow_inconclusive);
+  for (const char* bad : {"0", "1", "-0.1", "1.5", "5%", "abc"}) {
+    INFO(bad);
+    auto q = parse({"run", "--max-rate", bad, "cases"});
+    CHECK_FALSE(q.go);
+    CHECK(q.code == kExitUsage);
+  }
+  for (std::vector<std::string> ok : std::vector<std::vector<std::string>>{
+           {"explain", "--max-rate", "0.2", "--allow-inconclusive", "Counter_02"},
+           {"table", "--max-rate", "0.2", "--allow-inconclusive"},
+           {"report", "--allow-inconclusive", "r.jsonl"}}) {
+    auto q = parse(ok);
+    CHECK(q.go);
+  }
+  // report grades nothing anew against another target; list grades nothing at all
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"report", "--max-rate", "0.2", "r.jsonl"},
+                                                                            {"list", "--allow-inconclusive", "cases"}}) {
+    auto q = parse(bad);
+    CHECK_FALSE(q.go);
+  }
+  CHECK(kExitInconclusive == 4);
 }
 
 TEST_CASE("bad flags are usage errors (exit 2)", "[cli][flags]") {

@@ -32,8 +32,12 @@ TEST_CASE("wilson95 at the edges", "[grading]") {
 }
 
 TEST_CASE("verdicts from counts and expectations", "[grading]") {
-  CHECK(verdict_from_counts(0, 100) == Verdict::Safe);
-  CHECK(verdict_from_counts(1, 100) == Verdict::Racy);
+  CHECK(verdict_from_counts(0, safety_bound(0, 100, -1, 0.05)) == Verdict::Safe);
+  CHECK(verdict_from_counts(0, safety_bound(0, 56, -1, 0.05)) == Verdict::Inconclusive);
+  CHECK(verdict_from_counts(1, safety_bound(1, 100, -1, 0.05)) == Verdict::Racy);
+  CHECK(verdict_from_counts(1, safety_bound(1, 2, -1, 0.05)) == Verdict::Racy);  // one FORBIDDEN outcome is proof
+  CHECK_FALSE(satisfies(Verdict::Inconclusive, "safe"));
+  CHECK_FALSE(satisfies(Verdict::Inconclusive, "racy"));
   CHECK(satisfies(Verdict::Safe, "safe"));
   CHECK_FALSE(satisfies(Verdict::Safe, "racy"));
   CHECK(satisfies(Verdict::Racy, "racy"));
@@ -45,7 +49,7 @@ TEST_CASE("verdicts from counts and expectations", "[grading]") {
 }
 
 TEST_CASE("verdict names round-trip", "[grading]") {
-  for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout,
+  for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Inconclusive, Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout,
                     Verdict::Deadlock, Verdict::Tsan}) {
     Verdict back = Verdict::Safe;
     REQUIRE(parse_verdict(to_string(v), back));
@@ -58,6 +62,8 @@ TEST_CASE("verdict names round-trip", "[grading]") {
 TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them", "[grading][results]") {
   CHECK(is_graded(Verdict::Safe));
   CHECK(is_graded(Verdict::Racy));
+  CHECK(is_graded(Verdict::Inconclusive));
+  CHECK(std::string(to_string(Verdict::Inconclusive)) == "INCONCLUSIVE");
   for (Verdict v : {Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout, Verdict::Deadlock, Verdict::Tsan})
     CHECK_FALSE(is_graded(v));
   CHECK(std::string(to_string(Verdict::Tsan)) == "TSAN");
@@ -86,6 +92,8 @@ TEST_CASE("grade_record: histogram to verdict and error rate", "[grading][result
     grade_record(r);
     CHECK(r.verdict == Verdict::Safe);
     CHECK_FALSE(r.as_expected);
+    CHECK_FALSE(r.inconclusive);  // EXPECT racy: a mismatch
+    CHECK(is_mismatch(r));
   }
   SECTION("a worker that did not finish is never as expected") {
     for (const char* st : {"crash", "timeout", "deadlock", "gil", "exception", "malformed"}) {
@@ -107,5 +115,168 @@ TEST_CASE("grade_record: histogram to verdict and error rate", "[grading][result
     r.status = "crash";
     grade_record(r);
     CHECK_FALSE(r.as_expected);
+  }
+}
+
+TEST_CASE("the evidence: concurrent trials when measured, else all trials", "[grading]") {
+  auto all = safety_bound(0, 100, -1, 0.05);
+  CHECK_FALSE(all.concurrent);
+  CHECK(all.evidence == 100);
+  CHECK(all.upper == Approx(0.0370).margin(1e-4));
+  CHECK(all.reached());
+  auto few = safety_bound(0, 100, 20, 0.05);  // 20 trials in which the actors overlapped
+  CHECK(few.concurrent);
+  CHECK(few.evidence == 20);
+  CHECK(few.upper == Approx(0.1611).margin(1e-4));
+  CHECK_FALSE(few.reached());
+  auto none = safety_bound(0, 20, 0, 0.05);  // the issue: 20 trials, the actors never overlapped
+  CHECK(none.evidence == 0);
+  CHECK(none.upper == 1);
+  CHECK_FALSE(none.reached());
+  auto fractional = safety_bound(0, 5200, 5120.5, 0.001);  // an estimate may be fractional
+  CHECK(fractional.upper == Approx(7.5e-4).margin(1e-5));
+  CHECK(fractional.reached());
+  CHECK(safety_bound(0, 100, 250, 0.05).evidence == 100);  // never more than the trials
+}
+
+TEST_CASE("max rate in effect: the flag, else the shape's default", "[grading]") {
+  CHECK(default_max_rate("loop") == kDefaultMaxRateLoop);
+  CHECK(default_max_rate("single") == kDefaultMaxRateSingle);
+  CHECK(default_max_rate("") == kDefaultMaxRateLoop);  // the default shape
+  CHECK(max_rate_in_effect(0, "single") == kDefaultMaxRateSingle);
+  CHECK(max_rate_in_effect(0.2, "single") == 0.2);
+}
+
+TEST_CASE("the per-shape defaults are reachable with the default trials", "[grading]") {
+  // names.def explains the choice: the default budget reaches the target with room to spare.
+  CHECK(safety_bound(0, kDefaultTrialsLoop, -1, kDefaultMaxRateLoop).reached());
+  CHECK(safety_bound(0, kDefaultTrialsSingle, -1, kDefaultMaxRateSingle).reached());
+  CHECK(evidence_needed(kDefaultMaxRateLoop) == 73);
+  CHECK(evidence_needed(kDefaultMaxRateSingle) == 3838);
+  CHECK(evidence_needed(0) == 0);
+  for (double t : {0.5, 0.05, 0.01, 0.001, 1e-5}) {
+    long n = evidence_needed(t);
+    INFO(t);
+    CHECK(wilson95(0, n).hi <= t);
+    CHECK(wilson95(0, n - 1).hi > t);
+  }
+}
+
+namespace {
+Record safe_case(long trials, double concurrent = -1, const char* shape = "loop") {
+  Record r;
+  r.status = "ok";
+  r.expect = "safe";
+  r.shape = shape;
+  r.config.threads = 2;
+  r.trials = trials;
+  r.concurrent_trials = concurrent;
+  r.outcomes = {{"'ok'", "ACCEPTABLE", trials}};
+  grade_record(r);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("grade_record: SAFE needs the bound, else INCONCLUSIVE", "[grading][results]") {
+  SECTION("56 trials: <= 6.4% does not reach 5%") {
+    Record r = safe_case(56);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK(r.bound.upper == Approx(0.0642).margin(1e-4));
+    CHECK(r.bound.target == kDefaultMaxRateLoop);
+    CHECK_FALSE(r.as_expected);
+    CHECK(r.inconclusive);
+    CHECK_FALSE(is_mismatch(r));
+  }
+  SECTION("100 trials reach it") {
+    Record r = safe_case(100);
+    CHECK(r.verdict == Verdict::Safe);
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.inconclusive);
+    CHECK(r.concurrency == -1);
+  }
+  SECTION("100 trials of which 20 overlapped do not") {
+    Record r = safe_case(100, 20);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK(r.bound.evidence == 20);
+    CHECK(r.concurrency == Approx(0.2));
+  }
+  SECTION("the issue's case: 20 trials in which the actors never overlapped") {
+    Record r = safe_case(20, 0);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK(r.concurrency == 0);
+  }
+  SECTION("single shape: its own default") {
+    CHECK(safe_case(200000, -1, "single").verdict == Verdict::Safe);
+    CHECK(safe_case(3837, -1, "single").verdict == Verdict::Inconclusive);
+    CHECK(safe_case(3838, -1, "single").verdict == Verdict::Safe);
+    CHECK(safe_case(200000, 5000, "single").verdict == Verdict::Safe);
+    CHECK(safe_case(200000, 3000, "single").verdict == Verdict::Inconclusive);
+  }
+  SECTION("--max-rate overrides the default, both ways") {
+    Record r = safe_case(56);
+    r.config.max_rate = 0.1;
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Safe);
+    r = safe_case(100);
+    r.config.max_rate = 0.01;
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK(r.bound.target == 0.01);
+  }
+  SECTION("EXPECT racy and INCONCLUSIVE is a mismatch: the race was not seen") {
+    Record r = safe_case(20);
+    r.expect = "racy";
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK_FALSE(r.inconclusive);
+    CHECK(is_mismatch(r));
+  }
+  SECTION("RACY needs no more evidence than one FORBIDDEN outcome") {
+    Record r = safe_case(3, 0);
+    r.expect = "racy";
+    r.outcomes = {{"'lost'", "FORBIDDEN", 1}, {"'ok'", "ACCEPTABLE", 2}};
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Racy);
+    CHECK(r.as_expected);
+  }
+  SECTION("GIL on and one thread: a comparison, never inconclusive against EXPECT") {
+    Record r = safe_case(20);
+    r.config.gil = "on";
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Inconclusive);
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.inconclusive);
+    r.config.gil = "off";
+    r.config.threads = 1;
+    grade_record(r);
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.inconclusive);
+  }
+  SECTION("KNOWN_BUG: the bug's verdict is XFAIL, INCONCLUSIVE stays inconclusive") {
+    Record r = safe_case(20);
+    r.known_bug_verdict = "RACY";
+    grade_record(r);
+    CHECK_FALSE(r.xfail);
+    CHECK_FALSE(r.xpass);
+    CHECK(r.inconclusive);
+    CHECK_FALSE(is_mismatch(r));
+    r.trials = 100;
+    r.outcomes = {{"'ok'", "ACCEPTABLE", 100}};
+    grade_record(r);
+    CHECK(r.xpass);  // SAFE with enough evidence: the bug looks fixed
+    CHECK(is_mismatch(r));
+    r.outcomes = {{"'lost'", "FORBIDDEN", 1}, {"'ok'", "ACCEPTABLE", 99}};
+    grade_record(r);
+    CHECK(r.xfail);
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.inconclusive);
+  }
+  SECTION("a run that did not complete is never inconclusive") {
+    Record r = safe_case(0);
+    r.status = "crash";
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Crash);
+    CHECK_FALSE(r.inconclusive);
+    CHECK(is_mismatch(r));
   }
 }
