@@ -88,26 +88,30 @@ TEST_CASE("no SAFE on thin evidence: too few trials are INCONCLUSIVE, exit 4 unl
   CHECK(j["verdict"] == "INCONCLUSIVE");
   CHECK(j["inconclusive"] == true);
   CHECK(j["as_expected"] == false);
-  CHECK(j["evidence"]["trials"] == 20);
+  CHECK(j["evidence"]["trials"] <= 20);  // the trials in which the actors overlapped: all 20 on a quiet machine
   CHECK(j["evidence"]["max_rate"] == 0.05);
   CHECK(j["evidence"]["reached"] == false);
   CHECK_THAT(thin.out, ContainsSubstring("INCONCLUSIVE Counter_02_AugAssign_Lock"));
-  CHECK_THAT(thin.out, ContainsSubstring("0 forbidden in 20 trials (<= 16%, target 5%)"));
+  // "20 concurrent of 20 trials (<= 16%..." on a quiet machine; fewer overlap under load.
+  CHECK_THAT(thin.out, ContainsSubstring("0 forbidden in "));
+  CHECK_THAT(thin.out, ContainsSubstring("of 20 trials (<= "));
+  CHECK_THAT(thin.out, ContainsSubstring("target 5%)"));
   CHECK_THAT(thin.out, ContainsSubstring("raise --trials/--time-budget or allow with --allow-inconclusive"));
   Run allowed = pyrace("run cases/counters -k Counter_02 --trials 20 --allow-inconclusive");
   CHECK(allowed.exit_code == 0);
-  // A looser target is reached by the same 20 trials; the default one by 100.
-  Run loose = pyrace("run cases/counters -k Counter_02 --trials 20 --max-rate 0.2");
+  // A looser target is reached by the same 20 trials (4 that overlap are enough for 50%).
+  Run loose = pyrace("run cases/counters -k Counter_02 --trials 20 --max-rate 0.5");
   CHECK(loose.exit_code == 0);
   REQUIRE(loose.records.size() == 1);
   CHECK(loose.records[0]["verdict"] == "SAFE");
-  CHECK(loose.records[0]["config"]["max_rate"] == 0.2);
-  Run enough = pyrace("run cases/counters -k Counter_02 --trials 100");
+  CHECK(loose.records[0]["config"]["max_rate"] == 0.5);
+  // 100 trials reach 20% with 16 of them overlapping (quiet: all 100, <= 3.7%).
+  Run enough = pyrace("run cases/counters -k Counter_02 --trials 100 --max-rate 0.2");
   INFO(enough.out);
   CHECK(enough.exit_code == 0);
   REQUIRE(enough.records.size() == 1);
   CHECK(enough.records[0]["verdict"] == "SAFE");
-  CHECK_THAT(enough.out, ContainsSubstring("0% (<= 3.7%, 100 trials; target 5%)"));
+  CHECK_THAT(enough.out, ContainsSubstring("of 100 trials; target 20%)"));
   // A mismatch outranks INCONCLUSIVE: exit 1.
   Run both = pyrace("run cases/counters/Counter_02_AugAssign_Lock.py tests/data/bad/Bad_Expect.py --trials 20");
   CHECK(both.exit_code == 1);
