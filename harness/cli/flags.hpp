@@ -50,7 +50,8 @@ struct In {
   X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
     CLI::IsMember({"off", "on", "both"}), In::Run)                                                                  \
   X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
-    "only cases whose name contains this (case-insensitive; repeatable; 'not X' excludes)", CLI::Validator(),       \
+    "only cases whose name matches: pytest's syntax, parts of names with and, or, not, parentheses "     \
+    "('Counter and not Lock'; case-insensitive); repeatable: any selecting one, every 'not ...' one", CLI::Validator(),       \
     In::Run | In::List)                                                                                             \
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(), In::Run) \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
