@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <type_traits>
@@ -15,9 +17,28 @@ constexpr const char* kFooter =
     "TIMEOUT, DEADLOCK, GIL); 2 usage error; 3 environment error (no usable free-threaded\n"
     "interpreter, GIL enabled at startup); 130 interrupted (partial results kept).";
 
+// Checks the text of --max-memory (the option's callback then converts it).
+CLI::Validator MemorySizeCheck() {
+  return CLI::Validator(
+      [](std::string& text) {
+        long mib = 0;
+        std::string error;
+        return parse_memory_size(text, mib, error) ? std::string() : error;
+      },
+      "");
+}
+
 template <typename T>
 CLI::Option* add(CLI::App& app, const char* names, T& field, const std::string& help) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, MemorySize>) {
+    return app.add_option_function<std::string>(
+        names,
+        [&field](const std::string& text) {
+          std::string error;
+          parse_memory_size(text, field.mib, error);  // already checked
+        },
+        help)->type_name("SIZE")->default_str("0");
+  } else if constexpr (std::is_same_v<T, bool>) {
     return app.add_flag(names, field, help);
   } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
     // One value per occurrence (repeat the flag for more), so `-k foo cases/` keeps cases/ a path.
@@ -37,6 +58,45 @@ void add_flags(CLI::App& app, RunOptions& o, unsigned command) {
 #undef PYRACE_ADD
 }
 }  // namespace
+
+bool parse_memory_size(const std::string& text, long& mib, std::string& error) {
+  const std::string usage = "'" + text + "' is not a size: give a number with a unit, e.g. 512M, 2G, 1.5GiB "
+                            "(K, M, G, T: powers of 1024), or a plain number of MiB (4096); 0 for the default";
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t digits = i;
+  bool dot = false;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !dot))) {
+    dot = dot || text[i] == '.';
+    ++i;
+  }
+  std::string number = text.substr(digits, i - digits);
+  if (number.empty() || number == ".") {
+    error = usage;
+    return false;
+  }
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit;
+  for (; i < text.size(); ++i)
+    if (!std::isspace(static_cast<unsigned char>(text[i]))) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  // MiB per unit; no unit: MiB, as the flag always took.
+  double per = 0;
+  if (unit.empty() || unit == "m" || unit == "mb" || unit == "mib") per = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") per = 1.0 / 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") per = 1024;
+  else if (unit == "t" || unit == "tb" || unit == "tib") per = 1024.0 * 1024;
+  if (per == 0) {
+    error = usage;
+    return false;
+  }
+  double value = std::strtod(number.c_str(), nullptr) * per;
+  if (value > static_cast<double>(kMaxMemoryMib)) {
+    error = "'" + text + "' is more than --max-memory takes (" + std::to_string(kMaxMemoryMib >> 20) + "T)";
+    return false;
+  }
+  mib = static_cast<long>(std::ceil(value));
+  return true;
+}
 
 bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   CLI::App app{"pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and grades them.", "pyrace"};

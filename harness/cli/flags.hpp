@@ -15,6 +15,17 @@ inline constexpr int kExitUsage = 2;     // bad flags, missing paths, unwritable
 inline constexpr int kExitEnv = 3;       // no usable free-threaded interpreter, GIL on at startup
 inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results were written
 
+// --max-memory: a size in MiB, given with a unit (K, M, G, T; KiB ... TiB; powers of 1024) or as
+// a plain number of MiB.
+struct MemorySize {
+  long mib = 0;
+};
+inline constexpr long kMaxMemoryMib = 1L << 30;  // 1 PiB: far past any machine, and no overflow in bytes
+
+// Parses TEXT into whole MiB (rounded up: RLIMIT_DATA below 1 MiB is no use to an interpreter).
+// On failure returns false and sets error to a message for the user.
+bool parse_memory_size(const std::string& text, long& mib, std::string& error);
+
 // The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
 struct In {
   enum : unsigned { Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4 };
@@ -40,9 +51,10 @@ struct In {
     CLI::Validator(), In::Run)                                                                                      \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
     CLI::Range(0.1, 86400.0), In::Run | In::List)                                                                   \
-  X(long, max_memory, 0, "--max-memory",                                                                            \
-    "MiB of writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError; "                   \
-    "0: 4096 + 64 per actor thread (thread stacks and per-thread heaps)", CLI::Range(0L, 1L << 30), In::Run)        \
+  X(MemorySize, max_memory, {}, "--max-memory",                                                                     \
+    "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "       \
+    "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "      \
+    "thread (thread stacks and per-thread heaps)", MemorySizeCheck(), In::Run)                                      \
   X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",            \
     CLI::Range(0L, 1L << 30), In::Run)                                                                              \
   X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",      \
