@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -143,6 +144,29 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   worker->add_option("--spec", cmd.worker_spec)->required();
   worker->add_option("--path", cmd.worker_path);
   worker->add_option("--name", cmd.worker_name);
+
+  // A first word that names no subcommand: say so, with the list (CLI11 would only say that a
+  // subcommand is required). Global flags (--help, --version) take no value, so the first word
+  // that is not a flag is the subcommand.
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](CLI::App* a) { return !a->get_group().empty(); }))
+    names.push_back(sub->get_name());
+  std::string listed;
+  for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (!word.empty() && word[0] == '-') continue;
+    if (word == "__worker" || std::find(names.begin(), names.end(), word) != names.end()) break;
+    std::fprintf(stderr, "pyrace: error: unknown subcommand '%s'; the subcommands are: %s (pyrace SUBCOMMAND --help)\n",
+                 word.c_str(), listed.c_str());
+    exit_code = kExitUsage;
+    return false;
+  }
+  if (argc < 2) {
+    std::fprintf(stderr, "pyrace: error: no subcommand; the subcommands are: %s (pyrace --help)\n", listed.c_str());
+    exit_code = kExitUsage;
+    return false;
+  }
 
   try {
     app.parse(argc, argv);

@@ -24,3 +24,17 @@ TEST_CASE("-k takes pytest's expressions; a malformed one is a usage error (exit
   CHECK_THAT(bad.out, ContainsSubstring("-k '(Counter or Dict' is not a valid expression"));
   CHECK_THAT(bad.out, ContainsSubstring("expected ')'"));
 }
+
+TEST_CASE("an unknown subcommand is named, with the list of subcommands (exit 2)", "[integration][cli]") {
+  Run r = pyrace("frobnicate cases", false);
+  INFO(r.out);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.out, ContainsSubstring("unknown subcommand 'frobnicate'"));
+  CHECK_THAT(r.out, ContainsSubstring("the subcommands are: run, list, report, explain, table, repro, compare"));
+  CHECK_THAT(r.out, !ContainsSubstring("__worker"));
+  Run none = pyrace("", false);
+  CHECK(none.exit_code == 2);
+  CHECK_THAT(none.out, ContainsSubstring("no subcommand; the subcommands are: run, list"));
+  Run help = pyrace("--help", false);
+  CHECK(help.exit_code == 0);
+}
