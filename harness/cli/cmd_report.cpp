@@ -30,6 +30,7 @@ int cmd_report(const std::vector<std::string>& files, const pyrace::RunOptions& 
     for (const auto& r : records) rep->case_finished(r);
     rep->run_finished(records, false);
   }
+  close_reporters(reporters, reporter_files(o, ""));
   for (const auto& r : records)
     if (!r.as_expected) return kExitMismatch;
   return kExitOk;

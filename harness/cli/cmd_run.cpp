@@ -97,6 +97,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup) {
   }
   sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
+  close_reporters(reporters, reporter_files(o, json_out));
   if (g_interrupted) return kExitInterrupted;
   for (const auto& r : records)
     if (!r.as_expected) return kExitMismatch;

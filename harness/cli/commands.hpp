@@ -30,5 +30,10 @@ int select_cases(const RunOptions& o, std::vector<CaseFile>& out);
 // `python` receives the interpreter's description for the report header.
 int check_interpreter(const std::vector<std::string>& gils, const SuperviseOptions& sup, std::string& python);
 std::vector<std::unique_ptr<Reporter>> open_reporters(const RunOptions& o, const std::string& json_out, bool append);
+// The files the reporters of open_reporters(o, json_out) write (-r NAME::out=FILE, then json_out).
+std::vector<std::string> reporter_files(const RunOptions& o, const std::string& json_out);
+// Closes the reporters (their files complete) and says on stderr which files were written,
+// one "pyrace: wrote FILE" line each, as `pyrace repro` does.
+void close_reporters(std::vector<std::unique_ptr<Reporter>>& reporters, const std::vector<std::string>& files);
 
 }  // namespace pyrace
