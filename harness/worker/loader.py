@@ -5,6 +5,7 @@ engine the callables. Everything timing-critical (threads, loops, counting) stay
 The case format is documented in docs/case-format.md.
 """
 import ast
+import difflib
 import faulthandler
 import inspect
 import os
@@ -67,6 +68,47 @@ def _top_level_lines(tree):
     return lines
 
 
+# The names pyrace reads (docs/case-format.md, "Names pyrace reads"), with the kind of value each
+# takes: a top-level name close to one of them, holding that kind of value, is taken for a slip.
+_READ_NAMES = {
+    "EXPECT": str, "OUTCOMES": dict, "DEFAULT_GRADE": str, "SHAPE": str, "THREADS": int, "ITERATIONS": int,
+    "TRIALS": int, "PER_THREAD_STATE": bool, "KNOWN_BUG": dict, "CLASSIC": tuple, "FIX": str,
+    "setup": callable, "arbiter": callable, "actor": callable, "damage": callable,
+}
+
+
+def _misspelled(ns, lines):
+    """(name, line, intended) for the first top-level name (in file order) that looks like a slip
+    for a name pyrace reads (OUTCOME, EXPECTS, Outcomes, setUp, arbitor), else None. Only names
+    close to one pyrace reads and not defined, holding the kind of value it takes, so helpers
+    (N_ITEMS, make_counter, a `threads` list) pass."""
+    def defined(intended):
+        if intended == "actor":
+            return "actor" in ns or any(k.startswith("actor_") for k in ns)
+        return intended in ns
+
+    def fits(intended, value):
+        kind = _READ_NAMES[intended]
+        if kind is callable:
+            return callable(value) and not isinstance(value, type)
+        return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+    upper = [n for n in _READ_NAMES if n.isupper()]
+    lower = [n for n in _READ_NAMES if n.islower()]
+    for name, line in sorted(lines.items(), key=lambda kv: kv[1]):
+        if name in _READ_NAMES or name.startswith(("_", "actor_")) or name not in ns:
+            continue
+        candidates = [n for n in _READ_NAMES if n.lower() == name.lower()]  # Outcomes, setUp, Expect
+        if not candidates and not name.islower():  # OUTCOME, EXPECTS, Threads_
+            candidates = difflib.get_close_matches(name.upper(), upper, n=1, cutoff=0.8)
+        if not candidates:  # arbitor, set_up, damages
+            candidates = difflib.get_close_matches(name.lower(), lower, n=1, cutoff=0.85)
+        for intended in candidates:
+            if not defined(intended) and fits(intended, ns[name]):
+                return name, line, intended
+    return None
+
+
 def format_exception(exc, path):
     """Traceback text from the case file's first frame on (pyrace's own frames are noise)."""
     import traceback
@@ -125,6 +167,14 @@ def load(path, name):
 
     def where(key):
         return lines.get(key, 0)
+
+    try:
+        slip = _misspelled(ns, lines)
+    except Exception:  # a case that broke builtins (len, sorted) on purpose: no hint, no harm
+        slip = None
+    if slip:
+        raise CaseError(path, slip[1], f"{slip[0]} is not a name pyrace reads; did you mean {slip[2]}? "
+                                       "(docs/case-format.md lists the names)")
 
     c = Case()
     c.path, c.name, c.module, c.doc = path, name, module, doc
