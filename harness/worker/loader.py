@@ -109,15 +109,94 @@ def _misspelled(ns, lines):
     return None
 
 
+# A traceback longer than this many frames (deep recursion under a raised recursion limit: a
+# million frames) is shown as its first and last frames: formatting every frame would take
+# minutes (each is looked up and parsed for its carets).
+TRACEBACK_HEAD = 20
+TRACEBACK_TAIL = 20
+_CHAIN_DEPTH = 10  # chained exceptions (__cause__ / __context__) shown at most
+
+
 def format_exception(exc, path):
-    """Traceback text from the case file's first frame on (pyrace's own frames are noise)."""
+    """Traceback text from the case file's first frame on (pyrace's own frames are noise); a very
+    long one keeps its first and last frames and says what the frames left out were."""
     import traceback
-    frames = traceback.extract_tb(exc.__traceback__)
-    keep = next((i for i, f in enumerate(frames) if f.filename == path), 0)
-    tb = exc.__traceback__
-    for _ in range(keep):
+    tbs = _tb_list(exc.__traceback__)
+    keep = next((i for i, t in enumerate(tbs) if t.tb_frame.f_code.co_filename == path), 0)
+    chain = _exception_chain(exc)
+    if len(tbs) - keep <= TRACEBACK_HEAD + TRACEBACK_TAIL and all(
+            _tb_len(e.__traceback__) <= TRACEBACK_HEAD + TRACEBACK_TAIL for e in chain[1:]):
+        tb = tbs[keep] if keep < len(tbs) else exc.__traceback__
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    # Long: each exception of the chain, oldest first, with its frames cut in the middle.
+    out = []
+    for i, e in enumerate(reversed(chain)):
+        if i:
+            out.append("\nThe above exception was the direct cause of the following exception:\n\n"
+                       if chain[len(chain) - 1 - i].__cause__ is not None else
+                       "\nDuring handling of the above exception, another exception occurred:\n\n")
+        frames = tbs[keep:] if e is exc else _tb_list(e.__traceback__)
+        out.extend(_format_frames(frames))
+        out.extend(_exception_only(e))
+    return "".join(out)
+
+
+def _exception_only(e):
+    """format_exception_only without following __cause__/__context__ (it would extract their
+    whole tracebacks, a million frames, to print nothing of them)."""
+    import traceback
+    saved = e.__cause__, e.__context__, e.__suppress_context__
+    try:
+        e.__cause__ = e.__context__ = None
+        return traceback.format_exception_only(type(e), e)
+    finally:
+        e.__cause__, e.__context__ = saved[0], saved[1]
+        e.__suppress_context__ = saved[2]
+
+
+def _tb_list(tb):
+    out = []
+    while tb is not None:
+        out.append(tb)
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+    return out
+
+
+def _tb_len(tb):
+    n = 0
+    while tb is not None:
+        n, tb = n + 1, tb.tb_next
+    return n
+
+
+def _exception_chain(exc):
+    """exc, then the exceptions it was raised from or during (newest first), as traceback shows them."""
+    chain, seen, e = [], set(), exc
+    while e is not None and id(e) not in seen and len(chain) < _CHAIN_DEPTH:
+        seen.add(id(e))
+        chain.append(e)
+        e = e.__cause__ if e.__cause__ is not None else (None if e.__suppress_context__ else e.__context__)
+    return chain
+
+
+def _format_frames(tbs):
+    import traceback
+    from collections import Counter
+    if not tbs:
+        return []
+
+    def lines(part):
+        return traceback.StackSummary.extract((t.tb_frame, t.tb_lineno) for t in part).format()
+
+    out = ["Traceback (most recent call last):\n"]
+    if len(tbs) <= TRACEBACK_HEAD + TRACEBACK_TAIL:
+        return out + lines(tbs)
+    middle = tbs[TRACEBACK_HEAD:-TRACEBACK_TAIL]
+    where = Counter((t.tb_frame.f_code.co_name, t.tb_frame.f_code.co_filename, t.tb_lineno) for t in middle)
+    top = ", ".join(f"{name} ({os.path.basename(f)}:{line}) x{n}" for (name, f, line), n in where.most_common(3))
+    return (out + lines(tbs[:TRACEBACK_HEAD])
+            + [f"  [... {len(middle)} more frames not shown: {top}{', ...' if len(where) > 3 else ''} ...]\n"]
+            + lines(tbs[-TRACEBACK_TAIL:]))
 
 
 def _gil_modules(caught):

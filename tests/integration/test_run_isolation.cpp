@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <tuple>
 
 using namespace pyrace_it;
 
@@ -135,4 +136,27 @@ TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, e
   REQUIRE(recs.size() == 1);  // the finished case; the interrupted one is not reported as a result
   CHECK(recs[0]["name"] == "A_Fast");
   CHECK(recs[0]["verdict"] == "SAFE");
+}
+
+TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its traceback cut in the middle",
+          "[integration][supervise][loader]") {
+  // Formatting a million-frame traceback whole takes minutes: it used to end in TIMEOUT.
+  Run r = pyrace("run tests/data/hostile/Hostile_DeepRecursion.py tests/data/hostile/Hostile_DeepRecursionSetup.py "
+                 "--timeout 120");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  for (const auto& [name, line, phase] : {std::tuple{"Hostile_DeepRecursion", 15, "actor"},
+                                          std::tuple{"Hostile_DeepRecursionSetup", 10, "setup"}}) {
+    INFO(name);
+    const json& j = m[name];
+    CHECK(j["verdict"] == "ERROR");
+    CHECK(j["line"] == line);
+    CHECK_THAT(j["message"].get<std::string>(),
+               ContainsSubstring(std::string("the ") + phase + " raised RecursionError: maximum recursion depth exceeded"));
+    const std::string tb = j["traceback"].get<std::string>();
+    CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) + ".py:" + std::to_string(line) + ")"));
+    CHECK_THAT(tb, ContainsSubstring("RecursionError: maximum recursion depth exceeded"));
+    CHECK(tb.size() < 20000);
+  }
 }
