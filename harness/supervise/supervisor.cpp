@@ -109,7 +109,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     ::dup2(devnull, 0);
     ::dup2(outfd, 1);
     ::dup2(outfd, 2);
-    ::dup2(pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
+    if (pipefd[1] == kResultFd) ::fcntl(kResultFd, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
+    else ::dup2(pipefd[1], kResultFd);                              // dup2 clears close-on-exec on the new descriptor
 #ifdef PYRACE_TSAN_SUPPRESSIONS
     ::setenv("TSAN_OPTIONS", tsan_options.c_str(), 1);
     ::setenv("DEBUGINFOD_URLS", "", 1);  // symbolisation never reaches for the network
@@ -244,8 +245,12 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     if (nl == std::string::npos) break;  // a torn last line (killed mid-write) is ignored
     json line = json::parse(data.substr(start, nl - start), nullptr, false);
     if (line.is_object()) w.result.update(line);
+    else if (w.stray.empty()) w.stray = data.substr(start, std::min<size_t>(nl - start, 60));
     start = nl + 1;
   }
+  // Text without an end of line after the last result: torn by a kill, or not pyrace's at all.
+  if (start < data.size() && w.stray.empty() && !(w.signal && data[start] == '{'))
+    w.stray = data.substr(start, std::min<size_t>(data.size() - start, 60));
   // A result that arrived complete wins over a timeout declared while it was being written.
   if (w.timed_out && w.result.contains("status")) w.timed_out = false;
   return w;
@@ -318,6 +323,9 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.message = w.signal ? "the worker died of " + signal_name(w.signal) + " (" + strsignal(w.signal) + ")"
                          : "the worker exited with status " + std::to_string(w.exit_code) +
                                " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
+    if (!w.stray.empty())
+      r.message = "the case wrote to pyrace's result channel (a pipe the worker keeps on a high descriptor; it "
+                  "held \"" + w.stray + "\", which is not pyrace's JSON), so the result was lost; " + r.message;
     r.output_tail = w.output_tail;
   }
   if (!r.tsan.empty() && r.status == "ok") {

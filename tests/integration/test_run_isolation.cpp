@@ -160,3 +160,19 @@ TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its trac
     CHECK(tb.size() < 20000);
   }
 }
+
+TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one that finds the result pipe is told so",
+          "[integration][supervise]") {
+  Run r = pyrace("run tests/data/hostile/Hostile_WritesFd3.py tests/data/hostile/Hostile_WritesResultChannel.py");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  // fd 3 is /dev/null by the time case code runs: the result channel was moved away.
+  CHECK(m["Hostile_WritesFd3"]["verdict"] == "SAFE");
+  CHECK(m["Hostile_WritesFd3"]["trials"] == 1);
+  // Garbage found in the channel is named as what it is, not as an exit "before writing a result".
+  CHECK(m["Hostile_WritesResultChannel"]["verdict"] == "CRASH");
+  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),
+             ContainsSubstring("the case wrote to pyrace's result channel"));
+  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(), ContainsSubstring("\"not a result, and no newline"));
+}
