@@ -46,6 +46,14 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
+// The state letter of a process (/proc/PID/stat: R, S, D, T stopped, t traced, Z zombie), or 0.
+char proc_state(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto close = s.rfind(')');
+  return close != std::string::npos && close + 2 < s.size() ? s[close + 2] : 0;
+}
+
 // The worker's output, at most `limit` bytes: its beginning (where faulthandler puts the Python
 // stacks) and its end (the last words before it died), with the middle cut out.
 std::string read_output(int fd, size_t limit) {
@@ -177,13 +185,27 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       w.output_cut = true;
     }
     // No data for a while: the worker may have exited while something it forked keeps the pipe open.
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
+    // WUNTRACED: a stop is reported too (not an end): which signal stopped it, for the message.
+    if (int st = 0; ::waitpid(pid, &st, WNOHANG | WUNTRACED) == pid) {
+      if (WIFSTOPPED(st)) {
+        w.stop_signal = WSTOPSIG(st);
+        continue;
+      }
+      status = st;
       reaped = true;
       drain();
       break;
     }
   }
-  if (w.timed_out) {
+  if (w.timed_out && (proc_state(pid) == 'T' || proc_state(pid) == 't')) {
+    // Stopped by a signal (SIGSTOP, SIGTSTP ...), not hung: it would never go on by itself. The
+    // stack request stays pending while it is stopped; SIGCONT lets faulthandler answer it.
+    w.stopped = true;
+    ::kill(-pid, SIGUSR1);
+    ::kill(-pid, SIGCONT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    ::kill(-pid, SIGKILL);
+  } else if (w.timed_out) {
     // Deadlock or busy hang? Blocked threads use no CPU; spinning ones use a core each.
     long c0 = cpu_ticks(pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -252,7 +274,8 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   if (start < data.size() && w.stray.empty() && !(w.signal && data[start] == '{'))
     w.stray = data.substr(start, std::min<size_t>(data.size() - start, 60));
   // A result that arrived complete wins over a timeout declared while it was being written.
-  if (w.timed_out && w.result.contains("status")) w.timed_out = false;
+  // Not so for a stopped worker: it only went on because pyrace continued it to get its stacks.
+  if (w.timed_out && !w.stopped && w.result.contains("status")) w.timed_out = false;
   return w;
 }
 
@@ -309,7 +332,15 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   r.line = j.value("line", 0);
   r.traceback = j.value("traceback", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
-  if (w.timed_out) {
+  if (w.timed_out && w.stopped) {
+    r.status = "timeout";
+    r.message = fmt::format(
+        "the worker process was stopped by a signal ({}) and was still stopped after {:g} s (--timeout): "
+        "it does not hang, it was stopped (os.kill(os.getpid(), signal.SIGSTOP) in case code, or kill -STOP "
+        "from outside); pyrace continued it with SIGCONT to collect every thread's Python stack (below)",
+        w.stop_signal ? signal_name(w.stop_signal) : std::string("SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU"), opts.timeout_s);
+    r.output_tail = w.output_tail;
+  } else if (w.timed_out) {
     r.status = w.cpu_idle ? "deadlock" : "timeout";
     r.message = fmt::format("{} after {:g} s (--timeout); every thread's Python stack is in the output below",
                             w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running",

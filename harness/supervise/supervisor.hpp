@@ -33,6 +33,8 @@ struct WorkerOutcome {
   bool timed_out = false;
   bool interrupted = false;  // pyrace itself was interrupted; the worker was killed
   bool cpu_idle = false;  // at the timeout the worker used (almost) no CPU: blocked, a deadlock
+  bool stopped = false;   // at the timeout the worker was stopped by a signal (state T): neither
+  int stop_signal = 0;    // ... the signal that stopped it, when seen (SIGSTOP, SIGTSTP, ...)
   int signal = 0;         // terminating signal, if any (SIGKILL when pyrace killed it on a timeout)
   int exit_code = 0;
   std::string output_tail;

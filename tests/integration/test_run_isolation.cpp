@@ -176,3 +176,17 @@ TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one 
              ContainsSubstring("the case wrote to pyrace's result channel"));
   CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(), ContainsSubstring("\"not a result, and no newline"));
 }
+
+TEST_CASE("a worker stopped by a signal is said to be stopped, not deadlocked, with its stacks",
+          "[integration][supervise]") {
+  // The case stops its own process at once; --timeout is only the deadline for noticing it.
+  Run r = pyrace("run tests/data/hostile/Hostile_StopsItself.py --timeout 10");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 1);
+  const json& j = m["Hostile_StopsItself"];
+  CHECK(j["verdict"] == "TIMEOUT");
+  CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("the worker process was stopped by a signal (SIGSTOP)"));
+  CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("deadlock"));
+  CHECK_THAT(j["output_tail"].get<std::string>(), ContainsSubstring("(most recent call first)"));  // SIGCONT let faulthandler answer
+}
