@@ -200,10 +200,13 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
   if (w.timed_out && (proc_state(pid) == 'T' || proc_state(pid) == 't')) {
     // Stopped by a signal (SIGSTOP, SIGTSTP ...), not hung: it would never go on by itself. The
     // stack request stays pending while it is stopped; SIGCONT lets faulthandler answer it.
+    // A case that stops itself again stops the dump half-way: it is continued until the end.
     w.stopped = true;
     ::kill(-pid, SIGUSR1);
-    ::kill(-pid, SIGCONT);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    for (int i = 0; i < 70; ++i) {
+      ::kill(-pid, SIGCONT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     ::kill(-pid, SIGKILL);
   } else if (w.timed_out) {
     // Deadlock or busy hang? Blocked threads use no CPU; spinning ones use a core each.
