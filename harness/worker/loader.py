@@ -43,6 +43,30 @@ def init_worker(result_fd):
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True, chain=False)
     # A child forked by case code must not write results in the worker's name.
     os.register_at_fork(after_in_child=lambda: _close_quietly(result_fd))
+    _hook_gil_warning()
+
+
+# Modules that CPython's RuntimeWarning said re-enabled the GIL, from any thread, at any time
+# after init_worker (an import inside an actor too). catch_warnings is no use there: it holds
+# only for the thread (context) that entered it.
+GIL_WARNED = []
+_GIL_WARNING = r"The global interpreter lock \(GIL\) has been enabled to load module"
+
+
+def _hook_gil_warning():
+    warnings.filterwarnings("always", message=_GIL_WARNING, category=RuntimeWarning)  # every time, not once
+    shown = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        GIL_WARNED.extend(n for n in _gil_modules([types.SimpleNamespace(message=message)]) if n not in GIL_WARNED)
+        return shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = showwarning
+
+
+def gil_modules(case):
+    """The modules CPython named as re-enabling the GIL: while the case was imported, else since."""
+    return case.gil_modules or list(GIL_WARNED)
 
 
 def _close_quietly(fd):

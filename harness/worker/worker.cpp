@@ -193,7 +193,7 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     }
 
     auto gil_report = [&](const char* when) {
-      py::Ref named = py::check(PyObject_GetAttrString(c.get(), "gil_modules"));
+      py::Ref named = py::check(PyObject_CallMethod(loader.get(), "gil_modules", "O", c.get()));
       py::Ref fresh = py::check(PyObject_CallMethod(loader.get(), "new_extension_modules", "O", modules_before.get()));
       json mods = py_to_json(named.get(), json_mod.get());
       json candidates = py_to_json(fresh.get(), json_mod.get());

@@ -190,3 +190,17 @@ TEST_CASE("a worker stopped by a signal is said to be stopped, not deadlocked, w
   CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("deadlock"));
   CHECK_THAT(j["output_tail"].get<std::string>(), ContainsSubstring("(most recent call first)"));  // SIGCONT let faulthandler answer
 }
+
+TEST_CASE("an import inside an actor that re-enables the GIL names exactly that module", "[integration][supervise][py]") {
+  // The actor also imports extension modules that do not re-enable the GIL (math, zlib, _decimal):
+  // only CPython's RuntimeWarning, raised in the actor's thread, says which one did.
+  Run r = pyrace("run tests/data/hostile/Hostile_GilImportInActor.py");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 1);
+  const json& j = m["Hostile_GilImportInActor"];
+  CHECK(j["verdict"] == "GIL");
+  CHECK(j["gil_modules"] == json::array({"pyrace_gilext"}));
+  CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("while the case ran by module [\"pyrace_gilext\"]"));
+  CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("math"));
+}
