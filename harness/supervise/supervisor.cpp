@@ -21,6 +21,7 @@
 
 #include <fmt/core.h>
 
+#include "worker/reap.hpp"
 #include "worker/worker.hpp"
 
 namespace pyrace {
@@ -106,13 +107,20 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
 #endif
   const int spec_threads = spec.contains("config") ? spec["config"].value("threads", 0) : 0;
   const rlim_t mem_bytes = static_cast<rlim_t>(memory_limit_mib(opts, spec_threads)) << 20;
+  // Orphans of a worker (a child the case started with setsid, whose parent died) become ours,
+  // and are killed below once the worker has ended, instead of living on under init.
+  static const bool subreaper = become_subreaper();
+  (void)subreaper;
+  const pid_t supervisor = ::getpid();
   auto t0 = Clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group: a timeout kills whatever the case forked too
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a supervisor killed with -9 takes its worker along
-    if (::getppid() == 1) ::_exit(127);  // ... even if it died before the line above
+    // A supervisor killed with -9 takes its worker along, and the worker what it started: the
+    // signal's handler (install_worker_reaper) kills the worker's descendants, then the worker.
+    ::prctl(PR_SET_PDEATHSIG, worker_death_signal());
+    if (::getppid() != supervisor) ::_exit(127);  // ... even if it died before the line above
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(outfd, 1);
@@ -240,6 +248,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     }
   }
   ::kill(-pid, SIGKILL);  // anything the case forked and left behind
+  kill_descendants(supervisor);  // ... in a session of its own too (reparented to us, the subreaper)
   drain();
   ::close(pipefd[0]);
   w.wall_s = since(t0);

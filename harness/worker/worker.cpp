@@ -9,6 +9,7 @@
 #include <string>
 
 #include "worker/engine.hpp"
+#include "worker/reap.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
 #include "results/record.hpp"
@@ -110,6 +111,7 @@ py::Ref import_loader() {
 }
 
 int worker_main(const json& spec, const std::string& path, const std::string& name) {
+  install_worker_reaper();  // before any case code: what the case starts ends with the worker
   move_result_channel();
   const std::string mode = spec.value("mode", "run");
   g_finalise_sanitizer = spec.value("tsan_finalise", false);

@@ -5,6 +5,10 @@
 #include <fstream>
 #include <map>
 #include <tuple>
+#include <csignal>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
 
 using namespace pyrace_it;
 
@@ -203,4 +207,93 @@ TEST_CASE("an import inside an actor that re-enables the GIL names exactly that 
   CHECK(j["gil_modules"] == json::array({"pyrace_gilext"}));
   CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("while the case ran by module [\"pyrace_gilext\"]"));
   CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("math"));
+}
+
+namespace {
+// Live processes (zombies count as dead) whose command line is exactly `argv`.
+std::vector<int> live_processes(const std::vector<std::string>& argv) {
+  std::string want;
+  for (const auto& a : argv) want += a + '\0';
+  std::vector<int> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream c(e.path() / "cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+    if (cmd != want) continue;
+    std::ifstream s(e.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X') continue;
+    out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+int parent_of(int pid) {
+  std::ifstream s("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string state;
+  int ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+bool alive(int pid) {
+  std::ifstream s("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+}
+
+// Polls `done` every 100 ms for at most `seconds`: a deadline for an event, not a measure of speed.
+template <typename F>
+bool eventually(double seconds, F done) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    ::usleep(100000);
+  }
+  return done();
+}
+}  // namespace
+
+TEST_CASE("children a case leaves behind, in a session of their own too, end with the run", "[integration][supervise]") {
+  const std::string mark = fmt::format("300.{}1", ::getpid());  // `sleep MARK`: these children, no one else's
+  Run r = pyrace("run tests/data/hostile/Hostile_SessionChild.py", true, "PYRACE_TEST_SLEEP=" + mark);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  // pyrace has returned: whatever is left now was left behind.
+  auto left = live_processes({"sleep", mark});
+  for (int pid : left) ::kill(pid, SIGKILL);
+  CHECK(left.empty());
+}
+
+TEST_CASE("kill -9 of pyrace takes the worker and everything it started along", "[integration][supervise]") {
+  const std::string mark = fmt::format("300.{}2", ::getpid());
+  std::string cmd = fmt::format("cd {} && PYRACE_TEST_EXT_DIR={} PYRACE_TEST_SLEEP={} PYRACE_TEST_HOLD=300 {} run "
+                                "tests/data/hostile/Hostile_SessionChild.py --timeout 600 >/dev/null 2>&1 & echo $!",
+                                quote(PYRACE_SOURCE_DIR), quote(PYRACE_TEST_EXT_DIR), mark, quote(PYRACE_BIN));
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  int pyrace_pid = 0;
+  REQUIRE(std::fscanf(p, "%d", &pyrace_pid) == 1);
+  ::pclose(p);
+  // Both children started (the worker is their parent) ...
+  std::vector<int> children;
+  bool started = eventually(120, [&] { return (children = live_processes({"sleep", mark})).size() == 2; });
+  if (!started) ::kill(pyrace_pid, SIGKILL);
+  REQUIRE(started);
+  const int worker = parent_of(children[0]);
+  CHECK(parent_of(children[1]) == worker);
+  CHECK(parent_of(worker) == pyrace_pid);
+  // ... then pyrace dies without a chance to clean up.
+  ::kill(pyrace_pid, SIGKILL);
+  bool gone = eventually(30, [&] { return !alive(worker) && live_processes({"sleep", mark}).empty(); });
+  for (int pid : live_processes({"sleep", mark})) ::kill(pid, SIGKILL);
+  if (alive(worker)) ::kill(worker, SIGKILL);
+  CHECK(gone);
 }
