@@ -127,6 +127,9 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     ::dup2(outfd, 2);
     if (pipefd[1] == kResultFd) ::fcntl(kResultFd, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
     else ::dup2(pipefd[1], kResultFd);                              // dup2 clears close-on-exec on the new descriptor
+    // Nothing else pyrace inherited (a CI runner's pipes) reaches the worker and its case.
+    if (::close_range(kResultFd + 1, ~0U, 0) != 0)
+      for (int fd = kResultFd + 1; fd < 1024; ++fd) ::close(fd);
 #ifdef PYRACE_TSAN_SUPPRESSIONS
     ::setenv("TSAN_OPTIONS", tsan_options.c_str(), 1);
     ::setenv("DEBUGINFOD_URLS", "", 1);  // symbolisation never reaches for the network

@@ -13,7 +13,7 @@ TEST_CASE("list shows cases without running them", "[integration][cli][discover]
   CHECK_THAT(r.out, ContainsSubstring("single"));
 }
 
-TEST_CASE("-k takes pytest's expressions; a malformed one is a usage error (exit 2)", "[integration][cli][discover]") {
+TEST_CASE("keyword filter: -k takes pytest's expressions; a malformed one is a usage error (exit 2)", "[integration][cli][discover]") {
   Run r = pyrace("list cases -k 'Counter_0 and not _Lock' -k 'Dict_01 or Set_01'", false);
   INFO(r.out);
   CHECK(r.exit_code == 0);

@@ -97,7 +97,7 @@ TEST_CASE("every subcommand takes its flags from the one table with their ranges
   CHECK(p.cmd.run.time_budget == 0.5);
 }
 
-TEST_CASE("--max-memory takes a size with a unit; a plain number is MiB", "[cli][flags][memory]") {
+TEST_CASE("memory size: --max-memory takes a size with a unit; a plain number is MiB", "[cli][flags][memory]") {
   struct Good {
     const char* text;
     long mib;
@@ -123,7 +123,7 @@ TEST_CASE("--max-memory takes a size with a unit; a plain number is MiB", "[cli]
   CHECK(p.cmd.run.max_memory.mib == 0);
 }
 
-TEST_CASE("--max-memory refuses what is not a size, saying what a size is", "[cli][flags][memory]") {
+TEST_CASE("memory size: --max-memory refuses what is not a size, saying what a size is", "[cli][flags][memory]") {
   for (const char* bad : {"2 gigs", "G", "", "-1G", "2Q", "1.2.3G", "2GiBs", "0x10", "2000000T"}) {
     INFO(bad);
     long mib = -1;

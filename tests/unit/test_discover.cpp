@@ -64,7 +64,7 @@ std::vector<std::string> names_for(const std::vector<std::string>& keywords) {
 }
 }  // namespace
 
-TEST_CASE("-k takes pytest's expressions: and, or, not, parentheses", "[discover][keyword]") {
+TEST_CASE("keyword filter: -k takes pytest's expressions: and, or, not, parentheses", "[discover][keyword]") {
   using V = std::vector<std::string>;
   CHECK(names_for({"Counter and not _Lock"}) == V{"Counter_01_NoLock"});
   CHECK(names_for({"Dict or Set"}) == V{"Dict_01_NoLock", "Set_01_Add"});

@@ -1,4 +1,5 @@
 """An actor looks for the worker's result pipe among its open descriptors and writes into it."""
+import fcntl
 import os
 
 EXPECT = "safe"
@@ -13,8 +14,10 @@ def setup():
 def actor(s):
     for fd in os.listdir("/proc/self/fd"):
         try:
-            if int(fd) > 3 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                os.write(int(fd), b"not a result, and no newline")
+            fd = int(fd)
+            if (fd > 3 and os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+                    and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY):
+                os.write(fd, b"not a result, and no newline")
         except OSError:
             pass
 
