@@ -30,6 +30,7 @@ int cmd_report(const std::vector<std::string>& files, const pyrace::RunOptions& 
     for (const auto& r : records) rep->case_finished(r);
     rep->run_finished(records, false);
   }
+  close_reporters(reporters, reporter_files(o, ""));
   return results_exit_code(records, o.allow_inconclusive);
 }
 

@@ -115,6 +115,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool expl
   }
   sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
+  close_reporters(reporters, reporter_files(o, json_out));
   if (g_interrupted) return kExitInterrupted;
   return results_exit_code(records, o.allow_inconclusive);
 }

@@ -31,6 +31,7 @@ int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
   }
   if (records.empty()) return usage_error("no case with CLASSIC in the given paths");
   fmt::print("{}", classic_table(records));
+  close_reporters(json, reporter_files(o, o.json));
   return results_exit_code(records, o.allow_inconclusive);
 }
 

@@ -38,5 +38,10 @@ int results_exit_code(const std::vector<Record>& records, bool allow_inconclusiv
 // Whether one result ends the run under -x: a mismatch, or an inconclusive result not allowed.
 bool fails_run(const Record& r, bool allow_inconclusive);
 std::vector<std::unique_ptr<Reporter>> open_reporters(const RunOptions& o, const std::string& json_out, bool append);
+// The files the reporters of open_reporters(o, json_out) write (-r NAME::out=FILE, then json_out).
+std::vector<std::string> reporter_files(const RunOptions& o, const std::string& json_out);
+// Closes the reporters (their files complete) and says on stderr which files were written,
+// one "pyrace: wrote FILE" line each, as `pyrace repro` does.
+void close_reporters(std::vector<std::unique_ptr<Reporter>>& reporters, const std::vector<std::string>& files);
 
 }  // namespace pyrace

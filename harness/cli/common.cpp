@@ -51,6 +51,19 @@ int results_exit_code(const std::vector<Record>& records, bool allow_inconclusiv
   return inconclusive && !allow_inconclusive ? kExitInconclusive : kExitOk;
 }
 
+std::vector<std::string> reporter_files(const pyrace::RunOptions& o, const std::string& json_out) {
+  std::vector<std::string> files;
+  for (const auto& spec : o.reporter)
+    if (auto at = spec.find("::out="); at != std::string::npos) files.push_back(spec.substr(at + 6));
+  if (!json_out.empty()) files.push_back(json_out);
+  return files;
+}
+
+void close_reporters(std::vector<std::unique_ptr<pyrace::Reporter>>& reporters, const std::vector<std::string>& files) {
+  reporters.clear();  // each closes (flushes) its file
+  for (const auto& f : files) fmt::print(stderr, "pyrace: wrote {}\n", f);
+}
+
 std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
                                                              bool append) {
   std::vector<std::string> specs = o.reporter;

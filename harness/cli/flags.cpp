@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <type_traits>
@@ -33,9 +36,28 @@ CLI::Validator max_rate_check() {
       "RATE");
 }
 
+// Checks the text of --max-memory (the option's callback then converts it).
+CLI::Validator MemorySizeCheck() {
+  return CLI::Validator(
+      [](std::string& text) {
+        long mib = 0;
+        std::string error;
+        return parse_memory_size(text, mib, error) ? std::string() : error;
+      },
+      "");
+}
+
 template <typename T>
 CLI::Option* add(CLI::App& app, const char* names, T& field, const std::string& help) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, MemorySize>) {
+    return app.add_option_function<std::string>(
+        names,
+        [&field](const std::string& text) {
+          std::string error;
+          parse_memory_size(text, field.mib, error);  // already checked
+        },
+        help)->type_name("SIZE")->default_str("0");
+  } else if constexpr (std::is_same_v<T, bool>) {
     return app.add_flag(names, field, help);
   } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
     // One value per occurrence (repeat the flag for more), so `-k foo cases/` keeps cases/ a path.
@@ -55,6 +77,45 @@ void add_flags(CLI::App& app, RunOptions& o, unsigned command) {
 #undef PYRACE_ADD
 }
 }  // namespace
+
+bool parse_memory_size(const std::string& text, long& mib, std::string& error) {
+  const std::string usage = "'" + text + "' is not a size: give a number with a unit, e.g. 512M, 2G, 1.5GiB "
+                            "(K, M, G, T: powers of 1024), or a plain number of MiB (4096); 0 for the default";
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t digits = i;
+  bool dot = false;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !dot))) {
+    dot = dot || text[i] == '.';
+    ++i;
+  }
+  std::string number = text.substr(digits, i - digits);
+  if (number.empty() || number == ".") {
+    error = usage;
+    return false;
+  }
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  std::string unit;
+  for (; i < text.size(); ++i)
+    if (!std::isspace(static_cast<unsigned char>(text[i]))) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  // MiB per unit; no unit: MiB, as the flag always took.
+  double per = 0;
+  if (unit.empty() || unit == "m" || unit == "mb" || unit == "mib") per = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") per = 1.0 / 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") per = 1024;
+  else if (unit == "t" || unit == "tb" || unit == "tib") per = 1024.0 * 1024;
+  if (per == 0) {
+    error = usage;
+    return false;
+  }
+  double value = std::strtod(number.c_str(), nullptr) * per;
+  if (value > static_cast<double>(kMaxMemoryMib)) {
+    error = "'" + text + "' is more than --max-memory takes (" + std::to_string(kMaxMemoryMib >> 20) + "T)";
+    return false;
+  }
+  mib = static_cast<long>(std::ceil(value));
+  return true;
+}
 
 bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   CLI::App app{"pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and grades them.", "pyrace"};
@@ -115,6 +176,29 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   worker->add_option("--spec", cmd.worker_spec)->required();
   worker->add_option("--path", cmd.worker_path);
   worker->add_option("--name", cmd.worker_name);
+
+  // A first word that names no subcommand: say so, with the list (CLI11 would only say that a
+  // subcommand is required). Global flags (--help, --version) take no value, so the first word
+  // that is not a flag is the subcommand.
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](CLI::App* a) { return !a->get_group().empty(); }))
+    names.push_back(sub->get_name());
+  std::string listed;
+  for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (!word.empty() && word[0] == '-') continue;
+    if (word == "__worker" || std::find(names.begin(), names.end(), word) != names.end()) break;
+    std::fprintf(stderr, "pyrace: error: unknown subcommand '%s'; the subcommands are: %s (pyrace SUBCOMMAND --help)\n",
+                 word.c_str(), listed.c_str());
+    exit_code = kExitUsage;
+    return false;
+  }
+  if (argc < 2) {
+    std::fprintf(stderr, "pyrace: error: no subcommand; the subcommands are: %s (pyrace --help)\n", listed.c_str());
+    exit_code = kExitUsage;
+    return false;
+  }
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,17 @@ inline constexpr int kExitEnv = 3;       // no usable free-threaded interpreter,
 inline constexpr int kExitInconclusive = 4;
 inline constexpr int kExitInterrupted = 130;  // SIGINT/SIGTERM: partial results were written
 
+// --max-memory: a size in MiB, given with a unit (K, M, G, T; KiB ... TiB; powers of 1024) or as
+// a plain number of MiB.
+struct MemorySize {
+  long mib = 0;
+};
+inline constexpr long kMaxMemoryMib = 1L << 30;  // 1 PiB: far past any machine, and no overflow in bytes
+
+// Parses TEXT into whole MiB (rounded up: RLIMIT_DATA below 1 MiB is no use to an interpreter).
+// On failure returns false and sets error to a message for the user.
+bool parse_memory_size(const std::string& text, long& mib, std::string& error);
+
 // The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
 struct In {
   enum : unsigned {
@@ -56,9 +67,10 @@ struct In {
     CLI::Validator(), In::Run)                                                                                      \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
     CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay)                                        \
-  X(long, max_memory, 0, "--max-memory",                                                                            \
-    "MiB of writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError; "                   \
-    "0: 4096 + 64 per actor thread (thread stacks and per-thread heaps)", CLI::Range(0L, 1L << 30), In::Run)        \
+  X(MemorySize, max_memory, {}, "--max-memory",                                                                     \
+    "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "       \
+    "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "      \
+    "thread (thread stacks and per-thread heaps)", MemorySizeCheck(), In::Run)                                      \
   X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",            \
     CLI::Range(0L, 1L << 30), In::Run)                                                                              \
   X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",      \
@@ -66,7 +78,8 @@ struct In {
   X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
     CLI::IsMember({"off", "on", "both"}), In::Run)                                                                  \
   X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
-    "only cases whose name contains this (case-insensitive; repeatable; 'not X' excludes)", CLI::Validator(),       \
+    "only cases whose name matches: pytest's syntax, parts of names with and, or, not, parentheses "     \
+    "('Counter and not Lock'; case-insensitive); repeatable: any selecting one, every 'not ...' one", CLI::Validator(),       \
     In::Run | In::List | In::Explore)                                                                               \
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),       \
     In::Run | In::Explore)                                                                                          \

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   pyrace::SuperviseOptions sup;
   sup.self_exe = self_exe();
   sup.timeout_s = cmd.run.timeout;
-  sup.max_memory_mib = cmd.run.max_memory;
+  sup.max_memory_mib = cmd.run.max_memory.mib;
   sup.max_cpu_s = cmd.run.max_cpu;
   sup.max_output_mib = cmd.run.max_output;
   sup.show_suppressed = cmd.run.show_suppressed;

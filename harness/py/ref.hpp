@@ -62,6 +62,8 @@ struct Error {
   std::string traceback;  // full "Traceback (most recent call last): ..." text
   Ref exc;                // the exception object itself
 };
+// Tracebacks deeper than this are formatted only this far (with a line saying so).
+inline constexpr Py_ssize_t kTracebackFrames = 200;
 // Clears the error indicator and returns what it held (requires an error to be set).
 Error fetch_error();
 // Clears the error indicator and returns the exception object alone, unformatted (cheap: for

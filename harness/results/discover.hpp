@@ -1,5 +1,6 @@
 // Finding case files: files named on the command line, or *.py below folders.
 #pragma once
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,8 +21,30 @@ struct DiscoveryError : std::runtime_error {
 // path that does not exist.
 std::vector<CaseFile> discover(const std::vector<std::string>& paths);
 
-// pytest-like -k: keep cases whose name contains any of the keywords (case-insensitive); a
-// keyword starting with "not " excludes instead. No keywords: keep all.
+// Thrown for a malformed -k expression; the message quotes it and says where and what is wrong.
+struct KeywordError : DiscoveryError {
+  using DiscoveryError::DiscoveryError;
+};
+
+// One -k expression, pytest's syntax: parts of case names (case-insensitive substrings) joined
+// with and, or, not and parentheses: `Counter and not Lock`, `Dict or Set`, `not (a or b)`.
+class KeywordExpr {
+ public:
+  struct Node;
+  explicit KeywordExpr(const std::string& text);  // throws KeywordError
+  bool matches(const std::string& name) const;
+  // True when the expression holds for a name that contains nothing (`not lock`): it only
+  // excludes, so several of these are all required, while selecting ones are alternatives.
+  bool excludes_only() const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::shared_ptr<Node> root_;
+};
+
+// -k, repeatable: keep cases that match one of the selecting expressions (any, when there are
+// none) and every excluding one (`not X`). No keywords: keep all. Throws KeywordError.
 std::vector<CaseFile> filter_by_keywords(const std::vector<CaseFile>& cases, const std::vector<std::string>& keywords);
 
 // A case file, or a case name (exact, else a unique case-insensitive part) under `paths`.

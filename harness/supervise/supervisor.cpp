@@ -22,6 +22,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include "worker/reap.hpp"
 #include "worker/worker.hpp"
 
 namespace pyrace {
@@ -45,6 +46,14 @@ long cpu_ticks(pid_t pid) {
     if (i == 15) stime = std::atol(field.c_str());
   }
   return utime + stime;
+}
+
+// The state letter of a process (/proc/PID/stat: R, S, D, T stopped, t traced, Z zombie), or 0.
+char proc_state(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto close = s.rfind(')');
+  return close != std::string::npos && close + 2 < s.size() ? s[close + 2] : 0;
 }
 
 // The worker's output, at most `limit` bytes: its beginning (where faulthandler puts the Python
@@ -99,18 +108,29 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
 #endif
   const int spec_threads = spec.contains("config") ? spec["config"].value("threads", 0) : 0;
   const rlim_t mem_bytes = static_cast<rlim_t>(memory_limit_mib(opts, spec_threads)) << 20;
+  // Orphans of a worker (a child the case started with setsid, whose parent died) become ours,
+  // and are killed below once the worker has ended, instead of living on under init.
+  static const bool subreaper = become_subreaper();
+  (void)subreaper;
+  const pid_t supervisor = ::getpid();
   auto t0 = Clock::now();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group: a timeout kills whatever the case forked too
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a supervisor killed with -9 takes its worker along
-    if (::getppid() == 1) ::_exit(127);  // ... even if it died before the line above
+    // A supervisor killed with -9 takes its worker along, and the worker what it started: the
+    // signal's handler (install_worker_reaper) kills the worker's descendants, then the worker.
+    ::prctl(PR_SET_PDEATHSIG, worker_death_signal());
+    if (::getppid() != supervisor) ::_exit(127);  // ... even if it died before the line above
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(outfd, 1);
     ::dup2(outfd, 2);
-    ::dup2(pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
+    if (pipefd[1] == kResultFd) ::fcntl(kResultFd, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
+    else ::dup2(pipefd[1], kResultFd);                              // dup2 clears close-on-exec on the new descriptor
+    // Nothing else pyrace inherited (a CI runner's pipes) reaches the worker and its case.
+    if (::close_range(kResultFd + 1, ~0U, 0) != 0)
+      for (int fd = kResultFd + 1; fd < 1024; ++fd) ::close(fd);
 #ifdef PYRACE_TSAN_SUPPRESSIONS
     ::setenv("TSAN_OPTIONS", tsan_options.c_str(), 1);
     ::setenv("DEBUGINFOD_URLS", "", 1);  // symbolisation never reaches for the network
@@ -177,13 +197,30 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
       w.output_cut = true;
     }
     // No data for a while: the worker may have exited while something it forked keeps the pipe open.
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
+    // WUNTRACED: a stop is reported too (not an end): which signal stopped it, for the message.
+    if (int st = 0; ::waitpid(pid, &st, WNOHANG | WUNTRACED) == pid) {
+      if (WIFSTOPPED(st)) {
+        w.stop_signal = WSTOPSIG(st);
+        continue;
+      }
+      status = st;
       reaped = true;
       drain();
       break;
     }
   }
-  if (w.timed_out) {
+  if (w.timed_out && (proc_state(pid) == 'T' || proc_state(pid) == 't')) {
+    // Stopped by a signal (SIGSTOP, SIGTSTP ...), not hung: it would never go on by itself. The
+    // stack request stays pending while it is stopped; SIGCONT lets faulthandler answer it.
+    // A case that stops itself again stops the dump half-way: it is continued until the end.
+    w.stopped = true;
+    ::kill(-pid, SIGUSR1);
+    for (int i = 0; i < 70; ++i) {
+      ::kill(-pid, SIGCONT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(-pid, SIGKILL);
+  } else if (w.timed_out) {
     // Deadlock or busy hang? Blocked threads use no CPU; spinning ones use a core each.
     long c0 = cpu_ticks(pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -215,6 +252,7 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     }
   }
   ::kill(-pid, SIGKILL);  // anything the case forked and left behind
+  kill_descendants(supervisor);  // ... in a session of its own too (reparented to us, the subreaper)
   drain();
   ::close(pipefd[0]);
   w.wall_s = since(t0);
@@ -245,10 +283,15 @@ WorkerOutcome run_worker(const json& spec, const SuperviseOptions& opts) {
     if (nl == std::string::npos) break;  // a torn last line (killed mid-write) is ignored
     json line = json::parse(data.substr(start, nl - start), nullptr, false);
     if (line.is_object()) w.result.update(line);
+    else if (w.stray.empty()) w.stray = data.substr(start, std::min<size_t>(nl - start, 60));
     start = nl + 1;
   }
+  // Text without an end of line after the last result: torn by a kill, or not pyrace's at all.
+  if (start < data.size() && w.stray.empty() && !(w.signal && data[start] == '{'))
+    w.stray = data.substr(start, std::min<size_t>(data.size() - start, 60));
   // A result that arrived complete wins over a timeout declared while it was being written.
-  if (w.timed_out && w.result.contains("status")) w.timed_out = false;
+  // Not so for a stopped worker: it only went on because pyrace continued it to get its stacks.
+  if (w.timed_out && !w.stopped && w.result.contains("status")) w.timed_out = false;
   return w;
 }
 
@@ -405,7 +448,15 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   r.line = j.value("line", 0);
   r.traceback = j.value("traceback", "");
   r.gil_modules = j.value("gil_modules", std::vector<std::string>{});
-  if (w.timed_out) {
+  if (w.timed_out && w.stopped) {
+    r.status = "timeout";
+    r.message = fmt::format(
+        "the worker process was stopped by a signal ({}) and was still stopped after {:g} s (--timeout): "
+        "it does not hang, it was stopped (os.kill(os.getpid(), signal.SIGSTOP) in case code, or kill -STOP "
+        "from outside); pyrace continued it with SIGCONT to collect every thread's Python stack (below)",
+        w.stop_signal ? signal_name(w.stop_signal) : std::string("SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU"), opts.timeout_s);
+    r.output_tail = w.output_tail;
+  } else if (w.timed_out) {
     r.status = w.cpu_idle ? "deadlock" : "timeout";
     r.message = fmt::format("{} after {:g} s (--timeout); every thread's Python stack is in the output below",
                             w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running",
@@ -419,6 +470,9 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
     r.message = w.signal ? "the worker died of " + signal_name(w.signal) + " (" + strsignal(w.signal) + ")"
                          : "the worker exited with status " + std::to_string(w.exit_code) +
                                " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
+    if (!w.stray.empty())
+      r.message = "the case wrote to pyrace's result channel (a pipe the worker keeps on a high descriptor; it "
+                  "held \"" + w.stray + "\", which is not pyrace's JSON), so the result was lost; " + r.message;
     r.output_tail = w.output_tail;
   }
   if (!r.tsan.empty() && r.status == "ok") {

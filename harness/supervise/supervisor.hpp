@@ -33,9 +33,12 @@ struct WorkerOutcome {
   bool timed_out = false;
   bool interrupted = false;  // pyrace itself was interrupted; the worker was killed
   bool cpu_idle = false;  // at the timeout the worker used (almost) no CPU: blocked, a deadlock
+  bool stopped = false;   // at the timeout the worker was stopped by a signal (state T): neither
+  int stop_signal = 0;    // ... the signal that stopped it, when seen (SIGSTOP, SIGTSTP, ...)
   int signal = 0;         // terminating signal, if any (SIGKILL when pyrace killed it on a timeout)
   int exit_code = 0;
   std::string output_tail;
+  std::string stray;  // the start of what the result channel held that is not pyrace's JSON
   bool output_cut = false;  // the worker wrote more than max_output_mib
   std::vector<TsanReport> tsan;  // TSan builds: the reports in the worker's TSan log
   std::vector<TsanSuppression> tsan_suppressed;  // ... and the suppressions that matched (show_suppressed)

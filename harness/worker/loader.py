@@ -5,6 +5,7 @@ engine the callables. Everything timing-critical (threads, loops, counting) stay
 The case format is documented in docs/case-format.md.
 """
 import ast
+import difflib
 import faulthandler
 import inspect
 import os
@@ -43,6 +44,30 @@ def init_worker(result_fd):
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True, chain=False)
     # A child forked by case code must not write results in the worker's name.
     os.register_at_fork(after_in_child=lambda: _close_quietly(result_fd))
+    _hook_gil_warning()
+
+
+# Modules that CPython's RuntimeWarning said re-enabled the GIL, from any thread, at any time
+# after init_worker (an import inside an actor too). catch_warnings is no use there: it holds
+# only for the thread (context) that entered it.
+GIL_WARNED = []
+_GIL_WARNING = r"The global interpreter lock \(GIL\) has been enabled to load module"
+
+
+def _hook_gil_warning():
+    warnings.filterwarnings("always", message=_GIL_WARNING, category=RuntimeWarning)  # every time, not once
+    shown = warnings.showwarning
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        GIL_WARNED.extend(n for n in _gil_modules([types.SimpleNamespace(message=message)]) if n not in GIL_WARNED)
+        return shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = showwarning
+
+
+def gil_modules(case):
+    """The modules CPython named as re-enabling the GIL: while the case was imported, else since."""
+    return case.gil_modules or list(GIL_WARNED)
 
 
 def _close_quietly(fd):
@@ -68,15 +93,135 @@ def _top_level_lines(tree):
     return lines
 
 
+# The names pyrace reads (docs/case-format.md, "Names pyrace reads"), with the kind of value each
+# takes: a top-level name close to one of them, holding that kind of value, is taken for a slip.
+_READ_NAMES = {
+    "EXPECT": str, "OUTCOMES": dict, "DEFAULT_GRADE": str, "SHAPE": str, "THREADS": int, "ITERATIONS": int,
+    "TRIALS": int, "PER_THREAD_STATE": bool, "KNOWN_BUG": dict, "CLASSIC": tuple, "FIX": str,
+    "setup": callable, "arbiter": callable, "actor": callable, "damage": callable,
+}
+
+
+def _misspelled(ns, lines):
+    """(name, line, intended) for the first top-level name (in file order) that looks like a slip
+    for a name pyrace reads (OUTCOME, EXPECTS, Outcomes, setUp, arbitor), else None. Only names
+    close to one pyrace reads and not defined, holding the kind of value it takes, so helpers
+    (N_ITEMS, make_counter, a `threads` list) pass."""
+    def defined(intended):
+        if intended == "actor":
+            return "actor" in ns or any(k.startswith("actor_") for k in ns)
+        return intended in ns
+
+    def fits(intended, value):
+        kind = _READ_NAMES[intended]
+        if kind is callable:
+            return callable(value) and not isinstance(value, type)
+        return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+    upper = [n for n in _READ_NAMES if n.isupper()]
+    lower = [n for n in _READ_NAMES if n.islower()]
+    for name, line in sorted(lines.items(), key=lambda kv: kv[1]):
+        if name in _READ_NAMES or name.startswith(("_", "actor_")) or name not in ns:
+            continue
+        candidates = [n for n in _READ_NAMES if n.lower() == name.lower()]  # Outcomes, setUp, Expect
+        if not candidates and not name.islower():  # OUTCOME, EXPECTS, Threads_
+            candidates = difflib.get_close_matches(name.upper(), upper, n=1, cutoff=0.8)
+        if not candidates:  # arbitor, set_up, damages
+            candidates = difflib.get_close_matches(name.lower(), lower, n=1, cutoff=0.85)
+        for intended in candidates:
+            if not defined(intended) and fits(intended, ns[name]):
+                return name, line, intended
+    return None
+
+
+# A traceback longer than this many frames (deep recursion under a raised recursion limit: a
+# million frames) is shown as its first and last frames: formatting every frame would take
+# minutes (each is looked up and parsed for its carets).
+TRACEBACK_HEAD = 20
+TRACEBACK_TAIL = 20
+_CHAIN_DEPTH = 10  # chained exceptions (__cause__ / __context__) shown at most
+
+
 def format_exception(exc, path):
-    """Traceback text from the case file's first frame on (pyrace's own frames are noise)."""
+    """Traceback text from the case file's first frame on (pyrace's own frames are noise); a very
+    long one keeps its first and last frames and says what the frames left out were."""
     import traceback
-    frames = traceback.extract_tb(exc.__traceback__)
-    keep = next((i for i, f in enumerate(frames) if f.filename == path), 0)
-    tb = exc.__traceback__
-    for _ in range(keep):
+    tbs = _tb_list(exc.__traceback__)
+    keep = next((i for i, t in enumerate(tbs) if t.tb_frame.f_code.co_filename == path), 0)
+    chain = _exception_chain(exc)
+    if len(tbs) - keep <= TRACEBACK_HEAD + TRACEBACK_TAIL and all(
+            _tb_len(e.__traceback__) <= TRACEBACK_HEAD + TRACEBACK_TAIL for e in chain[1:]):
+        tb = tbs[keep] if keep < len(tbs) else exc.__traceback__
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    # Long: each exception of the chain, oldest first, with its frames cut in the middle.
+    out = []
+    for i, e in enumerate(reversed(chain)):
+        if i:
+            out.append("\nThe above exception was the direct cause of the following exception:\n\n"
+                       if chain[len(chain) - 1 - i].__cause__ is not None else
+                       "\nDuring handling of the above exception, another exception occurred:\n\n")
+        frames = tbs[keep:] if e is exc else _tb_list(e.__traceback__)
+        out.extend(_format_frames(frames))
+        out.extend(_exception_only(e))
+    return "".join(out)
+
+
+def _exception_only(e):
+    """format_exception_only without following __cause__/__context__ (it would extract their
+    whole tracebacks, a million frames, to print nothing of them)."""
+    import traceback
+    saved = e.__cause__, e.__context__, e.__suppress_context__
+    try:
+        e.__cause__ = e.__context__ = None
+        return traceback.format_exception_only(type(e), e)
+    finally:
+        e.__cause__, e.__context__ = saved[0], saved[1]
+        e.__suppress_context__ = saved[2]
+
+
+def _tb_list(tb):
+    out = []
+    while tb is not None:
+        out.append(tb)
         tb = tb.tb_next
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+    return out
+
+
+def _tb_len(tb):
+    n = 0
+    while tb is not None:
+        n, tb = n + 1, tb.tb_next
+    return n
+
+
+def _exception_chain(exc):
+    """exc, then the exceptions it was raised from or during (newest first), as traceback shows them."""
+    chain, seen, e = [], set(), exc
+    while e is not None and id(e) not in seen and len(chain) < _CHAIN_DEPTH:
+        seen.add(id(e))
+        chain.append(e)
+        e = e.__cause__ if e.__cause__ is not None else (None if e.__suppress_context__ else e.__context__)
+    return chain
+
+
+def _format_frames(tbs):
+    import traceback
+    from collections import Counter
+    if not tbs:
+        return []
+
+    def lines(part):
+        return traceback.StackSummary.extract((t.tb_frame, t.tb_lineno) for t in part).format()
+
+    out = ["Traceback (most recent call last):\n"]
+    if len(tbs) <= TRACEBACK_HEAD + TRACEBACK_TAIL:
+        return out + lines(tbs)
+    middle = tbs[TRACEBACK_HEAD:-TRACEBACK_TAIL]
+    where = Counter((t.tb_frame.f_code.co_name, t.tb_frame.f_code.co_filename, t.tb_lineno) for t in middle)
+    top = ", ".join(f"{name} ({os.path.basename(f)}:{line}) x{n}" for (name, f, line), n in where.most_common(3))
+    return (out + lines(tbs[:TRACEBACK_HEAD])
+            + [f"  [... {len(middle)} more frames not shown: {top}{', ...' if len(where) > 3 else ''} ...]\n"]
+            + lines(tbs[-TRACEBACK_TAIL:]))
 
 
 def _gil_modules(caught):
@@ -137,6 +282,14 @@ def load(path, name):
 
     def where(key):
         return lines.get(key, 0)
+
+    try:
+        slip = _misspelled(ns, lines)
+    except Exception:  # a case that broke builtins (len, sorted) on purpose: no hint, no harm
+        slip = None
+    if slip:
+        raise CaseError(path, slip[1], f"{slip[0]} is not a name pyrace reads; did you mean {slip[2]}? "
+                                       "(docs/case-format.md lists the names)")
 
     c = Case()
     c.path, c.name, c.module, c.doc = path, name, module, doc

@@ -1,5 +1,6 @@
 #include "worker/worker.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 
 #include "worker/engine.hpp"
 #include "worker/explore.hpp"
+#include "worker/reap.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
 #include "results/record.hpp"
@@ -20,12 +22,33 @@ using nlohmann::json;
 
 namespace {
 
+// The result channel: the supervisor hands it over as fd 3 (kResultFd); the worker moves it to
+// a high, close-on-exec descriptor before any case code runs, and leaves /dev/null on fd 3, so a
+// case that writes to (or closes) fd 3 cannot garble or lose the result.
+int g_result_fd = kResultFd;
+
+void move_result_channel() {
+  int fd = -1;
+  for (int low : {1000, 200, 20}) {  // F_DUPFD fails when low is past RLIMIT_NOFILE
+    fd = ::fcntl(kResultFd, F_DUPFD_CLOEXEC, low);
+    if (fd >= 0) break;
+  }
+  if (fd < 0) return;  // keep fd 3 (no descriptor to spare)
+  int null = ::open("/dev/null", O_RDWR);
+  if (null < 0 || ::dup2(null, kResultFd) < 0) {
+    ::close(fd);
+    return;
+  }
+  if (null != kResultFd) ::close(null);
+  g_result_fd = fd;
+}
+
 void write_result(const json& j) {
   std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   const char* p = s.data();
   size_t left = s.size();
   while (left > 0) {
-    ssize_t n = ::write(kResultFd, p, left);
+    ssize_t n = ::write(g_result_fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
@@ -47,7 +70,7 @@ bool g_finalise_sanitizer = false;
   std::fflush(stdout);
   std::fflush(stderr);
   if (g_finalise_sanitizer) {
-    ::close(kResultFd);  // the supervisor sees the end of the result now, not after the finaliser
+    ::close(g_result_fd);  // the supervisor sees the end of the result now, not after the finaliser
     std::exit(code);
   }
   ::_exit(code);
@@ -115,6 +138,8 @@ py::Ref import_loader() {
 }
 
 int worker_main(const json& spec, const std::string& path, const std::string& name) {
+  install_worker_reaper();  // before any case code: what the case starts ends with the worker
+  move_result_channel();
   const std::string mode = spec.value("mode", "run");
   g_finalise_sanitizer = spec.value("tsan_finalise", false);
   const Config cfg = config_from_json(spec.value("config", json::object()));
@@ -153,7 +178,7 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
   try {
     py::Ref loader = import_loader();
     py::Ref json_mod = py::check(PyImport_ImportModule("json"));
-    py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", kResultFd));
+    py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", g_result_fd));
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
     py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
     // Explore mode: the scheduler and its blocking stand-ins go into `threading` before the case
@@ -206,7 +231,7 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     }
 
     auto gil_report = [&](const char* when) {
-      py::Ref named = py::check(PyObject_GetAttrString(c.get(), "gil_modules"));
+      py::Ref named = py::check(PyObject_CallMethod(loader.get(), "gil_modules", "O", c.get()));
       py::Ref fresh = py::check(PyObject_CallMethod(loader.get(), "new_extension_modules", "O", modules_before.get()));
       json mods = py_to_json(named.get(), json_mod.get());
       json candidates = py_to_json(fresh.get(), json_mod.get());

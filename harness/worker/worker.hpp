@@ -7,6 +7,8 @@
 
 namespace pyrace {
 
+// The result channel as the supervisor hands it over; the worker moves it to a high
+// close-on-exec descriptor at once and leaves /dev/null on fd 3 for the case.
 inline constexpr int kResultFd = 3;
 // Worker exit codes the supervisor understands (anything else, or a signal, is a crash).
 inline constexpr int kWorkerOk = 0;

@@ -103,3 +103,27 @@ TEST_CASE("report: exit 4 for INCONCLUSIVE where SAFE was expected, 1 where RACY
   CHECK(rr.exit_code == 1);
   CHECK_THAT(rr.out, ContainsSubstring("NOT AS EXPECTED"));
 }
+
+TEST_CASE("report and run say which files they wrote, one line each on stderr", "[integration][report]") {
+  fs::path raw = scratch("wrote.jsonl"), html = scratch("wrote.html"), md = scratch("wrote.md");
+  Run r = pyrace(fmt::format("run cases/counters/Counter_02_AugAssign_Lock.py --trials 5 --color never --json {} "
+                             "-r console -r markdown::out={} 2>&1 >/dev/null",
+                             quote(raw.string()), quote(md.string())),
+                 false);
+  INFO(r.out);  // stderr only
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("pyrace: wrote " + md.string() + "\n"));
+  CHECK_THAT(r.out, ContainsSubstring("pyrace: wrote " + raw.string() + "\n"));
+  fs::remove(md);
+  Run rep = pyrace(fmt::format("report {} -r html::out={} -r markdown::out={} 2>&1 >/dev/null", quote(raw.string()),
+                               quote(html.string()), quote(md.string())),
+                   false);
+  INFO(rep.out);
+  CHECK(rep.exit_code == 0);
+  CHECK_THAT(rep.out, ContainsSubstring("pyrace: wrote " + html.string() + "\n"));
+  CHECK_THAT(rep.out, ContainsSubstring("pyrace: wrote " + md.string() + "\n"));
+  CHECK(fs::file_size(html) > 0);
+  CHECK(fs::file_size(md) > 0);
+  Run console = pyrace(fmt::format("report {} 2>&1 >/dev/null", quote(raw.string())), false);
+  CHECK_THAT(console.out, !ContainsSubstring("wrote"));  // the console report to stdout is no file
+}

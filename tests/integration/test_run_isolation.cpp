@@ -4,6 +4,11 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <tuple>
+#include <csignal>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
 
 using namespace pyrace_it;
 
@@ -138,4 +143,160 @@ TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, e
   REQUIRE(recs.size() == 1);  // the finished case; the interrupted one is not reported as a result
   CHECK(recs[0]["name"] == "A_Fast");
   CHECK(recs[0]["verdict"] == "SAFE");
+}
+
+TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its traceback cut in the middle",
+          "[integration][supervise][loader]") {
+  // Formatting a million-frame traceback whole takes minutes: it used to end in TIMEOUT.
+  Run r = pyrace("run tests/data/hostile/Hostile_DeepRecursion.py tests/data/hostile/Hostile_DeepRecursionSetup.py "
+                 "--timeout 120");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  for (const auto& [name, line, phase] : {std::tuple{"Hostile_DeepRecursion", 15, "actor"},
+                                          std::tuple{"Hostile_DeepRecursionSetup", 10, "setup"}}) {
+    INFO(name);
+    const json& j = m[name];
+    CHECK(j["verdict"] == "ERROR");
+    CHECK(j["line"] == line);
+    CHECK_THAT(j["message"].get<std::string>(),
+               ContainsSubstring(std::string("the ") + phase + " raised RecursionError: maximum recursion depth exceeded"));
+    const std::string tb = j["traceback"].get<std::string>();
+    CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) + ".py:" + std::to_string(line) + ")"));
+    CHECK_THAT(tb, ContainsSubstring("RecursionError: maximum recursion depth exceeded"));
+    CHECK(tb.size() < 20000);
+  }
+}
+
+TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one that finds the result pipe is told so",
+          "[integration][supervise]") {
+  Run r = pyrace("run tests/data/hostile/Hostile_WritesFd3.py tests/data/hostile/Hostile_WritesResultChannel.py");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 2);
+  // fd 3 is /dev/null by the time case code runs: the result channel was moved away.
+  CHECK(m["Hostile_WritesFd3"]["verdict"] == "SAFE");
+  CHECK(m["Hostile_WritesFd3"]["trials"] == 1);
+  // Garbage found in the channel is named as what it is, not as an exit "before writing a result".
+  CHECK(m["Hostile_WritesResultChannel"]["verdict"] == "CRASH");
+  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),
+             ContainsSubstring("the case wrote to pyrace's result channel"));
+  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(), ContainsSubstring("\"not a result, and no newline"));
+}
+
+TEST_CASE("a worker stopped by a signal is said to be stopped, not deadlocked, with its stacks",
+          "[integration][supervise]") {
+  // The case stops its own process at once; --timeout is only the deadline for noticing it.
+  Run r = pyrace("run tests/data/hostile/Hostile_StopsItself.py --timeout 10");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 1);
+  const json& j = m["Hostile_StopsItself"];
+  CHECK(j["verdict"] == "TIMEOUT");
+  CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("the worker process was stopped by a signal (SIGSTOP)"));
+  CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("deadlock"));
+  CHECK_THAT(j["output_tail"].get<std::string>(), ContainsSubstring("(most recent call first)"));  // SIGCONT let faulthandler answer
+}
+
+TEST_CASE("an import inside an actor that re-enables the GIL names exactly that module", "[integration][supervise][py]") {
+  // The actor also imports extension modules that do not re-enable the GIL (math, zlib, _decimal):
+  // only CPython's RuntimeWarning, raised in the actor's thread, says which one did.
+  Run r = pyrace("run tests/data/hostile/Hostile_GilImportInActor.py");
+  INFO(r.out);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 1);
+  const json& j = m["Hostile_GilImportInActor"];
+  CHECK(j["verdict"] == "GIL");
+  CHECK(j["gil_modules"] == json::array({"pyrace_gilext"}));
+  CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("while the case ran by module [\"pyrace_gilext\"]"));
+  CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("math"));
+}
+
+namespace {
+// Live processes (zombies count as dead) whose command line is exactly `argv`.
+std::vector<int> live_processes(const std::vector<std::string>& argv) {
+  std::string want;
+  for (const auto& a : argv) want += a + '\0';
+  std::vector<int> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream c(e.path() / "cmdline");
+    std::string cmd((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+    if (cmd != want) continue;
+    std::ifstream s(e.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X') continue;
+    out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+int parent_of(int pid) {
+  std::ifstream s("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string state;
+  int ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+bool alive(int pid) {
+  std::ifstream s("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
+}
+
+// Polls `done` every 100 ms for at most `seconds`: a deadline for an event, not a measure of speed.
+template <typename F>
+bool eventually(double seconds, F done) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    ::usleep(100000);
+  }
+  return done();
+}
+}  // namespace
+
+TEST_CASE("children a case leaves behind, in a session of their own too, end with the run", "[integration][supervise]") {
+  const std::string mark = fmt::format("300.{}1", ::getpid());  // `sleep MARK`: these children, no one else's
+  Run r = pyrace("run tests/data/hostile/Hostile_SessionChild.py", true, "PYRACE_TEST_SLEEP=" + mark);
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  // pyrace has returned: whatever is left now was left behind.
+  auto left = live_processes({"sleep", mark});
+  for (int pid : left) ::kill(pid, SIGKILL);
+  CHECK(left.empty());
+}
+
+TEST_CASE("kill -9 of pyrace takes the worker and everything it started along", "[integration][supervise]") {
+  const std::string mark = fmt::format("300.{}2", ::getpid());
+  std::string cmd = fmt::format("cd {} && PYRACE_TEST_EXT_DIR={} PYRACE_TEST_SLEEP={} PYRACE_TEST_HOLD=300 {} run "
+                                "tests/data/hostile/Hostile_SessionChild.py --timeout 600 >/dev/null 2>&1 & echo $!",
+                                quote(PYRACE_SOURCE_DIR), quote(PYRACE_TEST_EXT_DIR), mark, quote(PYRACE_BIN));
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  int pyrace_pid = 0;
+  REQUIRE(std::fscanf(p, "%d", &pyrace_pid) == 1);
+  ::pclose(p);
+  // Both children started (the worker is their parent) ...
+  std::vector<int> children;
+  bool started = eventually(120, [&] { return (children = live_processes({"sleep", mark})).size() == 2; });
+  if (!started) ::kill(pyrace_pid, SIGKILL);
+  REQUIRE(started);
+  const int worker = parent_of(children[0]);
+  CHECK(parent_of(children[1]) == worker);
+  CHECK(parent_of(worker) == pyrace_pid);
+  // ... then pyrace dies without a chance to clean up.
+  ::kill(pyrace_pid, SIGKILL);
+  bool gone = eventually(30, [&] { return !alive(worker) && live_processes({"sleep", mark}).empty(); });
+  for (int pid : live_processes({"sleep", mark})) ::kill(pid, SIGKILL);
+  if (alive(worker)) ::kill(worker, SIGKILL);
+  CHECK(gone);
 }

@@ -125,3 +125,43 @@ TEST_CASE("every subcommand takes its flags from the one table with their ranges
   CHECK(p.cmd.run.threads == std::vector<int>{4});
   CHECK(p.cmd.run.time_budget == 0.5);
 }
+
+TEST_CASE("memory size: --max-memory takes a size with a unit; a plain number is MiB", "[cli][flags][memory]") {
+  struct Good {
+    const char* text;
+    long mib;
+  };
+  for (const Good& g : {Good{"2G", 2048}, Good{"2g", 2048}, Good{"2GiB", 2048}, Good{"2GB", 2048}, Good{"1.5G", 1536},
+                        Good{"512M", 512}, Good{"512MiB", 512}, Good{"512", 512}, Good{"0", 0}, Good{"1T", 1L << 20},
+                        Good{"1024K", 1}, Good{"1536KiB", 2}, Good{"1K", 1}, Good{" 3 G ", 3072}}) {
+    INFO(g.text);
+    long mib = -1;
+    std::string err;
+    CHECK(parse_memory_size(g.text, mib, err));
+    CHECK(mib == g.mib);
+    CHECK(err.empty());
+  }
+  auto p = parse({"run", "--max-memory", "2G", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.max_memory.mib == 2048);
+  p = parse({"run", "--max-memory", "4096", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.max_memory.mib == 4096);
+  p = parse({"run", "cases"});
+  REQUIRE(p.go);
+  CHECK(p.cmd.run.max_memory.mib == 0);
+}
+
+TEST_CASE("memory size: --max-memory refuses what is not a size, saying what a size is", "[cli][flags][memory]") {
+  for (const char* bad : {"2 gigs", "G", "", "-1G", "2Q", "1.2.3G", "2GiBs", "0x10", "2000000T"}) {
+    INFO(bad);
+    long mib = -1;
+    std::string err;
+    CHECK_FALSE(parse_memory_size(bad, mib, err));
+    CHECK(err.find(std::string("'") + bad + "'") != std::string::npos);
+    CHECK((err.find("512M, 2G") != std::string::npos || err.find("more than --max-memory takes") != std::string::npos));
+    auto p = parse({"run", "--max-memory", bad, "cases"});
+    CHECK_FALSE(p.go);
+    CHECK(p.code == kExitUsage);
+  }
+}
