@@ -283,11 +283,10 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     p.time_budget_s = cfg.time_budget_s;
     p.early_stop = cfg.early_stop;
     p.gil_on = gil_on;
-    // The default budget adapts: sampling goes on past it until the error-rate bound is reached
-    // (or time runs out). A number of trials set by the command line or the case's TRIALS is
-    // exact, and grading says when it was too few.
-    const bool trials_set = cfg.trials > 0 || case_int(c.get(), "trials", 0) > 0;
-    p.max_rate = trials_set ? 0 : cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
+    // The trial budget (the case's TRIALS, else pyrace's default) adapts: sampling goes on past it
+    // until the error-rate bound over concurrent trials is reached, or the time budget ends. A
+    // number of trials given on the command line is exact; grading says when it was too few.
+    p.max_rate = cfg.trials > 0 ? 0 : cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
     out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
     // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
     write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});

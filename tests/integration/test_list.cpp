@@ -44,7 +44,7 @@ TEST_CASE("an unknown subcommand is named, with the list of subcommands (exit 2)
 TEST_CASE("a misspelled name pyrace reads is an error naming the line and the name meant", "[integration][loader]") {
   const std::string body =
       "\"\"\"A case.\"\"\"\nEXPECT = \"racy\"\n\n\ndef setup():\n    return [0]\n\n\ndef actor(s):\n    s[0] += 1\n\n\n"
-      "def arbiter(s):\n    return s[0]\n\n\nOUTCOMES = {1: \"ACCEPTABLE\"}\n";  // OUTCOMES on line 17
+      "def arbiter(s):\n    return s[0] == THREADS * ITERATIONS\n\n\nOUTCOMES = {True: \"ACCEPTABLE\"}\n";  // OUTCOMES on line 17
   struct Slip {
     const char* file;
     std::string from, to;  // replace `from` by `to` in body ("" from: append `to`)

@@ -38,20 +38,21 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
     int line;             // -1: do not check
     const char* message;  // substring of the message (or of the output, for stacks)
   };
-  // The hostile cases that complete run 1-3 trials (TRIALS): no FORBIDDEN outcome, but far too
-  // little evidence for SAFE, so INCONCLUSIVE; what matters here is that they end cleanly.
+  // The hostile cases that complete sample past their 1-3 TRIALS until 4 overlapping trials
+  // reach --max-rate 0.5, or the 2 s budget ends: SAFE or INCONCLUSIVE ("SAFE|INCONCLUSIVE"),
+  // depending on how busy the machine is; what matters here is that they end cleanly.
   const std::map<std::string, Expect> table = {
       {"Bad_ActorArity", {"ERROR", 9, "actor must take (state) or (state, thread_index); it is actor(s, thread_index, extra)"}},
       {"Bad_ActorRaises", {"ERROR", 13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise ValueError"}},
       {"Bad_ArbiterRaises", {"ERROR", 15, "the arbiter raised KeyError: 'missing'"}},
       {"Bad_BadGrade", {"ERROR", 17, "OUTCOMES['ok'] must be one of ACCEPTABLE, INTERESTING, FORBIDDEN, not 'MAYBE'"}},
-      {"Bad_BigOutput", {"INCONCLUSIVE", -1, "wrote more than --max-output 8 MiB"}},
+      {"Bad_BigOutput", {"SAFE|INCONCLUSIVE", -1, "wrote more than --max-output 8 MiB"}},
       {"Bad_Binary", {"ERROR", 0, "not a Python source file (it contains NUL bytes)"}},
-      {"Bad_ChangesBuiltins", {"INCONCLUSIVE", -1, ""}},
+      {"Bad_ChangesBuiltins", {"SAFE|INCONCLUSIVE", -1, ""}},
       {"Bad_Deadlock", {"DEADLOCK", -1, "deadlock: no progress and no CPU used"}},
       {"Bad_Empty", {"ERROR", 0, "no EXPECT"}},
       {"Bad_Expect", {"ERROR", 4, "EXPECT must be \"safe\" or \"racy\", not 'maybe'"}},
-      {"Bad_Fork", {"INCONCLUSIVE", -1, ""}},
+      {"Bad_Fork", {"SAFE|INCONCLUSIVE", -1, ""}},
       {"Bad_ImportsGilExtension", {"GIL", -1, "pyrace_gilext"}},
       {"Bad_InfiniteLoop", {"TIMEOUT", -1, "timeout: still running"}},
       {"Bad_MemoryHog", {"ERROR", 12, "MemoryError"}},
@@ -68,10 +69,11 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
       {"Bad_SysExit", {"ERROR", 13, "the actors raise SystemExit"}},
       {"Bad_ThreadsString", {"ERROR", 3, "THREADS must be a positive int, not '2'"}},
       {"Bad_UnhashableOutcome", {"ERROR", -1, "unhashable type: 'list'"}},
-      {"Bad_UnjoinedThreads", {"INCONCLUSIVE", -1, ""}},
+      {"Bad_UnjoinedThreads", {"SAFE|INCONCLUSIVE", -1, ""}},
   };
   // A good case after every hostile one: it must be unaffected by all of them.
-  Run r = pyrace("run tests/data/bad cases/counters/Counter_02_AugAssign_Lock.py --timeout 3 --max-output 8");
+  Run r = pyrace("run tests/data/bad cases/counters/Counter_02_AugAssign_Lock.py --timeout 3 --max-output 8 "
+                 "--time-budget 2 --max-rate 0.5");
   INFO(r.out);
   CHECK(r.exit_code == 1);
   auto m = by_name(r);
@@ -79,7 +81,11 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
     INFO(name);
     REQUIRE(m.count(name));
     const json& j = m[name];
-    CHECK(j["verdict"] == e.verdict);
+    if (std::string(e.verdict) == "SAFE|INCONCLUSIVE") {
+      CHECK((j["verdict"] == "SAFE" || j["verdict"] == "INCONCLUSIVE"));
+    } else {
+      CHECK(j["verdict"] == e.verdict);
+    }
     if (e.line >= 0) CHECK(j["line"] == e.line);
     std::string all = j["message"].get<std::string>() + j["output_tail"].get<std::string>() + j["traceback"].get<std::string>();
     CHECK_THAT(all, ContainsSubstring(e.message));
@@ -87,7 +93,11 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
   CHECK(m.size() == table.size() + 1);
   CHECK(m["Counter_02_AugAssign_Lock"]["verdict"] == "SAFE");
   CHECK(m["Counter_02_AugAssign_Lock"]["as_expected"] == true);
-  CHECK(m["Bad_Fork"]["trials"] == 2);  // the forked children reported nothing
+  // The forked children reported nothing: every trial is one the worker itself graded.
+  CHECK(m["Bad_Fork"]["trials"] >= 2);
+  long outcomes = 0;
+  for (const auto& o : m["Bad_Fork"]["outcomes"]) outcomes += o["count"].get<long>();
+  CHECK(outcomes == m["Bad_Fork"]["trials"].get<long>());
 }
 
 TEST_CASE("a case file removed during the run is an error for that case only", "[integration][supervise]") {
@@ -266,7 +276,8 @@ bool eventually(double seconds, F done) {
 
 TEST_CASE("children a case leaves behind, in a session of their own too, end with the run", "[integration][supervise]") {
   const std::string mark = fmt::format("300.{}1", ::getpid());  // `sleep MARK`: these children, no one else's
-  Run r = pyrace("run tests/data/hostile/Hostile_SessionChild.py", true, "PYRACE_TEST_SLEEP=" + mark);
+  Run r = pyrace("run tests/data/hostile/Hostile_SessionChild.py --trials 1 --allow-inconclusive", true,
+                 "PYRACE_TEST_SLEEP=" + mark);
   INFO(r.out);
   CHECK(r.exit_code == 0);
   // pyrace has returned: whatever is left now was left behind.
