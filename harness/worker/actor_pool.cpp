@@ -42,7 +42,8 @@ void pin_to(int cpu) {
 }
 }  // namespace
 
-ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on) : interp_(interp), gil_on_(gil_on) {
+ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool handoff)
+    : interp_(interp), gil_on_(gil_on || handoff) {
   // The CPUs this process may use (a container or taskset may allow fewer than the machine has).
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -52,7 +53,7 @@ ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on) : int
     saved_affinity_ = allowed;
   }
   // Spinning threads that outnumber the cores steal them from the threads doing the work.
-  spin_ = !cpus_.empty() && static_cast<size_t>(threads) <= cpus_.size();
+  spin_ = !handoff && !cpus_.empty() && static_cast<size_t>(threads) <= cpus_.size();
   // One actor per CPU: the scheduler likes to wake a thread on its waker's CPU, and two actors
   // time-sliced on one core take turns instead of racing (seen as trials with no interleaving).
   if (spin_) {

@@ -18,7 +18,9 @@ class ActorPool {
  public:
   // gil_on: the GIL is enabled, so only one thread can be attached at a time and the attached
   // start barrier would only stall; it is skipped.
-  ActorPool(PyInterpreterState* interp, int threads, bool gil_on);
+  // handoff: the actors take turns (explore's controlled scheduler) instead of racing: no pinning
+  // and no spinning, which would only keep a core from the one thread that may run.
+  ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool handoff = false);
   ~ActorPool();
   ActorPool(const ActorPool&) = delete;
   ActorPool& operator=(const ActorPool&) = delete;

@@ -1,0 +1,149 @@
+// pyrace explore and pyrace replay end to end: witnesses, bounded proofs, deadlocks, replay,
+// cases explore cannot control. Explore is deterministic: no result here depends on timing (every
+// search gets a time budget it cannot reach, so that completeness depends on schedule counts only).
+#include "support.hpp"
+
+using namespace pyrace_it;
+
+namespace {
+const json& witness(const json& rec) { return rec["explore"]["witness"]; }
+}  // namespace
+
+TEST_CASE("explore: every racy counter gets a witness, every safe one a bounded proof", "[integration][explore]") {
+  Run r = pyrace("explore cases/counters --time-budget 600");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  auto m = by_name(r);
+  REQUIRE(m.size() == 6);
+  for (const auto& [name, rec] : m) {
+    INFO(name);
+    CHECK(rec["config"]["mode"] == "explore");
+    if (rec["expect"] == "racy") {
+      CHECK(rec["verdict"] == "RACY");
+      REQUIRE(witness(rec).is_object());
+      CHECK(witness(rec)["preemptions"] == 1);  // the first bucket with a race: one preemption is enough
+      CHECK(witness(rec)["replayed_outcome"] == witness(rec)["outcome"]);
+    } else {
+      CHECK(rec["verdict"] == "SAFE");
+      CHECK(rec["explore"]["complete"] == true);
+      CHECK(rec["explore"]["schedules"].get<long>() > 1);
+      CHECK_THAT(rec["message"].get<std::string>(), ContainsSubstring("schedules with <= 2 preemptions explored"));
+    }
+  }
+  // The timeline a student reads: both threads read 0, both write 1.
+  const json& steps = witness(m["Counter_03_OneShot_NoLock"])["steps"];
+  std::vector<std::string> accesses;
+  for (const auto& s : steps)
+    if (!s["access"].get<std::string>().empty() && s["line"] != 0) accesses.push_back(s["access"]);
+  CHECK(accesses == std::vector<std::string>{"reads s.n -> 0", "reads s.n -> 0", "writes s.n = 1", "writes s.n = 1"});
+  CHECK(witness(m["Counter_03_OneShot_NoLock"])["schedule"] == "0,1*3,0*2");
+  CHECK_THAT(r.out, ContainsSubstring("reads s.n -> 0"));
+  CHECK_THAT(r.out, ContainsSubstring("pyrace replay Counter_03_OneShot_NoLock --schedule 0,1*3,0*2"));
+}
+
+TEST_CASE("replay: a witness gives its forbidden outcome every time; exit codes for bisect", "[integration][explore]") {
+  Run bad = pyrace("replay Counter_03 --schedule 0,1*3,0*2 --repeat 100 --color never", false);
+  INFO(bad.out);
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.out, ContainsSubstring("100 x '1 lost'  FORBIDDEN"));
+  CHECK_THAT(bad.out, ContainsSubstring("in 100 of 100 runs"));
+  // One thread after the other: no race, exit 0 (a bisect "good").
+  Run good = pyrace("replay Counter_03 --schedule 0*3,1*3 --color never", false);
+  INFO(good.out);
+  CHECK(good.exit_code == 0);
+  CHECK_THAT(good.out, ContainsSubstring("'all counted'"));
+  // A schedule that does not fit the case, and one that is not a schedule: usage errors.
+  Run misfit = pyrace("replay Counter_03 --schedule 0*9 --color never", false);
+  CHECK(misfit.exit_code == 2);
+  CHECK_THAT(misfit.out, ContainsSubstring("the schedule does not fit this case: step 4 asks for thread 0"));
+  Run garbage = pyrace("replay Counter_03 --schedule 0,x --color never", false);
+  CHECK(garbage.exit_code == 2);
+  CHECK_THAT(garbage.out, ContainsSubstring("bad schedule entry 'x'"));
+  Run toomany = pyrace("replay Counter_03 --schedule 0,7 --color never", false);
+  CHECK(toomany.exit_code == 2);
+  CHECK_THAT(toomany.out, ContainsSubstring("names thread 7, but the case runs 2 threads"));
+}
+
+TEST_CASE("explore: a lock-order deadlock is DEADLOCK naming each thread, lock and line", "[integration][explore]") {
+  Run r = pyrace("explore tests/data/bad/Bad_Deadlock.py --timeout 600 --time-budget 600");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  REQUIRE(r.records.size() == 1);
+  const json& rec = r.records[0];
+  CHECK(rec["verdict"] == "DEADLOCK");
+  CHECK(witness(rec)["kind"] == "deadlock");
+  const std::string msg = rec["message"].get<std::string>();
+  CHECK_THAT(msg, ContainsSubstring("thread 0 waits for Lock made at line"));
+  CHECK_THAT(msg, ContainsSubstring("held by thread 1"));
+  CHECK_THAT(msg, ContainsSubstring("thread 1 waits for Lock made at line"));
+  CHECK_THAT(msg, ContainsSubstring("held by thread 0"));
+}
+
+TEST_CASE("explore: modelled blocking (Event, Queue, timed waits) ends every schedule", "[integration][explore]") {
+  Run r = pyrace("explore cases/handoff tests/data/explore/Explore_TimedWait.py --timeout 600 --time-budget 600");
+  INFO(r.out);
+  auto m = by_name(r);
+  CHECK(m["Handoff_05_Event"]["verdict"] == "SAFE");
+  CHECK(m["Handoff_05_Event"]["explore"]["complete"] == true);
+  CHECK(m["Handoff_02_ListAsQueue_Queue"]["verdict"] == "SAFE");
+  CHECK(m["Handoff_01_ListAsQueue_NoLock"]["verdict"] == "RACY");  // with EXPLORE = {"JOBS": 1}
+  CHECK(m["Explore_TimedWait"]["verdict"] == "SAFE");
+  REQUIRE(m["Explore_TimedWait"]["outcomes"].size() == 1);
+  CHECK(m["Explore_TimedWait"]["outcomes"][0]["outcome"] == "'timed out'");
+}
+
+TEST_CASE("explore: what it cannot control, or a wrong EXPLORE, is an error naming the line", "[integration][explore]") {
+  Run r = pyrace("explore tests/data/bad/Bad_Fork.py tests/data/explore/Explore_BadExplore.py --timeout 600 --time-budget 600");
+  INFO(r.out);
+  auto m = by_name(r);
+  CHECK(m["Bad_Fork"]["verdict"] == "ERROR");
+  CHECK_THAT(m["Bad_Fork"]["message"].get<std::string>(),
+             ContainsSubstring("explore cannot control this case: the process forks at line 14"));
+  CHECK(m["Explore_BadExplore"]["verdict"] == "ERROR");
+  CHECK(m["Explore_BadExplore"]["line"] == 4);
+  CHECK_THAT(m["Explore_BadExplore"]["message"].get<std::string>(),
+             ContainsSubstring("EXPLORE names 'CAPACITY', which the case does not define at top level"));
+}
+
+TEST_CASE("explore: pct and random find the race, and a seed gives the same search again", "[integration][explore]") {
+  for (const char* strategy : {"pct", "random"}) {
+    INFO(strategy);
+    Run a = pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
+    Run b = pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
+    REQUIRE(a.records.size() == 1);
+    REQUIRE(b.records.size() == 1);
+    CHECK(a.records[0]["verdict"] == "RACY");
+    CHECK(a.records[0]["explore"]["seed"] == 7);
+    CHECK(witness(a.records[0])["schedule"] == witness(b.records[0])["schedule"]);
+    CHECK(a.records[0]["explore"]["schedules"] == b.records[0]["explore"]["schedules"]);
+  }
+  // A safe case sampled: SAFE, worded as a sample, not as a proof.
+  Run s = pyrace("explore cases/counters -k Counter_04 --strategy random --schedules 200 --time-budget 600");
+  REQUIRE(s.records.size() == 1);
+  CHECK(s.records[0]["verdict"] == "SAFE");
+  CHECK_THAT(s.records[0]["message"].get<std::string>(), ContainsSubstring("no forbidden outcome in 200 random schedules, seed 1"));
+}
+
+TEST_CASE("explore: a budget too small for the bound is INCONCLUSIVE, not SAFE", "[integration][explore]") {
+  Run r = pyrace("explore cases/counters -k Counter_02 --schedules 10 --time-budget 600");
+  INFO(r.out);
+  CHECK(r.exit_code == 4);
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0]["verdict"] == "INCONCLUSIVE");
+  CHECK(r.records[0]["explore"]["complete"] == false);
+  CHECK_THAT(r.records[0]["message"].get<std::string>(), ContainsSubstring("not every schedule was tried"));
+}
+
+TEST_CASE("run --explore: an explore verdict beside the stress verdict of each case", "[integration][explore]") {
+  Run r = pyrace("run cases/counters -k OneShot --explore --trials 2000 --max-rate 0.01 --time-budget 600 --allow-inconclusive");
+  INFO(r.out);
+  REQUIRE(r.records.size() == 4);
+  int explore = 0;
+  for (const auto& rec : r.records) {
+    if (rec["config"]["mode"] == "explore") {
+      ++explore;
+      CHECK_THAT(rec["key"].get<std::string>(), ContainsSubstring("|explore|"));
+    }
+  }
+  CHECK(explore == 2);
+}
