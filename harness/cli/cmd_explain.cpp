@@ -142,19 +142,47 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
     any_window = any_window || a.value("window", false);
   }
   if (any_window)
-    fmt::print("{}", wrap("Between the marked read and write, another thread can run the same instructions: "
+    fmt::print("{}", wrap("Between the marked read and write, another thread can run (the same instructions, or "
+                          "another actor's): "
                           "whatever it writes there is overwritten, or the value this thread checked is stale. "
                           "A lock held across the whole window (or a single atomic operation) closes it.",
                           kWidth - 2, "  "));
 
   if (!run) return kExitOk;
+  // The interleaving itself, from the controlled scheduler: deterministic, so shown first.
+  Config ecfg{"off", o.threads.empty() ? 0 : o.threads[0], 0, 0, 60, false, 0};
+  ecfg.mode = "explore";
+  Record explored = run_one(c.path, c.name, ecfg, sup);
+  const bool has_witness = explored.explore.is_object() && explored.explore.contains("witness") &&
+                           explored.explore["witness"].is_object();
+  fmt::print("{}", rule(paint, has_witness ? "one interleaving that breaks it, step by step" : "every interleaving (explore)"));
+  if (has_witness) {
+    fmt::print("{}", witness_timeline(explored.explore["witness"], explored.actors, kWidth - 2));
+    fmt::print("{}", wrap("Each row is one step of one thread: the line it ran and the shared value it read or "
+                          "wrote. Run it again, the same way every time: pyrace replay " + c.name + " --schedule " +
+                              explored.explore["witness"].value("schedule", "") + ".",
+                          kWidth - 2, "  "));
+  } else {
+    fmt::print("{}", wrap(explored.status == "ok" ? explore_summary(explored) : explored.message, kWidth - 2, "  "));
+  }
   fmt::print("{}", rule(paint, "measured here"));
   Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
   Record broken = run_one(c.path, c.name, cfg, sup);
   print_result(paint, c.name + " (GIL off)", broken);
   Config gil_cfg = cfg;
   gil_cfg.gil = "on";
-  print_result(paint, "the same, GIL forced on", run_one(c.path, c.name, gil_cfg, sup));
+  Record with_gil = run_one(c.path, c.name, gil_cfg, sup);
+  print_result(paint, "the same, GIL forced on", with_gil);
+  // The lesson the GIL-on figure hides: it switches threads between bytecodes too.
+  if (with_gil.verdict == Verdict::Racy)
+    fmt::print("{}", wrap("With the GIL on the race still shows, only rarer: the GIL never made this pattern safe. "
+                          "It switches threads between bytecode instructions, so the window above stays open.",
+                          kWidth - 2, "  "));
+  else if (has_witness && explored.verdict == Verdict::Racy && broken.verdict == Verdict::Racy)
+    fmt::print("{}", wrap("With the GIL on this run saw no race, but the interleaving above is one the GIL allows "
+                          "too (it switches threads between bytecode instructions): the GIL makes it rarer, not "
+                          "impossible.",
+                          kWidth - 2, "  "));
   if (!fix.empty()) {
     CaseFile f;
     std::string ferr;

@@ -507,6 +507,8 @@ class Tracer:
                 value = obj[key]
             else:  # a cell or a global dict entry
                 value = obj[key] if isinstance(obj, dict) else obj.cell_contents
+            if step["verb"] == "reads" and callable(value) or isinstance(value, type(sys)):
+                return  # looking up a function, class or module is not shared data a student follows
             sep = " -> " if step["verb"] == "reads" else " = "
             step["access"] = f"{step['verb']} {step['expr']}{sep}{_short(value)}"
         except Exception:
