@@ -117,6 +117,7 @@ class ConsoleReporter : public Reporter {
                  is_graded(r.verdict) ? format_rate(r) : "-", rate_w, r.trials, format_duration(r.wall_s));
     }
     print_classic(records);
+    print_disagreements(records);
     print_tsan_summary(records);
     size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return is_mismatch(r); });
     size_t inconclusive = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.inconclusive; });
@@ -132,6 +133,23 @@ class ConsoleReporter : public Reporter {
   }
 
  private:
+  // Stress and explore verdicts of one case that differ are reported with the reason, not hidden.
+  void print_disagreements(const std::vector<Record>& records) {
+    bool header = false;
+    for (const auto& e : records) {
+      if (e.config.mode != "explore") continue;
+      for (const auto& s : records) {
+        if (s.config.mode != "stress" || s.name != e.name || s.config.gil != "off" || s.config.threads != e.config.threads)
+          continue;
+        const std::string why = disagreement(s, e);
+        if (why.empty()) continue;
+        if (!header) fmt::print(out_, "\nStress and explore disagree:\n");
+        header = true;
+        fmt::print(out_, "  {:<40} stress {}, explore {}: {}\n", s.name, to_string(s.verdict), to_string(e.verdict), why);
+      }
+    }
+  }
+
   // The histogram says what happened: shown whenever it is more than "all ACCEPTABLE".
   static bool shows_histogram(const Record& r) {
     if (r.verdict == Verdict::Racy || r.interesting > 0) return true;

@@ -212,6 +212,11 @@ class HtmlReporter : public Reporter {
     if (!r.output_tail.empty() && r.status != "ok") body += "\n" + r.output_tail;
     std::string out;
     if (!body.empty()) out += "<details><summary>details</summary><pre>" + xml_escape(body) + "</pre></details>";
+    // Explore: the witness, as the timeline a student reads.
+    if (r.config.mode == "explore" && r.explore.is_object() && r.explore.contains("witness") &&
+        r.explore["witness"].is_object())
+      out += "<details open><summary>witness: one interleaving, step by step</summary><pre>" +
+             xml_escape(witness_timeline(r.explore["witness"], r.actors)) + "</pre></details>";
     // Exceptions that escaped actors: each kind with its count, line and first traceback.
     const auto lines = raised_lines(r);
     for (size_t i = 0; i < r.raised.size(); ++i)

@@ -62,6 +62,17 @@ class MarkdownReporter : public Reporter {
                    p.broken->damage_n ? percent(p.broken->damage_mean) + " lost" : "-", cost);
       }
     }
+    // Explore's witnesses: the interleaving behind each race (or deadlock), as a timeline.
+    bool wheader = false;
+    for (const auto& r : records) {
+      if (r.config.mode != "explore" || !r.explore.is_object() || !r.explore.contains("witness") ||
+          !r.explore["witness"].is_object())
+        continue;
+      if (!wheader) fmt::print(out_, "\n### Witnesses: one interleaving per race (explore)\n");
+      wheader = true;
+      fmt::print(out_, "\n**{}**: {}\n\n```\n{}```\n", md_escape(r.name), md_escape(r.message),
+                 witness_timeline(r.explore["witness"], r.actors));
+    }
     bool header = false;
     for (const auto& r : records) {
       if (r.as_expected && !r.xfail && r.raised.empty()) continue;

@@ -54,6 +54,8 @@ std::string group_thousands(double n);  // 5120 -> "5,120" (rounded)
 std::string format_duration(double s);
 // Explore runs: what the search found, for the rate column ("witness, 1 preemption", "all 354 schedules, K=2").
 std::string explore_rate(const Record& r);
+// Why a stress verdict and an explore verdict of one case differ (RACY vs SAFE), or "" when they agree.
+std::string disagreement(const Record& stress, const Record& explore);
 // The witness of an explore run as a timeline, one column per thread (empty when there is none).
 std::string witness_timeline(const nlohmann::json& witness, const std::vector<std::string>& actors, size_t width = 100);
 // The widely quoted error-rate table (rows named by the cases' CLASSIC), with GIL off and on.

@@ -42,6 +42,7 @@ std::string witness_timeline(const json& witness, const std::vector<std::string>
     std::string name = t < static_cast<int>(actors.size()) ? actors[t] : (actors.size() == 1 ? actors[0] : "");
     out += fit(fmt::format("thread {}{}", t, name.empty() ? "" : " (" + name + ")"), col) + " ";
   }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   out += "\n";
   std::vector<int> last_line(threads, -1);
   int n = 0;
@@ -63,6 +64,17 @@ std::string witness_timeline(const json& witness, const std::vector<std::string>
   out += fmt::format("outcome: {}    schedule: {}\n", witness.value("outcome", witness.value("message", "")),
                      witness.value("schedule", ""));
   return out;
+}
+
+std::string disagreement(const Record& stress, const Record& explore) {
+  const bool s_racy = stress.verdict == Verdict::Racy, e_racy = explore.verdict == Verdict::Racy;
+  if (stress.verdict == Verdict::Safe && e_racy)
+    return "explore found an interleaving that breaks it; the stress run never hit it in " +
+           std::to_string(stress.trials) + " trials (a narrow window, or a rare schedule): the witness is the proof";
+  if (s_racy && explore.verdict == Verdict::Safe)
+    return "the race is inside one instruction (C code or the interpreter, e.g. an iterator's next()), "
+           "outside explore's model, where a bytecode instruction is one step: the stress verdict stands";
+  return "";
 }
 
 std::string explore_rate(const Record& r) {

@@ -424,6 +424,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   r.exit_code = w.exit_code;
   const json& j = w.result;
   if (j.contains("case")) fill_from_case(r, j["case"]);
+  if (cfg.mode == "explore" && j.contains("case")) r.expect = j["case"].value("explore_expect", r.expect);
   if (j.contains("effective")) {
     r.config.threads = j["effective"].value("threads", cfg.threads);
     r.config.iterations = j["effective"].value("iterations", cfg.iterations);
