@@ -65,9 +65,11 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     const bool single_actor = actors.size() == 1 && actors[0].name == "actor";
     const int nthreads = single_actor ? p.threads : static_cast<int>(actors.size());
     py::Ref setup = attr(obj, "setup");
-    py::Ref drive = attr(c.loader.get(), "drive"), drive_indexed = attr(c.loader.get(), "drive_indexed");
-    py::Ref walk = attr(c.loader.get(), "walk"), walk_indexed = attr(c.loader.get(), "walk_indexed");
-    py::Ref walk_own = attr(c.loader.get(), "walk_own"), walk_own_indexed = attr(c.loader.get(), "walk_own_indexed");
+    py::Ref drive = attr(c.loader.get(), "drive"), walk = attr(c.loader.get(), "walk");
+    // arbiter(state, results): each actor's return values are collected for it.
+    const bool collect = PyObject_IsTrue(attr(obj, "arbiter_takes_results").get()) == 1;
+    py::Ref zero = py::check(PyLong_FromLong(0));
+    py::Ref own_flag = py::Ref::borrow(PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1 ? Py_True : Py_False);
     const bool per_thread = PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1;
     py::Ref nthreads_obj = py::check(PyLong_FromLong(nthreads));
     py::Ref iterations = py::check(PyLong_FromLong(p.iterations));
@@ -126,14 +128,16 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       }
       return true;
     };
-    // One state's outcome: "raised <type>" when an actor raised on it (kind >= 0), else the arbiter's.
-    auto grade_state = [&](PyObject* state, int kind) -> bool {
+    // One state's outcome: "raised <type>" when an actor raised on it (kind >= 0), else the
+    // arbiter's (given the actors' results when it takes them: a tuple, one entry per thread).
+    auto grade_state = [&](PyObject* state, int kind, PyObject* results) -> bool {
       if (kind >= 0) {
         raised.count(kind);
         return count(raised.outcome(kind));
       }
       if (!measure_damage(state)) return false;
-      PyObject* out = PyObject_CallOneArg(arbiter.get(), state);
+      PyObject* args[2] = {state, results};
+      PyObject* out = PyObject_Vectorcall(arbiter.get(), args, collect ? 2 : 1, nullptr);
       if (!out) {
         err.capture("arbiter");
         return false;
@@ -153,13 +157,14 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       py::Ref own = per_thread ? own_states(state.get()) : py::Ref();
       if (per_thread && !own) return false;
       std::atomic<int> kind{-1};  // the first exception of the trial, by time
+      py::Ref results = collect ? py::check(PyTuple_New(nthreads)) : py::Ref();  // per thread: its returns
+      for (int t = 0; collect && t < nthreads; ++t) PyTuple_SET_ITEM(results.get(), t, py::check(PyList_New(0)).release());
       pool.run([&](int t) {
         const Actor& a = actor_for(t);
-        PyObject* driver = a.takes_index ? drive_indexed.get() : drive.get();
         PyObject* target = per_thread ? PyList_GET_ITEM(own.get(), t) : state.get();
+        PyObject* out = collect ? PyTuple_GET_ITEM(results.get(), t) : Py_None;
         overlap.enter(t);
-        const bool ok = a.takes_index ? call_driver(driver, a, target, indices[t].get(), iterations.get())
-                                      : call_driver(driver, a, target, iterations.get());
+        const bool ok = call_driver(drive.get(), a, {target, indices[t].get(), iterations.get(), a.nargs_obj.get(), out});
         overlap.leave(t);
         if (!ok) {
           int k = raised.add_current(), none = -1;
@@ -167,7 +172,7 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
         }
       });
       res.concurrent_trials += overlap.fraction() > 0 ? 1 : 0;
-      return grade_state(state.get(), kind.load());
+      return grade_state(state.get(), kind.load(), results.get());
     };
 
     // Single shape: an array of fresh states that every actor walks; an exception is the
@@ -193,20 +198,20 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       };
       std::vector<py::Ref> walk_raised(nthreads);  // per actor: [(state number, exception)] from the walk drivers
       for (auto& l : walk_raised) l = py::check(PyList_New(0));
+      // arbiter(state, results): per actor, one slot per state for what it returned.
+      std::vector<py::Ref> returns(collect ? nthreads : 0);
+      for (auto& l : returns) {
+        l = py::check(PyList_New(k));
+        for (long i = 0; i < k; ++i) PyList_SET_ITEM(l.get(), i, Py_NewRef(Py_None));
+      }
       for (auto& pr : progress) pr.done.store(0, std::memory_order_relaxed);
       pool.run([&](int t) {
         const Actor& a = actor_for(t);
         overlap.enter(t);
         if (!lockstep) {
-          bool ok;
-          if (per_thread) {
-            ok = call_driver(a.takes_index ? walk_own_indexed.get() : walk_own.get(), a, states.get(),
-                             walk_raised[t].get(), indices[t].get());
-          } else if (a.takes_index) {
-            ok = call_driver(walk_indexed.get(), a, states.get(), walk_raised[t].get(), indices[t].get());
-          } else {
-            ok = call_driver(walk.get(), a, states.get(), walk_raised[t].get());
-          }
+          const bool ok = call_driver(walk.get(), a, {states.get(), walk_raised[t].get(), indices[t].get(),
+                                                      a.nargs_obj.get(), own_flag.get(),
+                                                      collect ? returns[t].get() : Py_None});
           if (!ok) err.capture("actor");  // the driver itself failed (it catches the actor's exceptions)
           overlap.leave(t);
           return;
@@ -233,7 +238,12 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
               break;
             }
           }
-          if (!call_actor(a, per_thread ? own.get() : st, indices[t].get())) note(i, raised.add_current());
+          py::Ref r = call_actor(a, per_thread ? own.get() : st, indices[t].get(), zero.get());
+          if (!r) {
+            note(i, raised.add_current());
+          } else if (collect) {
+            PyList_SetItem(returns[t].get(), i, r.release());  // its own slot: no other thread writes it
+          }
           progress[t].done.store(i + 1, std::memory_order_release);
         }
         progress[t].done.store(kDone, std::memory_order_release);
@@ -248,8 +258,15 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       }
       res.concurrent_trials += static_cast<double>(k) * overlap.fraction();
       if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
-      for (Py_ssize_t i = 0; i < k; ++i)
-        if (!grade_state(PyList_GET_ITEM(states.get(), i), kind[i].load())) return false;
+      for (Py_ssize_t i = 0; i < k; ++i) {
+        py::Ref results;
+        if (collect) {
+          results = py::check(PyTuple_New(nthreads));
+          for (int t = 0; t < nthreads; ++t)
+            PyTuple_SET_ITEM(results.get(), t, Py_NewRef(PyList_GET_ITEM(returns[t].get(), i)));
+        }
+        if (!grade_state(PyList_GET_ITEM(states.get(), i), kind[i].load(), results.get())) return false;
+      }
       return true;
     };
 

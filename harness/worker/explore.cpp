@@ -59,7 +59,7 @@ class Explorer {
     setup_ = attr(obj, "setup");
     arbiter_ = attr(obj, "arbiter");
     drive_ = attr(c.loader.get(), "drive");
-    drive_indexed_ = attr(c.loader.get(), "drive_indexed");
+    collect_ = PyObject_IsTrue(attr(obj, "arbiter_takes_results").get()) == 1;
     per_thread_ = PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1;
     iterations_ = py::check(PyLong_FromLong(c.shape == to_string(Shape::Loop) ? p.iterations : 1));
     nthreads_obj_ = py::check(PyLong_FromLong(n_));
@@ -97,15 +97,16 @@ class Explorer {
       }
     }
     std::atomic<int> kind{-1};
+    py::Ref results = collect_ ? py::check(PyTuple_New(n_)) : py::Ref();  // per thread: its returns
+    for (int t = 0; collect_ && t < n_; ++t) PyTuple_SET_ITEM(results.get(), t, py::check(PyList_New(0)).release());
     Scheduler& sched = *sched_;
     sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
     pool_->run([&](int t) {
       if (sched.enter(t)) {
         const Actor& a = actor_for(t);
         PyObject* target = per_thread_ ? PyList_GET_ITEM(own.get(), t) : state.get();
-        const bool ok = a.takes_index
-                            ? call_driver(drive_indexed_.get(), a, target, indices_[t].get(), iterations_.get())
-                            : call_driver(drive_.get(), a, target, iterations_.get());
+        PyObject* out = collect_ ? PyTuple_GET_ITEM(results.get(), t) : Py_None;
+        const bool ok = call_driver(drive_.get(), a, {target, indices_[t].get(), iterations_.get(), a.nargs_obj.get(), out});
         if (!ok) {
           py::Ref exc = py::take_raised();
           if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
@@ -126,7 +127,8 @@ class Explorer {
     if (r.raised_kind >= 0) {
       r.outcome = py::Ref::borrow(raised_.outcome(r.raised_kind));
     } else {
-      PyObject* out = PyObject_CallOneArg(arbiter_.get(), state.get());
+      PyObject* args[2] = {state.get(), results.get()};
+      PyObject* out = PyObject_Vectorcall(arbiter_.get(), args, collect_ ? 2 : 1, nullptr);
       if (!out) {
         err_.capture("arbiter");
         return r;
@@ -200,9 +202,9 @@ class Explorer {
   RaisedLog raised_;
   FirstError err_;
   std::vector<Actor> actors_;
-  bool single_actor_ = false, per_thread_ = false;
+  bool single_actor_ = false, per_thread_ = false, collect_ = false;
   int n_ = 0, arbiter_line_ = 0;
-  py::Ref setup_, arbiter_, drive_, drive_indexed_, iterations_, nthreads_obj_;
+  py::Ref setup_, arbiter_, drive_, iterations_, nthreads_obj_;
   std::vector<py::Ref> indices_;
   std::optional<Scheduler> sched_;
   std::optional<ActorPool> pool_;

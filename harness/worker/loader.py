@@ -334,21 +334,26 @@ def load(path, name):
         if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
             raise CaseError(path, where(key), f"{key} is an async function: pyrace calls actors from threads, "
                                               "where a coroutine would be created and never run; use a plain def")
-        nargs = _check_callable(path, where(key), key, fn, (1, 2), "(state) or (state, thread_index)")
-        c.actors.append((aname, fn, nargs == 2))
+        nargs = _check_callable(path, where(key), key, fn, (1, 2, 3),
+                                "(state), (state, thread_index) or (state, thread_index, i)")
+        c.actors.append((aname, fn, nargs))
     if single is None and c.threads is not None and c.threads != len(named):
         raise CaseError(path, where("THREADS"),
                         f"THREADS = {c.threads} but the case has {len(named)} named actors (one thread each)")
 
-    for key, arity in (("setup", 0), ("arbiter", 1)):
+    for key, arities in (("setup", (0,)), ("arbiter", (1, 2))):
         fn = ns.get(key)
         if fn is None:
             sig = "setup() returning the shared state" if key == "setup" else "arbiter(state) returning the outcome"
             raise CaseError(path, 0, f"no {key}: define {sig}")
         if not callable(fn):
             raise CaseError(path, where(key), f"{key} must be a function, not {type(fn).__name__}")
-        _check_callable(path, where(key), key, fn, (arity,), "()" if arity == 0 else "(state)")
+        n = _check_callable(path, where(key), key, fn, arities, "()" if key == "setup" else "(state) or (state, results)")
         setattr(c, key, fn)
+        if key == "arbiter":
+            # arbiter(state, results): results[t] is what thread t's actor returned (loop shape:
+            # the list of its returns, one per call), as jcstress's result tuples.
+            c.arbiter_takes_results = n == 2
 
     dmg = ns.get("damage")
     if dmg is not None:
@@ -436,48 +441,43 @@ def _check_callable(path, line, key, fn, allowed, shape):
 # state over as a new strong reference, and two threads doing that to one object contend on
 # its shared reference count (measured 3x slower than the same loop in a plain script). Loops
 # in Python borrow the state like a user's own loop does, so the race windows are the same too.
-def drive(actor, state, n):
-    for _ in range(n):
-        actor(state)
+def drive(actor, state, index, n, nargs, out):
+    """Calls actor n times on state: actor(state), (state, index) or (state, index, i) by nargs;
+    out: None, or a list that receives each call's return value (for arbiter(state, results))."""
+    if out is None:
+        if nargs == 1:
+            for _ in range(n):
+                actor(state)
+        elif nargs == 2:
+            for _ in range(n):
+                actor(state, index)
+        else:
+            for i in range(n):
+                actor(state, index, i)
+    else:
+        if nargs == 1:
+            for _ in range(n):
+                out.append(actor(state))
+        elif nargs == 2:
+            for _ in range(n):
+                out.append(actor(state, index))
+        else:
+            for i in range(n):
+                out.append(actor(state, index, i))
 
 
-def drive_indexed(actor, state, index, n):
-    for _ in range(n):
-        actor(state, index)
-
-
-# An exception escaping an actor is an outcome of that state, not the end of the walk: it is
-# noted as (state number, exception) in `raised` and the walk goes on (try costs nothing until
-# something raises).
-def walk(actor, states, raised):
+# Single shape: every actor walks the array of states. An exception escaping an actor is an
+# outcome of that state, not the end of the walk: it is noted as (state number, exception) in
+# `raised` and the walk goes on (try costs nothing until something raises). own: PER_THREAD_STATE
+# (thread `index` works on state[index]); out: None, or a list of one slot per state for the
+# actor's return value.
+def walk(actor, states, raised, index, nargs, own, out):
     for i, state in enumerate(states):
         try:
-            actor(state)
-        except BaseException as e:
-            raised.append((i, e))
-
-
-def walk_indexed(actor, states, raised, index):
-    for i, state in enumerate(states):
-        try:
-            actor(state, index)
-        except BaseException as e:
-            raised.append((i, e))
-
-
-# PER_THREAD_STATE: setup() returns one state per thread, and thread t works on its own.
-def walk_own(actor, states, raised, index):
-    for i, state in enumerate(states):
-        try:
-            actor(state[index])
-        except BaseException as e:
-            raised.append((i, e))
-
-
-def walk_own_indexed(actor, states, raised, index):
-    for i, state in enumerate(states):
-        try:
-            actor(state[index], index)
+            target = state[index] if own else state
+            r = actor(target) if nargs == 1 else actor(target, index) if nargs == 2 else actor(target, index, 0)
+            if out is not None:
+                out[i] = r
         except BaseException as e:
             raised.append((i, e))
 

@@ -19,7 +19,8 @@ namespace pyrace {
 struct Actor {
   std::string name;  // "actor" for the one actor run by every thread, else the actor_<name> suffix
   py::Ref fn;
-  bool takes_index;
+  int nargs;         // 1: actor(state); 2: (state, thread_index); 3: (state, thread_index, i)
+  py::Ref nargs_obj;
 };
 
 inline py::Ref attr(PyObject* o, const char* name) { return py::check(PyObject_GetAttrString(o, name)); }
@@ -29,29 +30,25 @@ inline std::vector<Actor> actors_of(PyObject* case_obj) {
   std::vector<Actor> out;
   Py_ssize_t n = PyList_Size(list.get());
   for (Py_ssize_t i = 0; i < n; ++i) {
-    PyObject* t = PyList_GetItem(list.get(), i);  // borrowed: (name, fn, takes_index)
+    PyObject* t = PyList_GetItem(list.get(), i);  // borrowed: (name, fn, nargs)
     out.push_back(Actor{py::to_string(PyTuple_GetItem(t, 0)), py::Ref::borrow(PyTuple_GetItem(t, 1)),
-                        PyObject_IsTrue(PyTuple_GetItem(t, 2)) == 1});
+                        static_cast<int>(PyLong_AsLong(PyTuple_GetItem(t, 2))), py::Ref::borrow(PyTuple_GetItem(t, 2))});
   }
   return out;
 }
 
-// Calls actor(target[, index]) once; returns false (error left set) on exception.
-inline bool call_actor(const Actor& a, PyObject* target, PyObject* index) {
-  PyObject* args[2] = {target, index};
-  PyObject* r = PyObject_Vectorcall(a.fn.get(), args, a.takes_index ? 2 : 1, nullptr);
-  if (!r) return false;
-  py::Ref::steal(r);
-  return true;
+// Calls actor(target[, index[, 0]]) once (single shape: the iteration index is 0); returns its
+// result, or a null Ref (error left set) on exception.
+inline py::Ref call_actor(const Actor& a, PyObject* target, PyObject* index, PyObject* zero) {
+  PyObject* args[3] = {target, index, zero};
+  return py::Ref::steal(PyObject_Vectorcall(a.fn.get(), args, static_cast<size_t>(a.nargs), nullptr));
 }
 
-// Calls driver(actor, a1, a2[, a3][, a4]) with null arguments left out; false (error left set) on exception.
-inline bool call_driver(PyObject* driver, const Actor& a, PyObject* a1, PyObject* a2, PyObject* a3 = nullptr,
-                 PyObject* a4 = nullptr) {
-  PyObject* args[5] = {a.fn.get(), a1, nullptr, nullptr, nullptr};
-  size_t n = 2;
-  for (PyObject* x : {a2, a3, a4})
-    if (x) args[n++] = x;
+// Calls driver(actor, args...) (the loader's drive or walk); false (error left set) on exception.
+inline bool call_driver(PyObject* driver, const Actor& a, std::initializer_list<PyObject*> rest) {
+  PyObject* args[8] = {a.fn.get()};
+  size_t n = 1;
+  for (PyObject* x : rest) args[n++] = x;
   PyObject* r = PyObject_Vectorcall(driver, args, n, nullptr);
   if (!r) return false;
   py::Ref::steal(r);  // discard the return value

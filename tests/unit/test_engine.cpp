@@ -455,3 +455,42 @@ TEST_CASE("engine: concurrent trials never exceed trials, and one actor is alway
   CHECK(two.concurrent_trials >= 0);
   CHECK(two.concurrent_trials <= two.trials);
 }
+
+TEST_CASE("engine: actors may return values the arbiter takes as results, and loop actors get the iteration index", "[engine]") {
+  // As jcstress's result tuples: results[t] is thread t's return (single) or list of returns (loop).
+  const char* source = R"(
+SHAPE = "%s"
+EXPECT = "safe"
+
+def setup():
+    return []
+
+def actor_a(s, index, i):
+    s.append(i)
+    return ("a", index, i)
+
+def actor_b(s):
+    return "b"
+
+def arbiter(s, results):
+    a, b = results
+    if SHAPE == "loop":
+        return (tuple(a), tuple(b))
+    return (a, b)
+)";
+  for (const char* shape : {"loop", "single"}) {
+    INFO(shape);
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, source, shape);
+    TinyCase c(std::string("Engine_Results_") + shape, buf, 2, 3);
+    pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, params(2, 3, 8));
+    INFO(r.error << "\n" << r.traceback);
+    REQUIRE(r.ok);
+    CHECK(r.trials == 8);
+    REQUIRE(r.outcomes.size() == 1);
+    if (std::string(shape) == "loop")
+      CHECK(r.outcomes[0].outcome == "((('a', 0, 0), ('a', 0, 1), ('a', 0, 2)), ('b', 'b', 'b'))");
+    else
+      CHECK(r.outcomes[0].outcome == "(('a', 0, 0), 'b')");
+  }
+}
