@@ -79,28 +79,42 @@ def main():
     per_thread = getattr(m, "PER_THREAD_STATE", False)
     default = getattr(m, "DEFAULT_GRADE", DEFAULT_GRADE).upper()
 
+    def nargs(fn):
+        return fn.__code__.co_argcount - len(fn.__defaults__ or ())
+
     def takes_index(fn):
-        return fn.__code__.co_argcount - len(fn.__defaults__ or ()) == 2
+        return nargs(fn) >= 2
+
+    with_results = nargs(m.arbiter) == 2  # arbiter(state, results), as pyrace passes them
+
+    def call(fn, target, t, i):
+        n = nargs(fn)
+        return fn(target) if n == 1 else fn(target, t) if n == 2 else fn(target, t, i)
 
     def run_trial():
         state = m.setup()
         barrier = threading.Barrier(threads)
+        results = [[] for _ in range(threads)]
+        raised = []  # an exception escaping an actor is the trial's outcome: "raised <Type>"
 
         def body(fn, t):
             target = state[t] if per_thread else state
             barrier.wait()
-            if takes_index(fn):
-                for _ in range(iterations):
-                    fn(target, t)
-            else:
-                for _ in range(iterations):
-                    fn(target)
+            try:
+                for i in range(iterations):
+                    results[t].append(call(fn, target, t, i))
+            except BaseException as e:
+                raised.append(f"raised {type(e).__name__}")
 
         ts = [threading.Thread(target=body, args=(fn, t)) for t, fn in enumerate(actors)]
         for t in ts:
             t.start()
         for t in ts:
             t.join()
+        if raised:
+            return raised[0]
+        if with_results:
+            return m.arbiter(state, tuple(r[0] if single else r for r in results))
         return m.arbiter(state)
 
     if args.persistent:
