@@ -1,6 +1,9 @@
 // Grading of explore runs: what a search over interleavings supports, in words a reader can check.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "results/record.hpp"
 
 namespace pyrace {
@@ -70,6 +73,17 @@ std::string explore_summary(const Record& r) {
                        n, k, stop == "time" ? "time budget" : "schedule budget");
   }
   if (strategy == "replay") return fmt::format("replayed {} time{}: no forbidden outcome", n, n == 1 ? "" : "s");
+  if (strategy == "pct") {
+    // PCT's guarantee (Burckhardt et al. 2010): each schedule finds a bug of depth <= d with
+    // probability >= 1 / (n k^(d-1)) for n threads and k steps.
+    const double nthreads = e.value("threads", 2), k = std::max(1L, e.value("pct_steps", 1L));
+    const int d = e.value("pct_depth", 3);
+    const double p1 = 1.0 / (nthreads * std::pow(k, d - 1));
+    const double miss = std::pow(1.0 - p1, static_cast<double>(n));
+    return fmt::format("no forbidden outcome in {} pct schedules, seed {}: a bug of depth <= {} would have shown "
+                       "with probability >= {:.3g} per schedule ({} threads, {} steps), so >= {:.3g} over all of them",
+                       n, e.value("seed", 0), d, p1, static_cast<int>(nthreads), static_cast<long>(k), 1.0 - miss);
+  }
   return fmt::format("no forbidden outcome in {} {} schedules, seed {}", n, strategy, e.value("seed", 0));
 }
 

@@ -380,6 +380,7 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
         }
       }
       out["pct_depth"] = p.pct_depth;
+      out["pct_steps"] = k_est;  // the longest schedule seen: k in PCT's guarantee
     } else if (p.strategy == "replay") {
       py::Ref list = py::Ref::steal(PyObject_CallMethod(g_model.get(), "parse_schedule", "si", p.schedule.c_str(), ex.threads()));
       if (!list) {
