@@ -22,7 +22,12 @@ class CatalogReporter : public Reporter {
     std::map<std::string, std::vector<const Record*>> by_topic;  // GIL-off records, plan order
     std::map<std::string, const Record*> gil_on;
     std::set<std::string> seen;  // one entry per case: its first GIL-off result (a sweep adds more)
+    std::map<std::string, const Record*> explored;  // explore results, shown under their case
     for (const auto& r : records) {
+      if (r.config.mode == "explore") {
+        explored.emplace(r.name, &r);
+        continue;
+      }
       if (r.config.gil == "on") {
         gil_on.emplace(r.name, &r);
         continue;
@@ -73,6 +78,12 @@ class CatalogReporter : public Reporter {
         fmt::print(out_, " ({} trials).\n", r->trials);
         if (r->verdict == Verdict::Inconclusive) fmt::print(out_, "\nINCONCLUSIVE: {}.\n", md_escape(inconclusive_reason(*r)));
         if (const std::string c = format_concurrency(*r); !c.empty()) fmt::print(out_, "\nMeasured {}.\n", md_escape(c));
+        if (auto e = explored.find(r->name); e != explored.end()) {
+          const Record& x = *e->second;
+          fmt::print(out_, "\nExplored (controlled interleavings): {} · {}\n", to_string(x.verdict), md_escape(x.message));
+          if (x.explore.is_object() && x.explore.contains("witness") && x.explore["witness"].is_object())
+            fmt::print(out_, "\n```\n{}```\n", witness_timeline(x.explore["witness"], x.actors));
+        }
       }
     }
     std::fflush(out_);
