@@ -147,3 +147,17 @@ TEST_CASE("run --explore: an explore verdict beside the stress verdict of each c
   }
   CHECK(explore == 2);
 }
+
+TEST_CASE("explore: every bundled case gets the verdict its EXPECT (or EXPLORE's EXPECT) names", "[integration][explore]") {
+  // Deterministic: a witness for every racy case, all schedules with <= 2 preemptions for every
+  // safe one (whatever the load: the time budget is not what ends these searches).
+  Run r = pyrace("explore cases/ --time-budget 600 --timeout 900");
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.records.size() >= 61);
+  for (const auto& rec : r.records) {
+    INFO(rec["name"].get<std::string>() << ": " << rec["message"].get<std::string>());
+    CHECK(rec["as_expected"] == true);
+    if (rec["verdict"] == "SAFE") CHECK(rec["explore"]["complete"] == true);
+  }
+}
