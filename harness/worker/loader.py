@@ -573,16 +573,47 @@ def _is_read(ins):
     return ins.opname in _READS or (ins.opname == "BINARY_OP" and ins.argrepr == "[]") or ins.opname == "CALL"
 
 
+def _reached_functions(case):
+    """The case file's own functions the actors reach, in the order found: the actors, then what
+    they call by name (module functions) or by attribute (methods of the file's classes), and so on."""
+    import dis
+    ns = case.module.__dict__
+    by_name = {}
+    for v in list(ns.values()):
+        if inspect.isfunction(v) and v.__code__.co_filename == case.path:
+            by_name.setdefault(v.__name__, []).append(v)
+        elif inspect.isclass(v):
+            for m in vars(v).values():
+                m = getattr(m, "__func__", getattr(m, "fget", m))
+                if inspect.isfunction(m) and m.__code__.co_filename == case.path:
+                    by_name.setdefault(m.__name__, []).append(m)
+    order, seen = [], set()
+    todo = [(name if name == "actor" else f"actor_{name}", getattr(fn, "__wrapped__", fn)) for name, fn, _ in case.actors]
+    while todo:
+        label, fn = todo.pop(0)
+        code = getattr(fn, "__code__", None)
+        if code is None or code in seen:
+            continue
+        seen.add(code)
+        order.append((label, fn))
+        for ins in dis.get_instructions(fn):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD") and isinstance(ins.argval, str):
+                for callee in by_name.get(ins.argval, ()):
+                    if callee.__code__ not in seen and not callee.__name__.startswith("actor"):
+                        todo.append((callee.__qualname__, callee))
+    return order
+
+
 def explain(case):
-    """Source and per-actor bytecode, with the read-modify-write window marked: from the first
+    """Source and bytecode of every function of the case file the actors reach (the actors and
+    the helpers they call), with the read-modify-write window marked in each: from the first
     read of shared state to the last write, the instructions between which another thread's
     write can be overwritten (or a check can go stale)."""
     import dis
     with open(case.path, "rb") as f:
         source = f.read().decode("utf-8", "replace")
     actors = []
-    for name, fn, _ in case.actors:
-        fn = getattr(fn, "__wrapped__", fn)
+    for name, fn in _reached_functions(case):
         try:
             ins = list(dis.get_instructions(fn))
         except TypeError:
