@@ -696,6 +696,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=1, help="run the schedule this many times")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the timeline")
     ap.add_argument("--no-timeline", action="store_true", help="do not replay the schedule to print its steps")
+    ap.add_argument("--max-seconds", type=float, default=0,
+                    help="accepted for the plain reproducer's command line; a forced schedule needs no time")
     args = ap.parse_args()
 
     if embedded is not None:
