@@ -84,7 +84,7 @@ struct In {
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),       \
     In::Run | In::Explore)                                                                                          \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
-    CLI::Validator(), In::Run | In::Table | In::Explore)                                                            \
+    CLI::Validator(), In::Run | In::Table | In::Explore | In::Replay)                                               \
   X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
     CLI::Validator(), In::Run)                                                                                      \
   X(std::string, resume, "", "--resume",                                                                            \
