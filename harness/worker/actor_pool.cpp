@@ -42,7 +42,8 @@ void pin_to(int cpu) {
 }
 }  // namespace
 
-ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on) : interp_(interp), gil_on_(gil_on) {
+ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool start_barrier)
+    : interp_(interp), gil_on_(gil_on), barrier_(start_barrier) {
   // The CPUs this process may use (a container or taskset may allow fewer than the machine has).
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -84,7 +85,7 @@ void ActorPool::run(const std::function<void(int)>& job) {
   arrived_.store(0, std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
-  if (!gil_on_) start_barrier();
+  if (!gil_on_ && barrier_) start_barrier();
   job(0);
   py::Detached d;  // waiting detached lets GC and other stop-the-world phases proceed
   wait_until(remaining_, [&] { return remaining_.load(std::memory_order_acquire) == 0; }, spin_);
@@ -119,7 +120,7 @@ void ActorPool::thread_main(int index) {
       seen = generation_.load(std::memory_order_acquire);
     }
     if (stop_) break;
-    if (!gil_on_) start_barrier();
+    if (!gil_on_ && barrier_) start_barrier();
     (*job_)(index);
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining_.notify_all();
   }

@@ -18,7 +18,9 @@ class ActorPool {
  public:
   // gil_on: the GIL is enabled, so only one thread can be attached at a time and the attached
   // start barrier would only stall; it is skipped.
-  ActorPool(PyInterpreterState* interp, int threads, bool gil_on);
+  // start_barrier: line the actors up before every job (stress: they must overlap); explore
+  // passes false, since its scheduler decides who runs when anyway.
+  ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool start_barrier = true);
   ~ActorPool();
   ActorPool(const ActorPool&) = delete;
   ActorPool& operator=(const ActorPool&) = delete;
@@ -36,6 +38,7 @@ class ActorPool {
 
   PyInterpreterState* interp_;
   bool gil_on_;
+  bool barrier_;
   bool spin_;  // waiting threads may spin: there is a core for every actor
   const std::function<void(int)>* job_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};

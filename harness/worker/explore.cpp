@@ -68,7 +68,7 @@ class Explorer {
         PyLong_AsLong(py::check(PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter_.get())).get()));
     sched_.emplace(n_);
     attach_scheduler(&*sched_);
-    pool_.emplace(interp, n_, false);
+    pool_.emplace(interp, n_, false, /*start_barrier=*/false);  // the scheduler orders the start
     sched_->set_spin(pool_->can_spin());
     instrument();
   }
