@@ -2,6 +2,8 @@
 // it; the timeline, the outcome, and an exit code `git bisect run` can use (1: forbidden outcome).
 #include <fmt/core.h>
 
+#include <fstream>
+
 #include "cli/commands.hpp"
 
 namespace pyrace {
@@ -21,6 +23,11 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
   cfg.explore_scope = o.explore_scope;
   cfg.time_budget_s = 86400;  // a replay runs its --repeat schedules; --timeout bounds it
   Record r = run_one(c.path, c.name, cfg, sup);
+  if (!o.json.empty()) {  // the raw result, as run --json writes it (bench/explore_bench.py reads its timing)
+    std::ofstream out(o.json, std::ios::trunc);
+    out << to_json(r).dump() << "\n";
+    if (!out) return usage_error("cannot write " + o.json);
+  }
   const bool color = want_color(o.color);
   auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
   if (r.status != "ok") {

@@ -19,7 +19,7 @@ int cmd_list(const RunOptions& o, const SuperviseOptions& sup);
 int cmd_table(RunOptions o, const SuperviseOptions& sup);
 int cmd_report(const std::vector<std::string>& files, const RunOptions& o);
 int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run);
-int cmd_repro(const std::string& case_ref, const std::vector<std::string>& paths, const std::string& output);
+int cmd_repro(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, const std::string& output);
 int cmd_compare(const std::string& baseline, const std::string& candidate, const std::string& repro_dir);
 
 // Shared by the subcommands (common.cpp).

@@ -153,6 +153,7 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();
   repro->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   repro->add_option("-o,--output", cmd.output, "the file to write (default: NAME_repro.py)");
+  add_flags(*repro, cmd.run, In::Repro);
 
   auto* compare = app.add_subcommand("compare", "what changed between two runs (e.g. two interpreter builds); exit 1 on regression");
   compare->add_option("results", cmd.results, "BASELINE CANDIDATE: the raw results of the two runs")->required()->expected(2);

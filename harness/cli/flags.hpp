@@ -34,7 +34,7 @@ bool parse_memory_size(const std::string& text, long& mib, std::string& error);
 struct In {
   enum : unsigned {
     Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4, Explore = 1u << 5,
-    Replay = 1u << 6
+    Replay = 1u << 6, Repro = 1u << 7
   };
 };
 
@@ -43,17 +43,17 @@ struct In {
   X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
     "actor threads for cases with one actor() (default: the case's THREADS, else " + std::to_string(kDefaultThreads) + \
         "); run: a comma list sweeps, e.g. 2,4,8",                                                                  \
-    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table | In::Explore | In::Replay)                       \
+    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table | In::Explore | In::Replay | In::Repro)                       \
   X(long, iterations, 0, "-n,--iterations",                                                                        \
     "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else " +                            \
         std::to_string(kDefaultIterations) + ")",                                                                   \
-    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Replay)                                                \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Replay | In::Repro)                                    \
   X(long, trials, 0, "--trials",                                                                                    \
     "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +           \
         " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                          \
     CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
   X(double, time_budget, kDefaultTimeBudgetS, "--time-budget", "seconds of collection per case and configuration, at most",      \
-    CLI::Range(0.001, 86400.0), In::Run | In::Explain | In::Explore)                                                \
+    CLI::Range(0.001, 86400.0), In::Run | In::Explain | In::Explore | In::Repro)                                                \
   X(double, max_rate, 0.0, "--max-rate",                                                                           \
     fmt::format("SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped, "  \
                 "at or below R (0 < R < 1; default: {:g} for loop cases, {:g} for single-shot)",                     \
@@ -66,7 +66,7 @@ struct In {
   X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
     CLI::Validator(), In::Run)                                                                                      \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
-    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay)                                        \
+    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay | In::Repro)                                        \
   X(MemorySize, max_memory, {}, "--max-memory",                                                                     \
     "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "       \
     "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "      \
@@ -84,7 +84,7 @@ struct In {
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),       \
     In::Run | In::Explore)                                                                                          \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
-    CLI::Validator(), In::Run | In::Table | In::Explore)                                                            \
+    CLI::Validator(), In::Run | In::Table | In::Explore | In::Replay)                                               \
   X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
     CLI::Validator(), In::Run)                                                                                      \
   X(std::string, resume, "", "--resume",                                                                            \
@@ -106,9 +106,9 @@ struct In {
     "priorities with change points, seeded) or random (a seeded random walk)",                                      \
     CLI::IsMember({"exhaustive", "pct", "random"}), In::Run | In::Explore)                                          \
   X(int, preemptions, 2, "--preemptions", "explore, exhaustive: the preemption bound K", CLI::Range(0, 16),         \
-    In::Run | In::Explore)                                                                                          \
+    In::Run | In::Explore | In::Repro)                                                                                          \
   X(long, schedules, 100000, "--schedules", "explore: at most this many schedules per case",                        \
-    CLI::Range(1L, 1000000000L), In::Run | In::Explore)                                                             \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Repro)                                                 \
   X(long, seed, 1, "--seed", "explore, pct and random: the seed (a result names it; the same seed gives the same schedules)", \
     CLI::Range(0L, 1L << 62), In::Run | In::Explore)                                                                \
   X(std::string, explore_points, "visible", "--explore-points",                                                     \
@@ -120,7 +120,10 @@ struct In {
   X(std::string, schedule, "", "--schedule", "replay: the schedule string an explore witness printed, e.g. 0,1*3,0*2", \
     CLI::Validator(), In::Replay)                                                                                   \
   X(long, repeat, 1, "--repeat", "replay: run the schedule this many times (each must give the same outcome)",      \
-    CLI::Range(1L, 1000000L), In::Replay)
+    CLI::Range(1L, 1000000L), In::Replay)                                                                           \
+  X(bool, plain, false, "--plain",                                                                                  \
+    "repro: the plain-threading reproducer (fresh threads until the outcome shows) even when explore finds a "      \
+    "witness to force", CLI::Validator(), In::Repro)
 
 struct RunOptions {
 #define PYRACE_FIELD(type, field, def, names, help, check, commands) type field = def;

@@ -8,9 +8,31 @@
 #include <fstream>
 #include <sstream>
 
-#include "repro_source.hpp"  // generated from repro_driver.py
+#include "forced_source.hpp"  // generated from forced_driver.py
+#include "loader_source.hpp"  // kExploreModelSource
+#include "repro_source.hpp"   // generated from repro_driver.py
 
 namespace pyrace {
+
+namespace {
+std::string read_file(const std::string& path, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = "cannot read " + path + ": " + std::strerror(errno);
+    return "";
+  }
+  std::stringstream source;
+  source << in.rdbuf();
+  return source.str();
+}
+
+// One line of a header comment: no line breaks.
+std::string one_line(std::string s) {
+  for (char& ch : s)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  return s;
+}
+}  // namespace
 
 std::string write_reproducer(const std::string& case_path, const std::string& out_path, const Record* found) {
   std::ifstream in(case_path, std::ios::binary);
@@ -27,6 +49,46 @@ std::string write_reproducer(const std::string& case_path, const std::string& ou
   out << "# run: python3.14t " << out_path << " [--max-seconds N]   exit 1: reproduced, 0: not seen\n";
   out << "# (a crash reproduces as death by its signal; the GIL setting comes from PYTHON_GIL)\n";
   out << kReproDriverSource << "\n# === pyrace: the case, embedded ===\n" << source.str();
+  out.close();
+  if (!out) return "cannot write " + out_path;
+  ::chmod(out_path.c_str(), 0755);
+  return "";
+}
+
+std::string write_forced_reproducer(const std::string& case_path, const std::string& case_name,
+                                    const std::string& out_path, const nlohmann::json& explore,
+                                    const std::string& python) {
+  const nlohmann::json& w = explore.contains("witness") ? explore["witness"] : nlohmann::json();
+  if (!w.is_object()) return "the explore result has no witness";
+  std::string err;
+  std::string source = read_file(case_path, err);
+  if (!err.empty()) return err;
+  // What the driver reads (a Python literal: JSON's strings and numbers are Python's too).
+  nlohmann::json forced = {{"case", case_name},
+                           {"schedule", w.value("schedule", "")},
+                           {"threads", explore.value("threads", 0)},
+                           {"iterations", explore.value("iterations", 0L)},
+                           {"points", explore.value("points", "visible")},
+                           {"kind", w.value("kind", "")},
+                           {"expected", w.value("outcome", w.value("message", ""))},
+                           {"steps_count", w.value("steps_count", 0L)}};
+  const std::string what = w.value("kind", "") == "deadlock" || w.value("kind", "") == "livelock"
+                               ? w.value("kind", "") + ": " + w.value("message", "")
+                               : "outcome " + w.value("outcome", "");
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!out) return "cannot write " + out_path + ": " + std::strerror(errno);
+  out << "#!/usr/bin/env python3.14t\n";
+  out << "# pyrace reproducer for " << case_path << ": one interleaving, forced (sys.monitoring + threading)\n";
+  out << fmt::format("# found by pyrace explore ({}, K={}, {} schedules) with {}:\n", explore.value("strategy", ""),
+                     explore.value("preemption_bound", 0), explore.value("schedules", 0L), one_line(python));
+  out << fmt::format("#   {}, {} threads, schedule {} ({} steps, {} preemption{})\n", one_line(what),
+                     explore.value("threads", 0), w.value("schedule", ""), w.value("steps_count", 0L),
+                     w.value("preemptions", 0), w.value("preemptions", 0) == 1 ? "" : "s");
+  out << "# run: python3.14t " << out_path << "   exit 1: reproduced (every run: the schedule is forced), 0: not seen,\n";
+  out << "#   125: the schedule does not fit this interpreter's bytecode (git bisect run: skip)\n";
+  out << "PYRACE_FORCED = " << forced.dump() << "\n";
+  out << kForcedDriverSource << "\n# === pyrace: explore model, embedded ===\n" << kExploreModelSource;
+  out << "\n# === pyrace: the case, embedded ===\n" << source;
   out.close();
   if (!out) return "cannot write " + out_path;
   ::chmod(out_path.c_str(), 0755);

@@ -65,13 +65,15 @@ file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/generated/_pyrace_names.py" CONTENT "
 
 # repro_driver.py keeps literals (bench/plain_threading.py and every reproducer run it with a bare
 # python3.14t): each top-level `NAME = value` whose NAME names.def declares must match it.
-set(_repro "${PROJECT_SOURCE_DIR}/harness/repro/repro_driver.py")
-file(STRINGS "${_repro}" _repro_lines REGEX "^[A-Z_]+ = ")
-foreach(_line IN LISTS _repro_lines)
-  string(REGEX MATCH "^([A-Z_]+) = ([^ ]+)" _ "${_line}")
-  set(_name "${CMAKE_MATCH_1}")
-  if(DEFINED _names_value_${_name} AND NOT CMAKE_MATCH_2 STREQUAL _names_value_${_name})
-    message(FATAL_ERROR "pyrace: ${_repro} has ${_name} = ${CMAKE_MATCH_2}, but ${_names_def} "
-                        "declares ${_names_value_${_name}}: change the driver's literal to match.")
-  endif()
+# So does forced_driver.py (the reproducers of explore witnesses).
+foreach(_repro "${PROJECT_SOURCE_DIR}/harness/repro/repro_driver.py" "${PROJECT_SOURCE_DIR}/harness/repro/forced_driver.py")
+  file(STRINGS "${_repro}" _repro_lines REGEX "^[A-Z_]+ = ")
+  foreach(_line IN LISTS _repro_lines)
+    string(REGEX MATCH "^([A-Z_]+) = ([^ ]+)" _ "${_line}")
+    set(_name "${CMAKE_MATCH_1}")
+    if(DEFINED _names_value_${_name} AND NOT CMAKE_MATCH_2 STREQUAL _names_value_${_name})
+      message(FATAL_ERROR "pyrace: ${_repro} has ${_name} = ${CMAKE_MATCH_2}, but ${_names_def} "
+                          "declares ${_names_value_${_name}}: change the driver's literal to match.")
+    endif()
+  endforeach()
 endforeach()

@@ -43,7 +43,7 @@ void pin_to(int cpu) {
 }  // namespace
 
 ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool handoff)
-    : interp_(interp), gil_on_(gil_on || handoff) {
+    : interp_(interp), gil_on_(gil_on), barrier_(!handoff) {
   // The CPUs this process may use (a container or taskset may allow fewer than the machine has).
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -53,7 +53,8 @@ ActorPool::ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool 
     saved_affinity_ = allowed;
   }
   // Spinning threads that outnumber the cores steal them from the threads doing the work.
-  spin_ = !handoff && !cpus_.empty() && static_cast<size_t>(threads) <= cpus_.size();
+  fits_ = !cpus_.empty() && static_cast<size_t>(threads) <= cpus_.size();
+  spin_ = fits_ && !handoff;
   // One actor per CPU: the scheduler likes to wake a thread on its waker's CPU, and two actors
   // time-sliced on one core take turns instead of racing (seen as trials with no interleaving).
   if (spin_) {
@@ -85,7 +86,7 @@ void ActorPool::run(const std::function<void(int)>& job) {
   arrived_.store(0, std::memory_order_relaxed);
   generation_.fetch_add(1, std::memory_order_release);
   generation_.notify_all();
-  if (!gil_on_) start_barrier();
+  if (!gil_on_ && barrier_) start_barrier();
   job(0);
   py::Detached d;  // waiting detached lets GC and other stop-the-world phases proceed
   wait_until(remaining_, [&] { return remaining_.load(std::memory_order_acquire) == 0; }, spin_);
@@ -120,7 +121,7 @@ void ActorPool::thread_main(int index) {
       seen = generation_.load(std::memory_order_acquire);
     }
     if (stop_) break;
-    if (!gil_on_) start_barrier();
+    if (!gil_on_ && barrier_) start_barrier();
     (*job_)(index);
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining_.notify_all();
   }

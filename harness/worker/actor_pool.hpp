@@ -18,8 +18,9 @@ class ActorPool {
  public:
   // gil_on: the GIL is enabled, so only one thread can be attached at a time and the attached
   // start barrier would only stall; it is skipped.
-  // handoff: the actors take turns (explore's controlled scheduler) instead of racing: no pinning
-  // and no spinning, which would only keep a core from the one thread that may run.
+  // handoff: the actors take turns (explore's controlled scheduler) instead of racing: no start
+  // barrier (the scheduler orders the start), no pinning and no spinning in the pool (under load
+  // a pinned thread waits for its own busy core while another core is free).
   ActorPool(PyInterpreterState* interp, int threads, bool gil_on, bool handoff = false);
   ~ActorPool();
   ActorPool(const ActorPool&) = delete;
@@ -31,6 +32,8 @@ class ActorPool {
   int size() const { return static_cast<int>(threads_.size()) + 1; }
   // Every actor has a core and they can all be attached at once: busy-waiting between them is cheap.
   bool can_spin() const { return spin_ && !gil_on_; }
+  // There is a core for every actor (whether or not this pool spins): short spins are cheap.
+  bool fits_cores() const { return fits_; }
 
  private:
   void thread_main(int index);
@@ -38,6 +41,8 @@ class ActorPool {
 
   PyInterpreterState* interp_;
   bool gil_on_;
+  bool barrier_;
+  bool fits_ = false;
   bool spin_;  // waiting threads may spin: there is a core for every actor
   const std::function<void(int)>* job_ = nullptr;
   std::atomic<std::uint64_t> generation_{0};

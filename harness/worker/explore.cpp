@@ -69,6 +69,7 @@ class Explorer {
     sched_.emplace(n_);
     attach_scheduler(&*sched_);
     pool_.emplace(interp, n_, false, /*handoff=*/true);
+    sched_->set_spin(pool_->fits_cores());  // a short spin before sleeping, when every actor has a core
     instrument();
   }
   ~Explorer() { attach_scheduler(nullptr); }
@@ -263,6 +264,7 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
   try {
     Explorer ex(interp, c, p);
     out["threads"] = ex.threads();
+    const auto search_t0 = Clock::now();  // search_s: the schedules alone (no set-up, no witness timeline)
     const int bound = p.strategy == "sanity" ? 0 : p.preemptions;
     auto out_of_budget = [&] {
       if (schedules >= p.max_schedules) return stop_reason = "budget", true;
@@ -401,6 +403,7 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
       throw py::ErrorAlreadySet{};
     }
 
+    out["search_s"] = seconds_since(search_t0);
     out["schedules"] = schedules;
     out["complete"] = complete;
     out["stop_reason"] = stop_reason;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 
 #include "py/interp.hpp"
 
@@ -67,6 +68,15 @@ bool Scheduler::wait_turn(int t) {
   Slot& s = slots_[t];
   {
     py::Detached d;  // waiting detached: a stop-the-world pause (GC, instrumentation) needs no word from us
+    if (spin_ && s.go.load(std::memory_order_acquire) == 0) {
+      // A step is a few instructions: the turn usually comes back within microseconds. Spin up
+      // to 50 us for it (the time of a futex sleep and wake-up), then sleep.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+      for (int i = 1; s.go.load(std::memory_order_acquire) == 0; ++i) {
+        __builtin_ia32_pause();
+        if ((i & 63) == 0 && std::chrono::steady_clock::now() > deadline) break;
+      }
+    }
     while (s.go.load(std::memory_order_acquire) == 0) s.go.wait(0, std::memory_order_acquire);
   }
   s.go.store(0, std::memory_order_relaxed);

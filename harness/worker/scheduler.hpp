@@ -40,6 +40,9 @@ class Scheduler {
 
   explicit Scheduler(int threads);
   int threads() const { return n_; }
+  // Every actor has a core of its own (ActorPool::can_spin): a thread waiting for its turn spins a
+  // little before it sleeps, so a hand-off between threads on two cores costs no futex wake-up.
+  void set_spin(bool spin) { spin_ = spin; }
 
   // Coordinator, before the actors are released: a fresh schedule. The tracer (may be null) is
   // explore_model.Tracer: told every step and event, on the thread that takes it.
@@ -89,6 +92,7 @@ class Scheduler {
   Chooser choose_;
   PyObject* tracer_ = nullptr;
   long max_steps_ = 0, spin_limit_ = 0;
+  bool spin_ = false;
   bool preroll_ = true;
   int last_ = -1;  // the thread that took the last step
   long run_length_ = 0;

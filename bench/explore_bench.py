@@ -1,0 +1,227 @@
+"""Explore mode's speed, measured side by side in one run on this machine.
+
+  python3.14t bench/explore_bench.py --pyrace build/pyrace --python python3.14t \
+      [--out docs/measurements/explore-bench.md] [--repeats 3]
+  (bench/run --explore does the same after bootstrapping)
+
+Figures:
+  search     schedules per second of `pyrace explore` (exhaustive, K=2) against a pure-Python
+             scheduler running the SAME search: iterative context bounding with the same bound
+             over the same scheduling points, built on harness/repro/forced_driver.py (threads
+             handing the turn with threading's Event/Condition, sys.monitoring for the points).
+             Both sides time the search alone (process start, case loading, instrumenting and
+             the witness's timeline excluded: pyrace's explore.search_s from --json, the
+             baseline's elapsed_s from its JSON). The schedule counts must be
+             equal, or the searches differ and the ratio means nothing (the bench then fails).
+  replay     schedules per second replaying Counter_03's witness (`pyrace replay --repeat N`
+             against the forced driver's --repeat): the search above stops at the witness after
+             a handful of schedules, this runs many.
+  reduction  schedule counts at K=2 with every instruction a scheduling point
+             (--explore-points all) against the visible-instruction points, for every safe
+             single-shot case of the catalog.
+Each figure is the median over --repeats runs, the two sides alternating. The machine load is
+recorded before and after: on a shared machine a thread hand-off waits for a core, which slows
+both sides, the Python one more (it hands off with more work around each switch).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+DRIVER = os.path.join(REPO, "harness", "repro", "forced_driver.py")
+
+SEARCH_CASES = [  # (case, what it exercises)
+    ("cases/counters/Counter_03_OneShot_NoLock.py", "racy: the search stops at the witness"),
+    ("cases/counters/Counter_04_OneShot_Lock.py", "Lock stand-in"),
+    ("cases/check_then_act/CheckAct_06_MaxTracking_Lock.py", "Lock stand-in"),
+    ("cases/dicts/Dict_03_DistinctKeys_Guarantee.py", "loop case, no lock"),
+    ("cases/handoff/Handoff_02_ListAsQueue_Queue.py", "queue.Queue on the stand-ins"),
+    ("cases/lazy_init/LazyInit_02_Lock.py", "Lock stand-in, double-checked"),
+    ("cases/thread_local/ThreadLocal_02_Scratch_ThreadLocal.py", "threading.local, the largest search"),
+]
+REPLAY_CASE = "cases/counters/Counter_03_OneShot_NoLock.py"
+
+
+def run_json(cmd, json_path=None, ok=(0, 1)):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
+    if p.returncode not in ok:
+        sys.exit(f"explore_bench: {' '.join(cmd)} failed (exit {p.returncode}):\n{p.stdout[-3000:]}")
+    if json_path is None:
+        return json.loads(p.stdout.strip().splitlines()[-1])
+    return [json.loads(line) for line in open(json_path) if line.strip()]
+
+
+def pyrace_explore(pyrace, case, *extra):
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+        recs = run_json([pyrace, "explore", "--color", "never", "--json", f.name, *extra, case], f.name)
+    e = recs[0].get("explore") or {}
+    if "error" in e or recs[0].get("status") != "ok":
+        sys.exit(f"explore_bench: pyrace explore {case}: {recs[0].get('message')}")
+    return e
+
+
+def pyrace_replay(pyrace, case, schedule, repeat):
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+        recs = run_json([pyrace, "replay", "--color", "never", "--json", f.name, "--schedule", schedule,
+                         "--repeat", str(repeat), case], f.name)
+    return recs[0].get("explore") or {}
+
+
+def baseline_search(python, case, bound):
+    return run_json([python, DRIVER, case, "--strategy", "exhaustive", "--preemptions", str(bound), "--json",
+                     "--time-budget", "3600"])
+
+
+def baseline_replay(python, case, schedule, repeat):
+    return run_json([python, DRIVER, case, "--schedule", schedule, "--repeat", str(repeat), "--json", "--no-timeline"])
+
+
+def rate(n, s):
+    return n / s if s > 0 else float("inf")
+
+
+def fmt_rate(r):
+    return f"{r:,.0f}" if r >= 100 else f"{r:,.1f}"
+
+
+def loadavg():
+    try:
+        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pyrace", default=os.path.join(REPO, "build", "pyrace"))
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--out", default="")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--bound", type=int, default=2)
+    ap.add_argument("--replay-repeat", type=int, default=2000)
+    ap.add_argument("--reduction-budget", type=float, default=120.0,
+                    help="seconds per case for the --explore-points all search")
+    args = ap.parse_args()
+    lines = []
+
+    def emit(s=""):
+        print(s, flush=True)
+        lines.append(s)
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    load_before = loadavg()
+    emit("# Explore mode: schedules per second and the scheduling-point reduction")
+    emit()
+    emit(f"Measured by `bench/explore_bench.py` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; "
+         f"machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
+         f"load average before: {load_before}; interpreter: {sys.version.split()[0]} "
+         f"({args.python}); {args.repeats} runs per figure, medians.")
+    emit()
+
+    # --- search -------------------------------------------------------------------------------
+    emit(f"## Search: exhaustive, K={args.bound}, pyrace explore (C++ scheduler) vs the pure-Python scheduler")
+    emit()
+    emit("Same search on both sides (iterative context bounding, same bound, same scheduling points, same "
+         "stand-ins): the schedule counts must agree. Rates are schedules over the search's own time "
+         "(pyrace: explore.search_s of --json; Python: the search loop), without process start, case "
+         "loading, instrumenting or the witness timeline.")
+    emit()
+    emit("| case | schedules (pyrace / Python) | pyrace schedules/s | Python schedules/s | ratio | note |")
+    emit("|---|---|---:|---:|---:|---|")
+    mismatch = False
+    total_cpp = [0, 0.0]
+    total_py = [0, 0.0]
+    for case, note in SEARCH_CASES:
+        cpp_s, py_s, cpp_n, py_n = [], [], set(), set()
+        for _ in range(args.repeats):
+            e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600")
+            cpp_n.add(e["schedules"])
+            cpp_s.append(e.get("search_s", e["elapsed_s"]))
+            b = baseline_search(args.python, case, args.bound)
+            py_n.add(b["schedules"])
+            py_s.append(b["elapsed_s"])
+        n_cpp, n_py = sorted(cpp_n), sorted(py_n)
+        same = len(cpp_n) == 1 and cpp_n == py_n
+        mismatch |= not same
+        c, p = statistics.median(cpp_s), statistics.median(py_s)
+        rc, rp = rate(n_cpp[0], c), rate(n_py[0], p)
+        total_cpp[0] += n_cpp[0]
+        total_cpp[1] += c
+        total_py[0] += n_py[0]
+        total_py[1] += p
+        name = os.path.splitext(os.path.basename(case))[0]
+        emit(f"| {name} | {'/'.join(map(str, n_cpp))} / {'/'.join(map(str, n_py))}{'' if same else ' **DIFFER**'} "
+             f"| {fmt_rate(rc)} | {fmt_rate(rp)} | {rc / rp:.1f}x | {note} |")
+    rc, rp = rate(*total_cpp), rate(*total_py)
+    emit(f"| **all of the above** | {total_cpp[0]} / {total_py[0]} | {fmt_rate(rc)} | {fmt_rate(rp)} | "
+         f"{rc / rp:.1f}x | total schedules / total seconds |")
+    emit()
+
+    # --- replay -------------------------------------------------------------------------------
+    w = pyrace_explore(args.pyrace, REPLAY_CASE).get("witness") or {}
+    schedule = w.get("schedule", "")
+    emit(f"## Replay: Counter_03's witness ({schedule}, {w.get('steps_count')} steps) run {args.replay_repeat} times")
+    emit()
+    cpp_r, py_r = [], []
+    py_repeat = max(50, args.replay_repeat // 10)
+    for _ in range(args.repeats):
+        e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat)
+        cpp_r.append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
+        b = baseline_replay(args.python, REPLAY_CASE, schedule, py_repeat)
+        py_r.append(rate(b["repeat"], b["elapsed_s"]))
+    rc, rp = statistics.median(cpp_r), statistics.median(py_r)
+    emit("| | schedules/s |")
+    emit("|---|---:|")
+    emit(f"| pyrace replay (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rc)} |")
+    emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} |")
+    emit(f"| ratio | {rc / rp:.1f}x |")
+    emit()
+
+    # --- reduction ------------------------------------------------------------------------------
+    emit(f"## Reduction: --explore-points all vs visible, K={args.bound}, every safe single-shot case")
+    emit()
+    emit("| case | schedules, all points | schedules, visible points | ratio |")
+    emit("|---|---:|---:|---:|")
+    safe_single = []  # read from the case files (pyrace list has no JSON output)
+    for root, _, files in os.walk(os.path.join(REPO, "cases")):
+        for fn in files:
+            if fn.endswith(".py") and not fn.startswith("_"):
+                with open(os.path.join(root, fn), encoding="utf-8") as f:
+                    text = f.read()
+                if 'EXPECT = "safe"' in text and 'SHAPE = "single"' in text:
+                    safe_single.append(os.path.relpath(os.path.join(root, fn), REPO))
+    ratios = []
+    tot_all = tot_vis = 0
+    for case in sorted(safe_single):
+        vis = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound))
+        every = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-points", "all",
+                               "--time-budget", str(args.reduction_budget), "--schedules", "10000000")
+        n_vis, n_all = vis["schedules"], every["schedules"]
+        more = "" if every.get("complete") else "≥ "
+        ratios.append(n_all / n_vis)
+        tot_all += n_all
+        tot_vis += n_vis
+        emit(f"| {os.path.splitext(os.path.basename(case))[0]} | {more}{n_all:,} | {n_vis:,} | {more}{n_all / n_vis:.1f}x |")
+    if ratios:
+        gm = statistics.geometric_mean(ratios)
+        emit(f"| **total / geometric mean** | {tot_all:,} | {tot_vis:,} | {tot_all / tot_vis:.1f}x / {gm:.1f}x |")
+    emit()
+    emit(f"Load average after: {loadavg()}.")
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        print(f"explore_bench: wrote {args.out}")
+    if mismatch:
+        sys.exit("explore_bench: the schedule counts differ: the two searches are not the same search")
+
+
+if __name__ == "__main__":
+    main()
