@@ -224,7 +224,10 @@ std::string schedule_string(const std::vector<int>& choices) {
 std::string order_text(const std::vector<int>& choices, Explorer& ex) {
   std::string out;
   int last = -1;
-  for (int c : choices) {
+  std::vector<int> order = choices;
+  if (order.empty())  // no scheduling point at all: the threads ran in pre-roll order
+    for (int t = 0; t < ex.threads(); ++t) order.push_back(t);
+  for (int c : order) {
     if (c == last) continue;
     if (!out.empty()) out += ", then ";
     out += "thread " + std::to_string(c) + " (" + ex.actor_for(c).name + ")";

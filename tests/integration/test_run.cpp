@@ -5,14 +5,18 @@ using namespace pyrace_it;
 
 TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed", "[integration][cli][grading]") {
   // The classic-table cases; every bundled case also has a CTest entry of its own ("case: NAME").
-  Run r = pyrace("run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop");
+  // A safe case may be INCONCLUSIVE on a busy machine (its actors overlapped too rarely within the
+  // time budget); a racy one must be RACY, and nothing may be SAFE that is not.
+  Run r = pyrace("run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop "
+                 "--allow-inconclusive");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   REQUIRE(r.records.size() >= 13);
   for (const auto& j : r.records) {
     INFO(j["name"]);
-    CHECK(j["as_expected"] == true);
-    CHECK(j["verdict"] == (j["expect"] == "racy" ? "RACY" : "SAFE"));
+    CHECK((j["as_expected"] == true || j["inconclusive"] == true));
+    if (j["expect"] == "racy") CHECK(j["verdict"] == "RACY");
+    else CHECK((j["verdict"] == "SAFE" || j["verdict"] == "INCONCLUSIVE"));
     CHECK(j["trials"].get<long>() > 0);
     if (j["verdict"] == "RACY") CHECK(j["first_forbidden_s"].get<double>() >= 0);
   }

@@ -42,7 +42,7 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
   // reach --max-rate 0.5, or the 2 s budget ends: SAFE or INCONCLUSIVE ("SAFE|INCONCLUSIVE"),
   // depending on how busy the machine is; what matters here is that they end cleanly.
   const std::map<std::string, Expect> table = {
-      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state) or (state, thread_index); it is actor(s, thread_index, extra)"}},
+      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state), (state, thread_index) or (state, thread_index, i); it is actor(s, thread_index, i, extra)"}},
       {"Bad_ActorRaises", {"ERROR", 13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise ValueError"}},
       {"Bad_ArbiterRaises", {"ERROR", 15, "the arbiter raised KeyError: 'missing'"}},
       {"Bad_BadGrade", {"ERROR", 17, "OUTCOMES['ok'] must be one of ACCEPTABLE, INTERESTING, FORBIDDEN, not 'MAYBE'"}},
@@ -169,8 +169,11 @@ TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its trac
     const json& j = m[name];
     CHECK(j["verdict"] == "ERROR");
     CHECK(j["line"] == line);
+    // The actor's recursion shows in the sequential check, before any concurrent trial.
     CHECK_THAT(j["message"].get<std::string>(),
-               ContainsSubstring(std::string("the ") + phase + " raised RecursionError: maximum recursion depth exceeded"));
+               ContainsSubstring(std::string(phase) == "actor"
+                                     ? std::string("the actors raise RecursionError")
+                                     : std::string("the setup raised RecursionError: maximum recursion depth exceeded")));
     const std::string tb = j["traceback"].get<std::string>();
     CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) + ".py:" + std::to_string(line) + ")"));
     CHECK_THAT(tb, ContainsSubstring("RecursionError: maximum recursion depth exceeded"));
@@ -185,8 +188,9 @@ TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one 
   auto m = by_name(r);
   REQUIRE(m.size() == 2);
   // fd 3 is /dev/null by the time case code runs: the result channel was moved away.
-  CHECK(m["Hostile_WritesFd3"]["verdict"] == "SAFE");
-  CHECK(m["Hostile_WritesFd3"]["trials"] == 1);
+  // TRIALS = 1: SAFE when that trial's actors overlapped, else INCONCLUSIVE; the result survived either way.
+  CHECK((m["Hostile_WritesFd3"]["verdict"] == "SAFE" || m["Hostile_WritesFd3"]["verdict"] == "INCONCLUSIVE"));
+  CHECK(m["Hostile_WritesFd3"]["trials"] >= 1);
   // Garbage found in the channel is named as what it is, not as an exit "before writing a result".
   CHECK(m["Hostile_WritesResultChannel"]["verdict"] == "CRASH");
   CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),

@@ -1,4 +1,4 @@
-"""The actor takes three parameters."""
+"""The actor takes four parameters (pyrace passes at most three: state, thread_index, i)."""
 EXPECT = "safe"
 
 
@@ -6,7 +6,7 @@ def setup():
     return None
 
 
-def actor(s, thread_index, extra):
+def actor(s, thread_index, i, extra):
     pass
 
 
