@@ -1,0 +1,37 @@
+"""A cache read with `value = cache.get(key)` while another thread evicts: the fix for Raise_01.
+
+`dict.get` looks the key up once, under the dict's lock in the free-threaded build: it sees the
+entry or it does not, and an eviction cannot fall between a check and a read because there is
+only one step. The reader gets a hit or a miss, never KeyError.
+"""
+EXPECT = "safe"
+SHAPE = "single"
+TRIALS = 20_000
+
+
+class Cache:
+    __slots__ = ("entries", "seen")
+
+    def __init__(self):
+        self.entries = {"user:42": "Ada"}
+        self.seen = None
+
+
+def setup():
+    return Cache()
+
+
+def actor_reader(c):
+    value = c.entries.get("user:42")
+    c.seen = "miss" if value is None else value
+
+
+def actor_evictor(c):
+    del c.entries["user:42"]
+
+
+def arbiter(c):
+    return "hit" if c.seen == "Ada" else "miss"
+
+
+OUTCOMES = {"hit": "ACCEPTABLE", "miss": "ACCEPTABLE", "raised KeyError": "FORBIDDEN"}

@@ -1,0 +1,43 @@
+"""`sum(sessions.values())` under a lock that the other thread holds to change the dict: the fix
+for Raise_13.
+
+The monitor holds the lock for the whole sum() call; the request thread holds it for each insert
+and each delete. A change now comes before sum() starts or after it returns, never between two of
+its steps, so the values iterator never finds the dict resized.
+"""
+import threading
+
+EXPECT = "safe"
+THREADS = 2
+ITERATIONS = 2_000
+USERS = 32
+
+
+class Server:
+    def __init__(self):
+        self.sessions = {f"user{i}": 1 for i in range(USERS)}
+        self.total = None
+        self.lock = threading.Lock()
+
+
+def setup():
+    return Server()
+
+
+def actor_monitor(s):
+    with s.lock:
+        s.total = sum(s.sessions.values())
+
+
+def actor_requests(s):
+    with s.lock:
+        s.sessions["guest"] = 0
+    with s.lock:
+        del s.sessions["guest"]
+
+
+def arbiter(s):
+    return "totals right" if s.total == USERS else f"total {s.total}"
+
+
+OUTCOMES = {"totals right": "ACCEPTABLE", "raised RuntimeError": "FORBIDDEN"}
