@@ -1,8 +1,8 @@
 """A cache read with `value = cache.get(key)` while another thread evicts: the fix for Raise_01.
 
-`dict.get` looks the key up once, under the dict's lock in the free-threaded build: it sees the
-entry or it does not, and an eviction cannot fall between a check and a read because there is
-only one step. The reader gets a hit or a miss, never KeyError.
+`dict.get` looks the key up once, atomically (the "Thread safety guarantees" page of the Python
+3.14 docs lists `d.get(key)` as lock-free and atomic): it sees the entry or it does not, and an
+eviction cannot fall between a check and a read because there is only one step. The reader gets a hit or a miss, never KeyError.
 """
 EXPECT = "safe"
 SHAPE = "single"

@@ -5,10 +5,11 @@ user in (`sessions[user] = 0`) and out again (`del sessions[user]`). A dict iter
 dict's size when it started and checks it at every step: an insert landing between two steps of
 the loop makes the next step raise "RuntimeError: dictionary changed size during iteration".
 Nothing is corrupted (the free-threaded dict locks itself), but the monitor dies. Run alone,
-either thread finishes its loop. Fix: Raise_06, iterate over `sessions.copy()`, taken in one step.
+either thread finishes its loop. Fix: Raise_06, iterate over `list(sessions.values())`, a snapshot
+taken in one step.
 """
 EXPECT = "racy"
-FIX = "Raise_06_DictIterate_Copy"
+FIX = "Raise_06_DictIterate_Snapshot"
 THREADS = 2
 ITERATIONS = 2_000  # passes of the monitor, logins of the request thread, per trial
 USERS = 32

@@ -5,6 +5,8 @@ Raise_09.
 free-threaded build, so exactly one of the two calls deletes it and the other raises ValueError,
 which the code expects and reads as "already cancelled" ("easier to ask forgiveness than
 permission"). No check comes before it, so there is no gap for the other thread to fall into.
+(The docs warn that remove() can let the lock go while it compares elements whose `==` is Python
+code; strings compare in C.)
 """
 EXPECT = "safe"
 SHAPE = "single"
