@@ -381,6 +381,14 @@ Sanity sanity_check(const std::string& path, const std::string& name, const Conf
                             "arbiter or OUTCOMES is wrong (an outcome of running the actors one at a time must be "
                             "ACCEPTABLE)", order, wit.value("outcome", "?"));
   } else {
+    // The line of the case where the first thread waits: each wait reads "... at line N" (a
+    // Lock's also names the line it was made at, earlier in the text: the last one counts).
+    const auto waits = wit.value("waits", std::vector<std::string>{});
+    if (kind == "deadlock" && !waits.empty()) {
+      const std::string& w0 = waits.front();
+      const auto at = w0.rfind("at line ");
+      if (at != std::string::npos) r.line = std::atoi(w0.c_str() + at + 8);
+    }
     r.message = fmt::format("run one after another ({}), the actors {}: {}", order,
                             kind == "deadlock" ? "deadlock" : "never finish",
                             kind == "deadlock" ? fmt::format("{}", fmt::join(wit.value("waits", std::vector<std::string>{}), "; "))
