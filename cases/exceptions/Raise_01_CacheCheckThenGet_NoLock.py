@@ -5,6 +5,15 @@ but an evicting thread can `del cache[key]` between them: the check said yes, th
 nothing and raises KeyError, from a line the author thought could not fail. Run alone, the reader
 gets a hit (before the eviction) or a miss (after it), never an exception. Fix: Raise_02,
 `cache.get(key)`, which looks the key up once.
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 20,000 states, 97% overlapping | RACY 15.2% [14.7, 15.7] | hit 11,380; miss 5,576; raised KeyError 3,044 |
+| explore: 1 call per actor | RACY, witness in schedule 4 (1 preemption) | miss 2; hit 1; raised KeyError 1 (stops at the witness) |
 """
 EXPECT = "racy"
 FIX = "Raise_02_CacheGet"

@@ -8,6 +8,15 @@ without the guest. The loop then walks the list, which nobody else changes, so n
 land inside it. `sessions.copy()` is the docs' own example and works the same way (measured
 here, it was four times slower per pass while the other thread kept changing the dict); a lock
 held by both threads works too (Raise_08, Raise_14).
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 240 trials, 30% overlapping | SAFE 0% (<= 5%) | totals right 240 |
+| explore: 2 calls per actor, USERS = 2 | SAFE, all 370 schedules (<= 2 preemptions) | totals right 370 |
 """
 EXPECT = "safe"
 THREADS = 2

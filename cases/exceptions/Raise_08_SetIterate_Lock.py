@@ -5,6 +5,15 @@ The reporter holds the lock for its whole loop; the other thread holds it for ea
 discard. A change therefore comes before the loop starts or after it ends, never inside it, and
 the iterator never finds the set resized. (The cost: the writer waits for a whole loop. Iterating
 over `online.copy()` is the other fix, as Raise_06 does for a dict.)
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 116 trials, 63% overlapping | SAFE 0% (<= 5%) | counted every user 116 |
+| explore: 2 calls per actor, USERS = 2 | SAFE, all 1,586 schedules (<= 2 preemptions) | counted every user 1,586 |
 """
 import threading
 

@@ -7,6 +7,15 @@ which the code expects and reads as "already cancelled" ("easier to ask forgiven
 permission"). No check comes before it, so there is no gap for the other thread to fall into.
 (The docs warn that remove() can let the lock go while it compares elements whose `==` is Python
 code; strings compare in C.)
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 20,000 states, 94% overlapping | SAFE 0% (<= 0.02%) | removed once 20,000 |
+| explore: 1 call per actor | SAFE, all 42 schedules (<= 2 preemptions) | removed once 42 |
 """
 EXPECT = "safe"
 SHAPE = "single"

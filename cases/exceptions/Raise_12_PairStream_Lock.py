@@ -6,6 +6,15 @@ longer take an item between a key and its value, so pairs stay together and a ke
 followed by its value (the stream has an even length). The end of the stream is asked with
 `next(it, None)` under the same lock. The lock also covers the list iterator's own race (two
 threads calling `next()` on one list iterator can get the same item: Iter_01).
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 157 trials, 46% overlapping | SAFE 0% (<= 5%) | every pair intact 157 |
+| explore: 2 calls per actor, PAIRS = 1 | SAFE, all 1,088 schedules (<= 2 preemptions) | every pair intact 1,088 |
 """
 import threading
 

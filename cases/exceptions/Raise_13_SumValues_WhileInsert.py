@@ -7,6 +7,21 @@ raise "RuntimeError: dictionary changed size during iteration". One call is not 
 runs its loop in C and lets other threads change the dict between two of its steps (only a few
 calls, such as `dict.copy()` or `list(a_set)`, hold the container's lock throughout). Run alone,
 either thread finishes. Fix: Raise_14, one lock held around the sum and around each change.
+
+Stress and explore disagree here, and both are right about what they can see: `pyrace explore`
+switches threads only between the bytecode instructions of this file, and `sum(...)` is one
+instruction (one CALL), so no schedule can put the insert inside it: SAFE, a bounded proof about
+bytecode-level interleavings only. The real threads of `pyrace run` do interleave inside sum()'s
+C loop, and most trials raise. Raise_05 writes the same loop in Python, and explore finds it.
+
+Measured with this file on this machine (2 cores shared with other work, load average about 5),
+2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)
+and `build/pyrace explore cases/` (exhaustive search, 2 threads).
+
+| run | verdict | outcomes |
+|---|---|---|
+| stress: 100 trials, 92% overlapping | RACY 92% [85, 95.9] | raised RuntimeError 92; totals right 8 |
+| explore: 2 calls per actor | SAFE, all 174 schedules (<= 2 preemptions) | totals right 174 |
 """
 EXPECT = "racy"
 FIX = "Raise_14_SumValues_Lock"
