@@ -2,7 +2,8 @@
 
 `dict.get` looks the key up once, atomically (the "Thread safety guarantees" page of the Python
 3.14 docs lists `d.get(key)` as lock-free and atomic): it sees the entry or it does not, and an
-eviction cannot fall between a check and a read because there is only one step. The reader gets a hit or a miss, never KeyError.
+eviction cannot fall between a check and a read because there is only one step. The reader gets
+a hit or a miss, never KeyError.
 
 Measured with this file on this machine (2 cores shared with other work, load average about 5),
 2026-11-30, in runs of the whole catalog with default flags: `build/pyrace run cases/` (stress)

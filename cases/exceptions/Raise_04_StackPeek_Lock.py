@@ -51,4 +51,8 @@ def arbiter(s):
     return "saw the top" if s.top == "job" else "saw it empty"
 
 
-OUTCOMES = {"saw the top": "ACCEPTABLE", "saw it empty": "ACCEPTABLE", "raised IndexError": "FORBIDDEN"}
+OUTCOMES = {
+    "saw the top": "ACCEPTABLE",
+    "saw it empty": "ACCEPTABLE",
+    "raised IndexError": "FORBIDDEN",
+}

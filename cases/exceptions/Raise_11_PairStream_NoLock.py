@@ -1,4 +1,4 @@
-"""Two threads read key, value pairs from one shared iterator with `for key in it: value = next(it)`:
+"""Two threads read key, value pairs from one shared iterator, `for key in it: value = next(it)`:
 StopIteration.
 
 A flat stream `[k0, v0, k1, v1, ...]` is read in pairs: the `for` takes a key, `next(it)` its
@@ -48,7 +48,12 @@ def actor(s, thread_index):
 
 def arbiter(s):
     pairs = sorted(p for got in s.got for p in got)
-    return "every pair intact" if pairs == sorted((f"k{i}", f"v{i}") for i in range(PAIRS)) else "pairs mixed up"
+    intact = sorted((f"k{i}", f"v{i}") for i in range(PAIRS))
+    return "every pair intact" if pairs == intact else "pairs mixed up"
 
 
-OUTCOMES = {"every pair intact": "ACCEPTABLE", "pairs mixed up": "FORBIDDEN", "raised StopIteration": "FORBIDDEN"}
+OUTCOMES = {
+    "every pair intact": "ACCEPTABLE",
+    "pairs mixed up": "FORBIDDEN",
+    "raised StopIteration": "FORBIDDEN",
+}

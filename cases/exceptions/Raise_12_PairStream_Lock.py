@@ -51,7 +51,12 @@ def actor(s, thread_index):
 
 def arbiter(s):
     pairs = sorted(p for got in s.got for p in got)
-    return "every pair intact" if pairs == sorted((f"k{i}", f"v{i}") for i in range(PAIRS)) else "pairs mixed up"
+    intact = sorted((f"k{i}", f"v{i}") for i in range(PAIRS))
+    return "every pair intact" if pairs == intact else "pairs mixed up"
 
 
-OUTCOMES = {"every pair intact": "ACCEPTABLE", "pairs mixed up": "FORBIDDEN", "raised StopIteration": "FORBIDDEN"}
+OUTCOMES = {
+    "every pair intact": "ACCEPTABLE",
+    "pairs mixed up": "FORBIDDEN",
+    "raised StopIteration": "FORBIDDEN",
+}
