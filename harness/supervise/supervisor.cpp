@@ -371,10 +371,16 @@ Sanity sanity_check(const std::string& path, const std::string& name, const Conf
     const json raised = e.value("raised", json::array());
     const json first = raised.empty() ? json::object() : raised[0];
     r.line = first.value("line", 0);
-    r.message = fmt::format("run one after another ({}), the actors raise {}: a case's actors must run alone without "
-                            "raising (the exception is then the case's own, not a race's)",
-                            order, first.value("type", "an exception"));
     r.traceback = first.value("traceback", "");
+    // The exception as Python prints it, from its traceback's last line ("IndexError: pop from
+    // empty list"); the type alone when there is none.
+    std::string what = first.value("type", "an exception");
+    std::string last;
+    for (std::istringstream lines(r.traceback); std::getline(lines, last);)
+      if (last.rfind(what, 0) == 0) what = last;
+    r.message = fmt::format("run one after another ({}), the actors raise {}; a case's actors must run alone without "
+                            "raising (the exception is then the case's own, not a race's)",
+                            order, what);
   } else if (kind == "forbidden") {
     r.line = lines.value("OUTCOMES", lines.value("arbiter", 0));
     r.message = fmt::format("run one after another ({}), the actors give {}, which OUTCOMES grades FORBIDDEN: the "

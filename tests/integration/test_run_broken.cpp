@@ -1,4 +1,4 @@
-// pyrace run end to end on broken case files (tests/data/broken): misspelled names, and cases the
+// pyrace run and pyrace explore end to end on broken case files (tests/data/broken): misspelled names, and cases the
 // sequential sanity check rejects before any concurrent trial (an outcome OUTCOMES forbids, an
 // arbiter wrong for a sequential run, actors that raise or deadlock when run one after another).
 // Each is an ERROR with the line and a message saying what is wrong.
@@ -19,10 +19,10 @@ TEST_CASE("broken cases: each is an ERROR with its line and what is wrong", "[in
       {"Broken_03_Expects", {3, "EXPECTS is not a name pyrace reads; did you mean EXPECT?"}},
       {"Broken_04_GradesSwapped", {19, "the actors give 'all counted', which OUTCOMES grades FORBIDDEN"}},
       {"Broken_05_ArbiterOneThread", {19, "the actors give 'lost updates', which OUTCOMES grades FORBIDDEN"}},
-      {"Broken_06_PopWithoutCheck", {13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise IndexError"}},
+      {"Broken_06_PopWithoutCheck", {13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise IndexError: pop from empty list; "}},
       {"Broken_07_WaitsForever", {20, "the actors deadlock: thread 0 waits for Event.wait at line 20"}},
-      {"Broken_08_ConsumerFirst", {23, "run one after another (thread 1 (consumer), then thread 0 (producer)), the actors raise IndexError"}},
-      {"Broken_09_RaisedAccepted", {13, "the actors raise KeyError: a case's actors must run alone without raising"}},
+      {"Broken_08_ConsumerFirst", {23, "run one after another (thread 1 (consumer), then thread 0 (producer)), the actors raise IndexError: pop"}},
+      {"Broken_09_RaisedAccepted", {13, "the actors raise KeyError: 'job'; a case's actors must run alone without raising"}},
       {"Broken_10_OutcomeTypo", {26, "the actors give 'every job taken', which OUTCOMES grades FORBIDDEN"}},
   };
   // The sequential check runs before any trial: --trials 1 is enough, and nothing concurrent runs.
