@@ -371,16 +371,30 @@ Sanity sanity_check(const std::string& path, const std::string& name, const Conf
     const json raised = e.value("raised", json::array());
     const json first = raised.empty() ? json::object() : raised[0];
     r.line = first.value("line", 0);
-    r.message = fmt::format("run one after another ({}), the actors raise {}: a case's actors must run alone without "
-                            "raising (the exception is then the case's own, not a race's)",
-                            order, first.value("type", "an exception"));
     r.traceback = first.value("traceback", "");
+    // The exception as Python prints it, from its traceback's last line ("IndexError: pop from
+    // empty list"); the type alone when there is none.
+    std::string what = first.value("type", "an exception");
+    std::string last;
+    for (std::istringstream lines(r.traceback); std::getline(lines, last);)
+      if (last.rfind(what, 0) == 0) what = last;
+    r.message = fmt::format("run one after another ({}), the actors raise {}; a case's actors must run alone without "
+                            "raising (the exception is then the case's own, not a race's)",
+                            order, what);
   } else if (kind == "forbidden") {
     r.line = lines.value("OUTCOMES", lines.value("arbiter", 0));
     r.message = fmt::format("run one after another ({}), the actors give {}, which OUTCOMES grades FORBIDDEN: the "
                             "arbiter or OUTCOMES is wrong (an outcome of running the actors one at a time must be "
                             "ACCEPTABLE)", order, wit.value("outcome", "?"));
   } else {
+    // The line of the case where the first thread waits: each wait reads "... at line N" (a
+    // Lock's also names the line it was made at, earlier in the text: the last one counts).
+    const auto waits = wit.value("waits", std::vector<std::string>{});
+    if (kind == "deadlock" && !waits.empty()) {
+      const std::string& w0 = waits.front();
+      const auto at = w0.rfind("at line ");
+      if (at != std::string::npos) r.line = std::atoi(w0.c_str() + at + 8);
+    }
     r.message = fmt::format("run one after another ({}), the actors {}: {}", order,
                             kind == "deadlock" ? "deadlock" : "never finish",
                             kind == "deadlock" ? fmt::format("{}", fmt::join(wit.value("waits", std::vector<std::string>{}), "; "))
@@ -394,8 +408,11 @@ Sanity sanity_check(const std::string& path, const std::string& name, const Conf
 }  // namespace
 
 Record run_one(const std::string& path, const std::string& name, const Config& cfg, const SuperviseOptions& opts) {
-  if (cfg.mode == "stress") {
-    // Once per case and thread count, whatever the GIL setting: it is about the case.
+  // Explore too (not a replay of a given schedule): without the check, a case whose actors fail
+  // when run one after another gets a "witness" with 0 preemptions (RACY), or SAFE when its
+  // OUTCOMES accepts the exception the actors raise alone.
+  if (cfg.mode == "stress" || (cfg.mode == "explore" && cfg.strategy != "replay")) {
+    // Once per case and thread count, whatever the GIL setting or mode: it is about the case.
     static std::map<std::string, Sanity> checked;
     const std::string key = path + "|" + std::to_string(cfg.threads);
     auto it = checked.find(key);

@@ -163,17 +163,15 @@ TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its trac
   INFO(r.out);
   auto m = by_name(r);
   REQUIRE(m.size() == 2);
-  for (const auto& [name, line, phase] : {std::tuple{"Hostile_DeepRecursion", 15, "actor"},
-                                          std::tuple{"Hostile_DeepRecursionSetup", 10, "setup"}}) {
+  // The actor's recursion is caught by the sequential check, before any concurrent trial.
+  for (const auto& [name, line, says] :
+       {std::tuple{"Hostile_DeepRecursion", 15, "the actors raise RecursionError: maximum recursion depth exceeded"},
+        std::tuple{"Hostile_DeepRecursionSetup", 10, "the setup raised RecursionError: maximum recursion depth exceeded"}}) {
     INFO(name);
     const json& j = m[name];
     CHECK(j["verdict"] == "ERROR");
     CHECK(j["line"] == line);
-    // The actor's recursion shows in the sequential check, before any concurrent trial.
-    CHECK_THAT(j["message"].get<std::string>(),
-               ContainsSubstring(std::string(phase) == "actor"
-                                     ? std::string("the actors raise RecursionError")
-                                     : std::string("the setup raised RecursionError: maximum recursion depth exceeded")));
+    CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring(says));
     const std::string tb = j["traceback"].get<std::string>();
     CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) + ".py:" + std::to_string(line) + ")"));
     CHECK_THAT(tb, ContainsSubstring("RecursionError: maximum recursion depth exceeded"));
@@ -187,10 +185,15 @@ TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one 
   INFO(r.out);
   auto m = by_name(r);
   REQUIRE(m.size() == 2);
-  // fd 3 is /dev/null by the time case code runs: the result channel was moved away.
-  // TRIALS = 1: SAFE when that trial's actors overlapped, else INCONCLUSIVE; the result survived either way.
-  CHECK((m["Hostile_WritesFd3"]["verdict"] == "SAFE" || m["Hostile_WritesFd3"]["verdict"] == "INCONCLUSIVE"));
-  CHECK(m["Hostile_WritesFd3"]["trials"] >= 1);
+  // fd 3 is /dev/null by the time case code runs: the result channel was moved away. Its TRIALS
+  // adapts like the default budget (until 73 trials overlap, or the time budget ends: SAFE or
+  // INCONCLUSIVE, depending on how busy the machine is); every trial is graded and counted.
+  const json& fd3 = m["Hostile_WritesFd3"];
+  CHECK((fd3["verdict"] == "SAFE" || fd3["verdict"] == "INCONCLUSIVE"));
+  CHECK(fd3["trials"] >= 1);
+  long graded = 0;
+  for (const auto& o : fd3["outcomes"]) graded += o["count"].get<long>();
+  CHECK(graded == fd3["trials"].get<long>());
   // Garbage found in the channel is named as what it is, not as an exit "before writing a result".
   CHECK(m["Hostile_WritesResultChannel"]["verdict"] == "CRASH");
   CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),

@@ -271,6 +271,24 @@ TEST_CASE("grade_record: SAFE needs the bound, else INCONCLUSIVE", "[grading][re
     CHECK(r.as_expected);
     CHECK_FALSE(r.inconclusive);
   }
+  SECTION("KNOWN_BUG under explore: the bug not showing is no XPASS (explore cannot make it show)") {
+    Record r = safe_case(100);
+    r.expect = "racy";
+    r.known_bug_verdict = "CRASH";
+    r.config.mode = "explore";
+    r.explore = {{"strategy", "exhaustive"}, {"witness", {{"kind", "raised"}, {"outcome", "'raised ValueError'"}}}};
+    r.outcomes = {{"'raised ValueError'", "FORBIDDEN", 1}, {"'ok'", "ACCEPTABLE", 7}};
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Racy);
+    CHECK_FALSE(r.xfail);
+    CHECK_FALSE(r.xpass);
+    CHECK(r.as_expected);
+    CHECK_FALSE(is_mismatch(r));
+    r.config.mode = "stress";  // the same verdict under stress: the bug looks fixed
+    grade_record(r);
+    CHECK(r.xpass);
+    CHECK(is_mismatch(r));
+  }
   SECTION("a run that did not complete is never inconclusive") {
     Record r = safe_case(0);
     r.status = "crash";

@@ -18,4 +18,4 @@ def arbiter(s):
     return "ok"
 
 
-OUTCOMES = {"ok": "ACCEPTABLE"}
+OUTCOMES = {"ok": "ACCEPTABLE"}  # the sequential check needs its outcome accepted
