@@ -166,7 +166,9 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
         overlap.enter(t);
         const bool ok = call_driver(drive.get(), a, {target, indices[t].get(), iterations.get(), a.nargs_obj.get(), out});
         overlap.leave(t);
-        if (!ok) {
+        if (!ok && PyErr_ExceptionMatches(PyExc_MemoryError)) {
+          err.capture("actor");  // out of memory is the case's (or the limit's) doing, not a race's outcome
+        } else if (!ok) {
           int k = raised.add_current(), none = -1;
           kind.compare_exchange_strong(none, k);
         }
@@ -239,7 +241,10 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
             }
           }
           py::Ref r = call_actor(a, per_thread ? own.get() : st, indices[t].get(), zero.get());
-          if (!r) {
+          if (!r && PyErr_ExceptionMatches(PyExc_MemoryError)) {
+            err.capture("actor");  // out of memory: an error of the case, not a race's outcome
+            break;
+          } else if (!r) {
             note(i, raised.add_current());
           } else if (collect) {
             PyList_SetItem(returns[t].get(), i, r.release());  // its own slot: no other thread writes it
@@ -253,6 +258,11 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
       for (auto& l : walk_raised) {
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(l.get()); ++j) {
           PyObject* pair = PyList_GET_ITEM(l.get(), j);  // (i, exception)
+          if (PyErr_GivenExceptionMatches(PyTuple_GET_ITEM(pair, 1), PyExc_MemoryError)) {
+            PyErr_SetRaisedException(Py_NewRef(PyTuple_GET_ITEM(pair, 1)));
+            err.capture("actor");  // out of memory: an error of the case, not a race's outcome
+            return false;
+          }
           note(PyLong_AsLong(PyTuple_GET_ITEM(pair, 0)), raised.add(py::Ref::borrow(PyTuple_GET_ITEM(pair, 1))));
         }
       }
