@@ -9,9 +9,10 @@ using namespace pyrace_it;
 TEST_CASE("compare reports regressions between two runs and writes bisect-ready reproducers", "[integration][cli][results]") {
   fs::path base = scratch("base.jsonl"), cand = scratch("cand.jsonl"), repros = scratch("repros");
   fs::remove_all(repros);
-  // 20 trials bound the locked counter at 16% when all overlap: SAFE against a 50% target needs
-  // only 4 that overlap, so a busy machine passes too.
-  Run b = pyrace(fmt::format("run cases/counters -k AugAssign --trials 20 --max-rate 0.5 --json {}", quote(base.string())),
+  // SAFE against a 50% target needs only 4 overlapping trials; the adaptive budget samples until
+  // they are there, so a busy machine passes too.
+  Run b = pyrace(fmt::format("run cases/counters -k AugAssign --max-rate 0.5 --time-budget 120 --timeout 300 --json {}",
+                             quote(base.string())),
                  false);
   REQUIRE(b.exit_code == 0);
   // The candidate "build": the locked counter now loses updates, the racy one is unchanged.
