@@ -69,8 +69,8 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
     // arbiter(state, results): each actor's return values are collected for it.
     const bool collect = PyObject_IsTrue(attr(obj, "arbiter_takes_results").get()) == 1;
     py::Ref zero = py::check(PyLong_FromLong(0));
-    py::Ref own_flag = py::Ref::borrow(PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1 ? Py_True : Py_False);
     const bool per_thread = PyObject_IsTrue(attr(obj, "per_thread_state").get()) == 1;
+    py::Ref own_flag = py::Ref::borrow(per_thread ? Py_True : Py_False);  // the walk driver's `own`
     py::Ref nthreads_obj = py::check(PyLong_FromLong(nthreads));
     py::Ref iterations = py::check(PyLong_FromLong(p.iterations));
     py::Ref arbiter = attr(obj, "arbiter");

@@ -246,12 +246,15 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
       finish(out, kWorkerOk);
     };
     if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
+    // Precedence: command line, then the case's own setting, then pyrace's default.
+    const int threads = named ? static_cast<int>(PyList_Size(actors.get()))
+                              : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
+    const long loop_iterations = cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", kDefaultIterations);
     if (mode == "explore") {
       ExploreParams ep = explore;
-      ep.threads = named ? static_cast<int>(PyList_Size(actors.get()))
-                         : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
+      ep.threads = threads;
       if (ep.stress_sizes) {  // the sanity check: as the stress run will run it
-        ep.iterations = cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", kDefaultIterations);
+        ep.iterations = loop_iterations;
       } else {  // --iterations, else the case's EXPLORE["ITERATIONS"], else 2; EXPLORE's sizes apply
         py::Ref it_req = cfg.iterations > 0 ? py::check(PyLong_FromLong(cfg.iterations)) : py::Ref::borrow(Py_None);
         ep.iterations = PyLong_AsLong(
@@ -275,10 +278,8 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     }
 
     EngineParams p;
-    // Precedence: command line, then the case's own setting, then pyrace's default.
-    p.threads = named ? static_cast<int>(PyList_Size(actors.get()))
-                      : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
-    p.iterations = single ? 1 : (cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", kDefaultIterations));
+    p.threads = threads;
+    p.iterations = single ? 1 : loop_iterations;
     p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
     p.time_budget_s = cfg.time_budget_s;
     p.early_stop = cfg.early_stop;
