@@ -12,6 +12,9 @@
 //                            else the interpreter it was built against)
 //   PYRACE_FUZZ_HEARTBEAT=DIR  publish which input runs since when in DIR/hb.<pid> (fuzz/watchdog.py)
 //   PYRACE_FUZZ_NO_RUN=1     decode, describe and render each input, but do not run it (triage of hangs)
+//   PYRACE_FUZZ_DENY=FILE    read at start-up: operations ("module.Type method" lines, learnt by
+//                            fuzz/watchdog.py from known crashes) that programs skip; a file that
+//                            cannot be read or parsed is a DRIVER ERROR (exit 3)
 // With TSAN_OPTIONS=halt_on_error=0 a race does not end the process: the input that raised it is
 // saved as <artifact_prefix>race-<hash> and fuzzing goes on (TSan itself reports each stack once).
 #include <Python.h>
@@ -164,6 +167,12 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
   g->no_run = std::getenv("PYRACE_FUZZ_NO_RUN") != nullptr;
+  if (const char* p = std::getenv("PYRACE_FUZZ_DENY"); p && *p) {
+    Ref n = Ref::steal(PyObject_CallMethod(g->module.get(), "load_deny", "s", p));
+    if (!n) driver_error("reading the deny list named by PYRACE_FUZZ_DENY");
+    std::fprintf(stderr, "pyrace-fuzz: deny list %s: %ld operations skipped where programs call them\n", p,
+                 PyLong_AsLong(n.get()));
+  }
   Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
   Ref ntypes = attr(g->module, "KINDS");
   if (!digest) driver_error("vocabulary_digest");
