@@ -397,6 +397,11 @@ def type_key(tp):
     return f"{tp.__module__}.{tp.__qualname__}"
 
 
+def type_names(tp):
+    """(type_key, __name__, __qualname__): what deny lists, C functions and oracles call a type."""
+    return (type_key(tp), tp.__name__, tp.__qualname__)
+
+
 def c_implemented(tp):
     return not any(isinstance(v, types.FunctionType) for v in vars(tp).values())
 
@@ -867,6 +872,12 @@ def describe_text(data):
 
 def spec_text(data):
     return repr(spec_from_bytes_or_text(data)) + "\n"
+
+
+def types_text(data):
+    """type_names of each object of an input's program, as this build makes them (the watchdog
+    and triage match signatures against them without building the objects themselves)."""
+    return repr([type_names(type(x)) for x in build_objects(spec_from_bytes_or_text(data)["objects"])]) + "\n"
 
 
 def render_input(data, found=""):

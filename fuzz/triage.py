@@ -160,33 +160,31 @@ def _holds(tokens, words):
     return n > 0 and any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
 
 
-def frame_names_op(frame, tp, name):
+def frame_names_op(frame, type_name, name):
     """Does a C function name, split at underscores, name both the type and the operation
     (_io_StringIO___setstate___impl: StringIO.__setstate__; batch_dict_exact: pickling a dict)?"""
     tokens = _words(frame)
-    type_words = [_words(tp.__name__)] + [[w] for w in C_TYPE_NAMES.get(tp.__name__, ())]
+    type_words = [_words(type_name)] + [[w] for w in C_TYPE_NAMES.get(type_name, ())]
     op_words = [_words(name.strip("<>"))] + [[w] for w in C_OP_NAMES.get(name, ())]
     return any(_holds(tokens, w) for w in type_words) and any(_holds(tokens, w) for w in op_words)
 
 
 def deny_for(sig, spec, types, report=""):
     """([(type_key, operation)], why) for a crash or oracle signature and the program that raised
-    it: the operations of the program the evidence points at, as narrow as it allows. An oracle
+    it (types: fuzz_driver.type_names of each of its objects): the operations of the program the evidence points at, as narrow as it allows. An oracle
     SystemError names its type and method; a crash, the first of its stack's interpreter frames
     (the report's, else the signature's) that names a type and an operation of the program.
     Nothing (and why) when the evidence names no operation of the program: never a whole type."""
     ops = sorted({(oi, name) for thread in spec["threads"] for oi, name, *_ in thread})
-    key = fuzz_driver.type_key
     m = SYSTEM_ERROR.match(sig)
     if m:
-        hits = sorted({(key(types[oi]), name) for oi, name in ops
-                       if types[oi].__qualname__ == m.group(1) and name == m.group(2)})
+        hits = sorted({(types[oi][0], name) for oi, name in ops if types[oi][2] == m.group(1) and name == m.group(2)})
         return hits, "" if hits else f"the program has no {m.group(1)}.{m.group(2)} operation"
     if not sig.startswith("crash "):
         return [], f"a {sig.split(' ', 1)[0]} signature names no operation"
     stack = frames(report)[:DENY_DEPTH] if report else sig.split(": ", 1)[1].split(" < ")
     for frame in stack:
-        hits = sorted({(key(types[oi]), name) for oi, name in ops if frame_names_op(frame, types[oi], name)})
+        hits = sorted({(types[oi][0], name) for oi, name in ops if frame_names_op(frame, types[oi][1], name)})
         if hits:
             return hits, ""
     return [], f"no operation of the program matches the frames {' < '.join(stack) or '(none)'}"
@@ -247,11 +245,12 @@ class Target:
             return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
                 "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
 
-    def spec_of(self, input_path, work):
-        out = os.path.join(work, "spec.txt")
-        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "PYRACE_FUZZ_NO_RUN": "1"})
-        with open(out) as f:
-            return ast.literal_eval(f.read())  # a repr of tuples, lists and strings
+    def program_of(self, input_path, work):
+        """(spec, type_names of each object) of an input, as this target decodes and builds it."""
+        out, types = os.path.join(work, "spec.txt"), os.path.join(work, "types.txt")
+        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "PYRACE_FUZZ_TYPES": types, "PYRACE_FUZZ_NO_RUN": "1"})
+        with open(out) as f, open(types) as t:
+            return ast.literal_eval(f.read()), ast.literal_eval(t.read())  # reprs of tuples, lists and strings
 
     def render(self, spec_path, out_path):
         self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "PYRACE_FUZZ_NO_RUN": "1"})
@@ -443,7 +442,7 @@ def main(argv=None):
             if kind in ("flaky", "driver"):
                 continue
             try:
-                spec = target.spec_of(path, work)
+                spec, types = target.program_of(path, work)
             except (OSError, SyntaxError, ValueError) as e:
                 log(f"  cannot read the program of {name}: {e}")
                 continue
@@ -452,6 +451,7 @@ def main(argv=None):
                 left = args.budget - (time.monotonic() - started)
                 spec = minimise(target, spec, sig, work, max(0.0, min(args.minimise_seconds, left)), log)
             write_spec(spec, os.path.join(fdir, "program.spec"))
+            write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
             repro = os.path.join(fdir, "repro.py")
             target.render(os.path.join(fdir, "program.spec"), repro)
             if os.path.exists(repro):
@@ -612,12 +612,13 @@ def write_known_crashes(db, state, path):
             if os.path.exists(os.path.join(fdir, "log.txt")):
                 with open(os.path.join(fdir, "log.txt"), errors="replace") as f:
                     report = f.read()
-            types = [type(x) for x in fuzz_driver.build_objects(spec["objects"])]
+            with open(os.path.join(fdir, "program.types")) as f:
+                types = ast.literal_eval(f.read())
             entries, why = deny_for(sig, spec, types, report)
         except FileNotFoundError:
             pass
-        except Exception as e:  # an object this interpreter cannot build (a module not loaded)
-            why = f"cannot build its program's objects: {e}"
+        except (SyntaxError, ValueError) as e:
+            why = f"cannot read its program: {e}"
         if not entries:
             lines.append(f"# not denied: {sig}: {why}")
         for t, m in entries:

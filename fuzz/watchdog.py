@@ -45,7 +45,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import triage  # noqa: E402  (report signatures, one definition for the night)
-import fuzz_driver  # noqa: E402  (deny files, and the types of a program's objects)
+import fuzz_driver  # noqa: E402  (deny files)
 
 EXIT_DEADLINE, EXIT_USAGE = 124, 2
 HB_FORMAT = "<8s6Q"  # fuzz/heartbeat.hpp: HeartbeatRecord
@@ -220,18 +220,18 @@ class Watchdog:
             return
         self.denied.add(sig)
         artifact = os.path.join(self.args.artifacts, "crash-" + hashlib.sha1(data).hexdigest())
-        if not os.path.exists(artifact):
-            artifact += " (not saved)"
+        if not os.path.exists(artifact):  # libFuzzer keeps none for an input given as a file: triage needs it
+            with open(artifact, "wb") as f:
+                f.write(data)
         pids = ", ".join(p.rsplit(".", 1)[-1] for p in first)
         try:
             with tempfile.TemporaryDirectory(prefix="pyrace-watchdog-") as work:
                 with open(os.path.join(work, "input"), "wb") as f:
                     f.write(data)
                 target = triage.Target(self.args.target, "", 1, 10, time.monotonic() + 120)
-                spec = target.spec_of(os.path.join(work, "input"), work)
-            types = [type(x) for x in fuzz_driver.build_objects(spec["objects"])]
+                spec, types = target.program_of(os.path.join(work, "input"), work)
             entries, why = triage.deny_for(sig, spec, types, reports[report])
-        except (OSError, SyntaxError, ValueError, ImportError, AttributeError) as e:
+        except (OSError, SyntaxError, ValueError, IndexError) as e:
             entries, why = [], f"cannot read the program of its input: {e}"
         if not entries:
             log(f"denying nothing for {sig} (reported by {len(reports)} jobs): {why}")

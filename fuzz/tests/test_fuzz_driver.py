@@ -212,7 +212,7 @@ class Deny(unittest.TestCase):
 
     def program(self, objects, *threads):
         spec = {"format": 1, "objects": list(objects), "threads": [list(t) for t in threads]}
-        return spec, [type(x) for x in d.build_objects(spec["objects"])]
+        return spec, [d.type_names(type(x)) for x in d.build_objects(spec["objects"])]
 
     def test_a_crash_under_pickling_a_dict_denies_pickling_dicts(self):
         spec, types = self.program([self.DICT, ("base", ("builtins", "list"), 1)],
