@@ -1,4 +1,5 @@
 """Unit tests of the fuzz driver and triage: run with the project's python3.14t (CTest: fuzz:*)."""
+import ast
 import os
 import random
 import subprocess
@@ -220,6 +221,9 @@ class Deny(unittest.TestCase):
                                    [(0, "clear", [], False), (0, "<repr>", [], False)])
         sig = "crash SEGV: batch_dict_exact < save_dict < save"
         self.assertEqual(triage.deny_for(sig, spec, types), ([("builtins.dict", "<pickle>")], ""))
+        # What the target writes for PYRACE_FUZZ_TYPES (the watchdog and triage read it back).
+        self.assertEqual(ast.literal_eval(d.types_text(repr(spec).encode())),
+                         [("builtins.dict", "dict", "dict"), ("builtins.list", "list", "list")])
 
     def test_an_argument_clinic_name_gives_type_and_method(self):
         spec, types = self.program([self.STRINGIO], [(0, "__setstate__", [("val", 19)], False)],

@@ -94,7 +94,7 @@ PYRACE_FUZZ_DENY=$deny "$python" "$repo/fuzz/triage.py" --target "$flavour=$targ
   --state "$tmp/dstate" --out "$tmp/dout" --runs 2000 --minimise-seconds 30 --deny "$deny" \
   --known-crashes "$tmp/known.deny" >"$tmp/dtriage.log" 2>&1 || rc=$?
 (( rc == 1 )) || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/dtriage.log")"
-grep -q 'NEW | crash | `crash .*gate_trip' "$tmp/dout/summary.md" || fail "triage did not reproduce the denied crash: $(cat "$tmp/dout/summary.md")"
+grep -q 'NEW | crash | `crash [^`]*gate_trip[^`]*` | [0-9]* | [0-9]* | [0-9]* -> [0-9]* | ' "$tmp/dout/summary.md" || fail "triage did not reproduce the denied crash: $(cat "$tmp/dout/summary.md")"
 grep -q "$flavour: 2 reports, 1 distinct signatures; 1 repeated a known signature" "$tmp/dout/summary.md" \
   || fail "summary: no repeat count: $(cat "$tmp/dout/summary.md")"
 grep -q '| `pyrace_plantedbug.Gate.trip` | crash .*gate_trip' "$tmp/dout/summary.md" || fail "summary: no denial: $(cat "$tmp/dout/summary.md")"
