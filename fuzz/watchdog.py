@@ -243,6 +243,7 @@ class Watchdog:
             f"(reported by {len(reports)} jobs; first artifact {artifact})")
 
     def learn_races(self):
+        """Races reported by --known-after processes become suppressions for the jobs to come."""
         new = []
         for sig, files in sorted(self.race_seen.items()):
             if len(files) >= self.args.known_after and sig not in self.suppressed:
