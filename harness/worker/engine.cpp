@@ -21,8 +21,9 @@ double seconds_since(Clock::time_point t0) {
 }
 
 
-// One actor's progress through a stride, alone on its cache line.
+// One actor's progress through a stride, alone on its cache line: states started and finished.
 struct alignas(64) Progress {
+  std::atomic<long> started{0};
   std::atomic<long> done{0};
 };
 constexpr long kDone = std::numeric_limits<long>::max();  // left the stride (finished or failed)
@@ -206,7 +207,14 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
         l = py::check(PyList_New(k));
         for (long i = 0; i < k; ++i) PyList_SET_ITEM(l.get(), i, Py_NewRef(Py_None));
       }
-      for (auto& pr : progress) pr.done.store(0, std::memory_order_relaxed);
+      for (auto& pr : progress) {
+        pr.started.store(0, std::memory_order_relaxed);
+        pr.done.store(0, std::memory_order_relaxed);
+      }
+      // Lockstep: per actor and state, whether the actor's call overlapped every other actor's
+      // call on that state (each row written by its own actor). A walk that drifted apart under
+      // load hits states one actor at a time: those states are no evidence, whatever the round's span.
+      std::vector<std::vector<char>> met(lockstep ? nthreads : 0, std::vector<char>(k, 0));
       pool.run([&](int t) {
         const Actor& a = actor_for(t);
         overlap.enter(t);
@@ -231,6 +239,10 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
             if (all) break;
             cpu_relax();
           }
+          // Before the call: every other actor has not finished state i yet (its call ends after ours starts).
+          progress[t].started.store(i + 1);
+          bool overlapped = true;
+          for (int u = 0; u < nthreads && overlapped; ++u) overlapped = u == t || progress[u].done.load() <= i;
           PyObject* st = PyList_GET_ITEM(states.get(), i);
           py::Ref own;
           if (per_thread) {
@@ -249,7 +261,10 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
           } else if (collect) {
             PyList_SetItem(returns[t].get(), i, r.release());  // its own slot: no other thread writes it
           }
-          progress[t].done.store(i + 1, std::memory_order_release);
+          // After the call: every other actor has started state i (its call started before ours ended).
+          for (int u = 0; u < nthreads && overlapped; ++u) overlapped = u == t || progress[u].started.load() > i;
+          met[t][i] = overlapped;
+          progress[t].done.store(i + 1);
         }
         progress[t].done.store(kDone, std::memory_order_release);
         overlap.leave(t);
@@ -266,7 +281,15 @@ EngineResult run_case(PyInterpreterState* interp, const LoadedCase& c, const Eng
           note(PyLong_AsLong(PyTuple_GET_ITEM(pair, 0)), raised.add(py::Ref::borrow(PyTuple_GET_ITEM(pair, 1))));
         }
       }
-      res.concurrent_trials += static_cast<double>(k) * overlap.fraction();
+      if (lockstep) {
+        for (long i = 0; i < k; ++i) {
+          bool all = true;
+          for (int t = 0; t < nthreads && all; ++t) all = met[t][i];
+          res.concurrent_trials += all ? 1 : 0;
+        }
+      } else {
+        res.concurrent_trials += static_cast<double>(k) * overlap.fraction();  // the walk driver: the round's span
+      }
       if (seconds_since(r0) < 0.005 && stride < 65536) stride *= 2;
       for (Py_ssize_t i = 0; i < k; ++i) {
         py::Ref results;
