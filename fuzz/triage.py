@@ -284,6 +284,8 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
         return "fires (oracle)"
     if "WARNING: ThreadSanitizer" in p.stderr:
         return "fires (ThreadSanitizer report)"
+    if crash_report(p.stderr):  # an ASan/UBSan interpreter exits 1 after its report instead of dying by the signal
+        return "fires (sanitizer report or failed assertion)"
     if p.returncode not in (0, 1):
         return f"fires (exit {p.returncode})" if not tsan_python else f"exit {p.returncode}"
     return f"not within {seconds:g} s"
