@@ -38,7 +38,7 @@ EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
 
 # Frames that say nothing about where the bug is: the sanitizers, libFuzzer, libc's abort path,
 # the allocator (memory corruption is detected there, caused elsewhere), inline atomics, pyrace's own harness.
-NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__asan|__lsan|__ubsan|__interceptor|___interceptor|fuzzer::|"
+NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__asan|asan_|__lsan|__ubsan|__interceptor|___interceptor|fuzzer::|"
                    r"__pthread_kill|raise|abort|__assert_fail\w*|__assert_perror_fail|"
                    r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
                    r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"

@@ -150,6 +150,52 @@ class Signatures(unittest.TestCase):
         self.assertEqual(kind, "crash")
         self.assertEqual(sig, "crash: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate")
 
+    def test_one_bug_is_one_signature_in_every_variant(self):
+        # The planted SEGV (fuzz/tests/plantedbug.c) run by the plain, ASan and debug targets:
+        # UBSan's SEGV handler, ASan's (with its own asan_thread_start frame) and the debug build
+        # word it differently; the signature is the same interpreter frames.
+        sigs = {v: triage.signature(self.log(f"planted-segv-{v}.txt")) for v in ("plain", "asan", "debug")}
+        self.assertEqual(set(sigs.values()), {("crash", "crash: gate_trip")}, sigs)
+
+    def test_asan_report(self):
+        # A heap-use-after-free of a PyMem_RawMalloc buffer (fuzz/tests/oracle_capture.py) in the
+        # fuzz-asan target: ASan's interceptor frame (__asan_memcpy) is skipped, and the stacks of
+        # where the memory was freed and allocated (free, malloc, libffi) are not the signature's.
+        log = self.log("asan-heap-use-after-free.txt")
+        self.assertIn("ERROR: AddressSanitizer: heap-use-after-free", log)
+        kind, sig = triage.signature(log)
+        self.assertEqual((kind, sig), ("crash", "crash: PyBytes_FromStringAndSize < ffi_call < _call_function_pointer"))
+
+    def test_debug_build_assertion(self):
+        # A double decref (fuzz/tests/oracle_capture.py) in the fuzz-debug target: the assertion
+        # fires through _Py_NegativeRefcount, _PyObject_AssertFailed, fatal_error and abort();
+        # the signature is where the count went negative, not that reporting path.
+        log = self.log("debug-negative-refcount.txt")
+        self.assertIn("_Py_NegativeRefcount: Assertion failed", log)
+        kind, sig = triage.signature(log)
+        self.assertEqual((kind, sig), ("crash", "crash: _PyFrame_ClearLocals < _PyFrame_ClearExceptCode < clear_thread_frame"))
+
+    def test_c_assert_and_ubsan_reports_start_a_crash(self):
+        stack = ("    #0 0x7f in __assert_fail_base assert/assert.c:92:3\n"
+                 "    #1 0x7f in list_ass_slice_lock_held Objects/listobject.c:812:5\n"
+                 "    #2 0x7f in list_ass_slice Objects/listobject.c:900:5\n\n")
+        assertion = "pyrace-fuzz: Objects/listobject.c:812: list_ass_slice_lock_held: Assertion `n >= 0' failed.\n"
+        self.assertEqual(triage.signature(assertion + "==1== ERROR: libFuzzer: deadly signal\n" + stack),
+                         ("crash", "crash: list_ass_slice_lock_held < list_ass_slice"))
+        ubsan = ("Objects/listobject.c:812:5: runtime error: member access within null pointer of type 'PyObject'\n"
+                 + stack.replace("__assert_fail_base assert/assert.c:92:3", "list_item Objects/listobject.c:300:1")
+                 + "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior Objects/listobject.c:812:5\n")
+        self.assertEqual(triage.signature(ubsan),
+                         ("crash", "crash: list_item < list_ass_slice_lock_held < list_ass_slice"))
+
+    def test_old_crash_signatures_are_migrated(self):
+        db = {"findings": {"crash SEGV: f < g": {"count": 2, "id": "a"},
+                           "crash deadly signal: f < g": {"count": 1, "id": "b"},
+                           "tsan data race: f | g": {"count": 5, "id": "c"}}}
+        db = triage.migrate_signatures(db)
+        self.assertEqual(sorted(db["findings"]), ["crash: f < g", "tsan data race: f | g"])
+        self.assertEqual(db["findings"]["crash: f < g"]["count"], 3)
+
     def test_tsan(self):
         kind, sig = triage.signature(self.log("tsan.txt"))
         self.assertEqual(kind, "tsan")
