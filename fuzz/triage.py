@@ -178,7 +178,10 @@ def signature(log):
     if m:
         # No detector's words ("SEGV", "heap-use-after-free", "deadly signal"): they differ by
         # variant for one bug. Interpreter frames only, so plain, ASan and debug agree.
-        return "crash", "crash: " + " < ".join(first_stack(log[m.start():])[:3] or ["?"])
+        tops = first_stack(log[m.start():])[:3]
+        if not tops and re.match(r"ERROR: \w+Sanitizer: ABRT", log[m.start():]):
+            return None, None  # the target's own abort() after an oracle FINDING: its file is the report
+        return "crash", "crash: " + " < ".join(tops or ["?"])
     if "ALARM: working on the last Unit" in log or "libFuzzer: timeout" in log:
         return "timeout", "timeout"
     if "out-of-memory" in log:

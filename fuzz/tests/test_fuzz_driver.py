@@ -188,6 +188,20 @@ class Signatures(unittest.TestCase):
         self.assertEqual(triage.signature(ubsan),
                          ("crash", "crash: list_item < list_ass_slice_lock_held < list_ass_slice"))
 
+    def test_debug_assertion_from_the_report_file(self):
+        # In the night's fork mode the job's stderr is lost: UBSan's handle_abort=1 writes the
+        # abort's stack to log_path. Same signature as from the target's own output; an abort with
+        # no interpreter frame is the target's own after an oracle FINDING (that has its own file).
+        with open(os.path.join(LOGS, "debug-negative-refcount-logpath.txt")) as f:
+            report = f.read()
+        self.assertEqual(triage.signature(report), triage.signature(self.log("debug-negative-refcount.txt")))
+        own = ("==7==ERROR: UndefinedBehaviorSanitizer: ABRT on unknown address 0x1 (pc 0x7f T7)\n"
+               "    #0 0x7f in __pthread_kill_implementation nptl/pthread_kill.c:44:76\n"
+               "    #1 0x7f in abort stdlib/abort.c:79:7\n"
+               "    #2 0x55 in LLVMFuzzerTestOneInput /work/fuzz/pyrace_fuzz.cpp:227:5\n"
+               "    #3 0x55 in fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long) (pyrace-fuzz+0x2d8a6)\n\n")
+        self.assertEqual(triage.signature(own), (None, None))
+
     def test_old_crash_signatures_are_migrated(self):
         db = {"findings": {"crash SEGV: f < g": {"count": 2, "id": "a"},
                            "crash deadly signal: f < g": {"count": 1, "id": "b"},
