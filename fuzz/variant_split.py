@@ -96,10 +96,11 @@ def split(nights, variants, seconds, floor=FLOOR):
 
 
 def new_signatures(summary):
-    """Distinct NEW signatures per flavour in a triage summary.json."""
+    """Distinct NEW signatures per flavour in a triage summary.json ('flaky', an artifact that did
+    not recur, names no bug: its report, if any, is a finding of its own)."""
     out = {}
     for f in summary.get("findings", []):
-        if f.get("status") == "new":
+        if f.get("status") == "new" and f.get("kind") not in ("flaky", "untriaged"):
             out[f.get("flavour", "")] = out.get(f.get("flavour", ""), 0) + 1
     return out
 

@@ -75,7 +75,8 @@ class Split(unittest.TestCase):
 class Record(unittest.TestCase):
     def test_record_counts_new_signatures_per_flavour(self):
         summary = {"findings": [{"flavour": "asan", "status": "new"}, {"flavour": "asan", "status": "new"},
-                                {"flavour": "plain", "status": "known"}, {"flavour": "tsan", "status": "new"}]}
+                                {"flavour": "plain", "status": "known"}, {"flavour": "tsan", "status": "new"},
+                                {"flavour": "asan", "status": "new", "kind": "flaky"}]}
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "variant-yield.json")
             vs.record(path, "n1", {"plain": 600, "asan": 300, "tsan": 200}, summary)
