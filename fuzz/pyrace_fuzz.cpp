@@ -256,6 +256,18 @@ extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* d1, size_t s1, const 
   return pyrace::fuzz::cross_over(d1, s1, d2, s2, out, max_out, rng);
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+// The fuzz-asan variant. No leak checks: the interpreter keeps caches and interned objects for
+// its lifetime by design, and each would read as a leak of the input that first filled it.
+// ASAN_OPTIONS still wins.
+extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+// Its libpython carries UBSan's checks, recoverable: a report must end the run (so libFuzzer
+// keeps the input) and carry its stack (triage's signature). UBSAN_OPTIONS still wins.
+extern "C" const char* __ubsan_default_options() { return "halt_on_error=1:print_stacktrace=1"; }
+#endif
+#endif
+
 #if defined(PYRACE_TSAN_SUPPRESSIONS)
 // A race report must end the run so that libFuzzer keeps the input; TSAN_OPTIONS still wins.
 extern "C" const char* __tsan_default_options() {

@@ -38,10 +38,14 @@ EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
 
 # Frames that say nothing about where the bug is: the sanitizers, libFuzzer, libc's abort path,
 # the allocator (memory corruption is detected there, caused elsewhere), inline atomics, pyrace's own harness.
-NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__interceptor|___interceptor|fuzzer::|__pthread_kill|raise|abort|"
+NOISE = re.compile(r"^(_Py_atomic_|__sanitizer|__tsan|__asan|asan_|__lsan|__ubsan|__interceptor|___interceptor|fuzzer::|"
+                   r"__pthread_kill|raise|abort|__assert_fail\w*|__assert_perror_fail|"
                    r"__libc|_start|start_thread|clone|std::|LLVMFuzzer|pyrace::|mi_|_mi_|_PyMem_|"
                    r"_PyObject_Malloc|_PyObject_Free|PyMem_|PyObject_Free|PyObject_Malloc|free|malloc|"
-                   r"memcpy|memmove|memset|calloc|realloc|\?\?|0x|<null>)")  # 0x..: not symbolised
+                   r"memcpy|memmove|memset|calloc|realloc|\?\?|0x|<null>|"
+                   # A debug build's checks report through these; the bug is in their caller.
+                   r"fatal_error\w*|_Py_FatalError\w*|Py_FatalError|_PyObject_AssertFailed|_PyObject_Dump|"
+                   r"_Py_NegativeRefcount)")  # 0x..: not symbolised
 # The interpreter's call machinery and reference-count helpers: which of them leads to a
 # function depends on specialisation and call path (a C method reached through CALL's
 # specialisation or through cfunction_vectorcall_*), so a signature that kept them would split
@@ -50,6 +54,7 @@ DISPATCH = re.compile(r"^(_PyEval_EvalFrame\w*|_PyEval_Vector|_PyFunction_Vector
                       r"_?PyObject_(Vectorcall|Call)\w*|_PyObject_VectorcallTstate|wrap_\w+|wrapper_call|"
                       r"wrapperdescr_\w+|vectorcall_\w+|slot_tp_\w+|_Py_Dealloc|_?Py_X?(INCREF|DECREF)\w*|"
                       r"_?Py_X?NewRef|_Py_DecRef\w*|_Py_IncRef\w*|_Py_IsImmortal\w*|_Py_atomic\w*|_Py_Try\w+|_?PyStackRef_\w+|"
+                      r"_Py_MergeZeroLocalRefcount|_Py_ExplicitMergeRefcount|_Py_brc_\w+|"
                       r"_PyVectorcall_Call|Py_SET_SIZE|Py_SIZE|Py_TYPE|Py_SET_TYPE)$")
 FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?(?:(?:void|int|bool|long|unsigned|char|auto|const) )*([^\s(]\S*)")  # sanitizers: "#0 0x.. in f", TSan: "#0 f"
 
@@ -125,6 +130,28 @@ def suppression_for(sig):
     return (specific or sorted(funcs) or [None])[0]
 
 
+# The start of a crash report, whichever variant wrote it: a UBSan check that halted (it names
+# the faulting function itself), a debug build's failed assertion or fatal error (its abort()
+# then reads as libFuzzer's deadly signal), a sanitizer's or libFuzzer's ERROR line.
+CRASH = re.compile(r"runtime error: |^.*Assertion [`'].*' failed|^.*Assertion failed: |^Fatal Python error: |"
+                   r"ERROR: (?:\w+Sanitizer|libFuzzer): (?!timeout|out-of-memory)", re.M)
+
+
+def crash_report(log):
+    """The match where a log's first crash report starts, or None."""
+    return CRASH.search(log)
+
+
+def first_stack(report):
+    """Frames of a report's first stack (ASan's "freed by"/"allocated by" stacks follow a blank
+    line and say where the memory came from, not where the bug fired)."""
+    lines = report.splitlines()
+    start = next((i for i, line in enumerate(lines) if FRAME.match(line)), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return frames("\n".join(lines[start:end]))
+
 # How the interpreter's C functions name a type where it is not the type's own name (lower case).
 C_TYPE_NAMES = {
     "memoryview": ("memory",), "OrderedDict": ("odict",), "defaultdict": ("defdict",),
@@ -180,9 +207,9 @@ def deny_for(sig, spec, types, report=""):
     if m:
         hits = sorted({(types[oi][0], name) for oi, name in ops if types[oi][2] == m.group(1) and name == m.group(2)})
         return hits, "" if hits else f"the program has no {m.group(1)}.{m.group(2)} operation"
-    if not sig.startswith("crash "):
+    if not re.match(r"crash\b", sig):
         return [], f"a {sig.split(' ', 1)[0]} signature names no operation"
-    stack = frames(report)[:DENY_DEPTH] if report else sig.split(": ", 1)[1].split(" < ")
+    stack = first_stack(report)[:DENY_DEPTH] if report else sig.split(": ", 1)[1].split(" < ")
     for frame in stack:
         hits = sorted({(types[oi][0], name) for oi, name in ops if frame_names_op(frame, types[oi][1], name)})
         if hits:
@@ -211,10 +238,14 @@ def signature(log):
         return "tsan", f"tsan {kind}: " + " | ".join(tops)
     if "==pyrace-fuzz== DRIVER ERROR" in log:
         return "driver", "driver error: " + normalise(log.split("DRIVER ERROR", 1)[1].splitlines()[0])
-    m = re.search(r"ERROR: (?:\w+Sanitizer|libFuzzer): ([\w -]+?)(?: on |\n| \()", log)
-    if m and "timeout" not in m.group(1) and "out-of-memory" not in m.group(1):
-        tops = frames(log[m.start():])[:3]
-        return "crash", f"crash {m.group(1).strip()}: " + " < ".join(tops or ["?"])
+    m = crash_report(log)
+    if m:
+        # No detector's words ("SEGV", "heap-use-after-free", "deadly signal"): they differ by
+        # variant for one bug. Interpreter frames only, so plain, ASan and debug agree.
+        tops = first_stack(log[m.start():])[:3]
+        if not tops and re.match(r"ERROR: \w+Sanitizer: ABRT", log[m.start():]):
+            return None, None  # the target's own abort() after an oracle FINDING: its file is the report
+        return "crash", "crash: " + " < ".join(tops or ["?"])
     if "ALARM: working on the last Unit" in log or "libFuzzer: timeout" in log:
         return "timeout", "timeout"
     if "out-of-memory" in log:
@@ -322,6 +353,8 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
         return "fires (oracle)"
     if "WARNING: ThreadSanitizer" in p.stderr:
         return "fires (ThreadSanitizer report)"
+    if crash_report(p.stderr):  # an ASan/UBSan interpreter exits 1 after its report instead of dying by the signal
+        return "fires (sanitizer report or failed assertion)"
     if p.returncode not in (0, 1):
         return f"fires (exit {p.returncode})" if not tsan_python else f"exit {p.returncode}"
     return f"not within {seconds:g} s"
@@ -330,8 +363,24 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
 def load_db(path):
     if os.path.exists(path):
         with open(path) as f:
-            return json.load(f)
+            return migrate_signatures(json.load(f))
     return {"findings": {}}
+
+
+OLD_CRASH = re.compile(r"^crash [\w -]+: ")
+
+
+def migrate_signatures(db):
+    """Crash signatures once named the detector ("crash SEGV: f < g"); they are "crash: f < g"
+    now, so that variants agree. A database of before keeps its findings known (ids unchanged)."""
+    for sig in [s for s in db["findings"] if OLD_CRASH.match(s)]:
+        rec = db["findings"].pop(sig)
+        new = OLD_CRASH.sub("crash: ", sig)
+        if new in db["findings"]:  # two detectors' names for one place: one finding
+            db["findings"][new]["count"] += rec.get("count", 0)
+        else:
+            db["findings"][new] = rec
+    return db
 
 
 def sig_id(sig):

@@ -149,7 +149,67 @@ class Signatures(unittest.TestCase):
     def test_crash(self):
         kind, sig = triage.signature(self.log("segv.txt"))
         self.assertEqual(kind, "crash")
-        self.assertEqual(sig, "crash SEGV: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate")
+        self.assertEqual(sig, "crash: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate")
+
+    def test_one_bug_is_one_signature_in_every_variant(self):
+        # The planted SEGV (fuzz/tests/plantedbug.c) run by the plain, ASan and debug targets:
+        # UBSan's SEGV handler, ASan's (with its own asan_thread_start frame) and the debug build
+        # word it differently; the signature is the same interpreter frames.
+        sigs = {v: triage.signature(self.log(f"planted-segv-{v}.txt")) for v in ("plain", "asan", "debug")}
+        self.assertEqual(set(sigs.values()), {("crash", "crash: gate_trip")}, sigs)
+
+    def test_asan_report(self):
+        # A heap-use-after-free of a PyMem_RawMalloc buffer (fuzz/tests/oracle_capture.py) in the
+        # fuzz-asan target: ASan's interceptor frame (__asan_memcpy) is skipped, and the stacks of
+        # where the memory was freed and allocated (free, malloc, libffi) are not the signature's.
+        log = self.log("asan-heap-use-after-free.txt")
+        self.assertIn("ERROR: AddressSanitizer: heap-use-after-free", log)
+        kind, sig = triage.signature(log)
+        self.assertEqual((kind, sig), ("crash", "crash: PyBytes_FromStringAndSize < ffi_call < _call_function_pointer"))
+
+    def test_debug_build_assertion(self):
+        # A double decref (fuzz/tests/oracle_capture.py) in the fuzz-debug target: the assertion
+        # fires through _Py_NegativeRefcount, _PyObject_AssertFailed, fatal_error and abort();
+        # the signature is where the count went negative, not that reporting path.
+        log = self.log("debug-negative-refcount.txt")
+        self.assertIn("_Py_NegativeRefcount: Assertion failed", log)
+        kind, sig = triage.signature(log)
+        self.assertEqual((kind, sig), ("crash", "crash: _PyFrame_ClearLocals < _PyFrame_ClearExceptCode < clear_thread_frame"))
+
+    def test_c_assert_and_ubsan_reports_start_a_crash(self):
+        stack = ("    #0 0x7f in __assert_fail_base assert/assert.c:92:3\n"
+                 "    #1 0x7f in list_ass_slice_lock_held Objects/listobject.c:812:5\n"
+                 "    #2 0x7f in list_ass_slice Objects/listobject.c:900:5\n\n")
+        assertion = "pyrace-fuzz: Objects/listobject.c:812: list_ass_slice_lock_held: Assertion `n >= 0' failed.\n"
+        self.assertEqual(triage.signature(assertion + "==1== ERROR: libFuzzer: deadly signal\n" + stack),
+                         ("crash", "crash: list_ass_slice_lock_held < list_ass_slice"))
+        ubsan = ("Objects/listobject.c:812:5: runtime error: member access within null pointer of type 'PyObject'\n"
+                 + stack.replace("__assert_fail_base assert/assert.c:92:3", "list_item Objects/listobject.c:300:1")
+                 + "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior Objects/listobject.c:812:5\n")
+        self.assertEqual(triage.signature(ubsan),
+                         ("crash", "crash: list_item < list_ass_slice_lock_held < list_ass_slice"))
+
+    def test_debug_assertion_from_the_report_file(self):
+        # In the night's fork mode the job's stderr is lost: UBSan's handle_abort=1 writes the
+        # abort's stack to log_path. Same signature as from the target's own output; an abort with
+        # no interpreter frame is the target's own after an oracle FINDING (that has its own file).
+        with open(os.path.join(LOGS, "debug-negative-refcount-logpath.txt")) as f:
+            report = f.read()
+        self.assertEqual(triage.signature(report), triage.signature(self.log("debug-negative-refcount.txt")))
+        own = ("==7==ERROR: UndefinedBehaviorSanitizer: ABRT on unknown address 0x1 (pc 0x7f T7)\n"
+               "    #0 0x7f in __pthread_kill_implementation nptl/pthread_kill.c:44:76\n"
+               "    #1 0x7f in abort stdlib/abort.c:79:7\n"
+               "    #2 0x55 in LLVMFuzzerTestOneInput /work/fuzz/pyrace_fuzz.cpp:227:5\n"
+               "    #3 0x55 in fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long) (pyrace-fuzz+0x2d8a6)\n\n")
+        self.assertEqual(triage.signature(own), (None, None))
+
+    def test_old_crash_signatures_are_migrated(self):
+        db = {"findings": {"crash SEGV: f < g": {"count": 2, "id": "a"},
+                           "crash deadly signal: f < g": {"count": 1, "id": "b"},
+                           "tsan data race: f | g": {"count": 5, "id": "c"}}}
+        db = triage.migrate_signatures(db)
+        self.assertEqual(sorted(db["findings"]), ["crash: f < g", "tsan data race: f | g"])
+        self.assertEqual(db["findings"]["crash: f < g"]["count"], 3)
 
     def test_tsan(self):
         kind, sig = triage.signature(self.log("tsan.txt"))
@@ -171,7 +231,7 @@ class Signatures(unittest.TestCase):
             with open(os.path.join(tmp, "empty.789"), "w") as f:
                 f.write("nothing here\n")
             found = [(k, s) for k, s, _ in triage.read_reports(tmp)]
-        self.assertEqual(found, [("crash", "crash SEGV: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate"),
+        self.assertEqual(found, [("crash", "crash: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate"),
                                  ("oracle", "oracle integrity: list has len N but iterates N items")])
 
     def test_timeout_and_nothing(self):

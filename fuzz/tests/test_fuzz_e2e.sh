@@ -3,13 +3,16 @@
 # told the name of (its vocabulary is derived from the type's methods), triage turns the
 # artifact into a deduplicated, minimised finding with a reproducer that fires in plain
 # python3.14t, a second night calls it KNOWN, and `pyrace repro ARTIFACT` works on it.
-#   test_fuzz_e2e.sh plain|tsan FUZZ_TARGET EXT_DIR REPO PYTHON
+#   test_fuzz_e2e.sh plain|asan|debug|tsan FUZZ_TARGET EXT_DIR REPO PYTHON
 set -euo pipefail
 flavour=$1 target=$2 ext=$3 repo=$4 python=$5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export PYRACE_FUZZ_MODULES=pyrace_plantedbug PYRACE_FUZZ_PATH=$ext
 export UBSAN_OPTIONS="external_symbolizer_path=$(command -v llvm-symbolizer-19 || true)"
+# The asan flavour's pyrace and python3.14t: no leak report at exit (the interpreter's caches
+# live for the process) turning a good exit into a failure.
+[[ $flavour == asan ]] && export ASAN_OPTIONS="detect_leaks=0:external_symbolizer_path=$(command -v llvm-symbolizer-19 || true)"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 mkdir -p "$tmp/corpus" "$tmp/art"
 
@@ -78,9 +81,8 @@ rc=0
 "$python" "$repo/fuzz/triage.py" --target "plain=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out" \
   --python "$python" --runs 200 --minimise-seconds 120 --repro-seconds 60 --build "e2e test" || rc=$?
 [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding)"
-grep -q 'NEW | crash | `crash SEGV on unknown address: gate_trip' "$tmp/out/summary.md" \
-  || grep -q 'NEW | crash | `crash SEGV: gate_trip' "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
-grep -q "fires (signal" "$tmp/out/summary.md" || fail "the reproducer did not fire in plain python3.14t: $(cat "$tmp/out/summary.md")"
+grep -q 'NEW | crash | `crash: gate_trip' "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
+grep -q "fires (signal\|fires (sanitizer" "$tmp/out/summary.md" || fail "the reproducer did not fire in plain python3.14t: $(cat "$tmp/out/summary.md")"
 grep -q '<failure message="new finding"' "$tmp/out/summary.xml" || fail "JUnit summary has no failure"
 "$python" -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["findings"][0]["status"] == "new", j' "$tmp/out/summary.json"
 spec=$(ls "$tmp"/state/findings/*/program.spec)

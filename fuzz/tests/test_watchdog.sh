@@ -76,10 +76,10 @@ rc=0
     $job >'$tmp/job3.log' 2>&1; echo job3 \$?" >"$tmp/deny.log" 2>&1 || rc=$?
 grep -q "^job1 [1-9]" "$tmp/deny.log" && grep -q "^job2 [1-9]" "$tmp/deny.log" \
   || fail "the planted crash did not end jobs 1 and 2: $(cat "$tmp/deny.log"; tail -5 "$tmp/job1.log")"
-grep -q "pyrace-watchdog: .*denying pyrace_plantedbug.Gate.trip to later jobs: crash .*gate_trip" "$tmp/deny.log" \
+grep -q "pyrace-watchdog: .*denying pyrace_plantedbug.Gate.trip to later jobs: crash.*gate_trip" "$tmp/deny.log" \
   || fail "no denial logged: $(cat "$tmp/deny.log")"
 grep -q "^pyrace_plantedbug.Gate trip$" "$deny" || fail "deny file: $(cat "$deny")"
-grep -q "^# crash .*gate_trip.* | reported by jobs [0-9]*, [0-9]* | first artifact: $tmp/dart/crash-[0-9a-f]*$" "$deny" \
+grep -q "^# crash.*gate_trip.* | reported by jobs [0-9]*, [0-9]* | first artifact: $tmp/dart/crash-[0-9a-f]*$" "$deny" \
   || fail "the deny entry does not say why: $(cat "$deny")"
 (( $(grep -vc '^#' "$deny") == 1 )) || fail "more than Gate.trip denied: $(cat "$deny")"
 grep -q "^job3 0$" "$tmp/deny.log" || fail "job 3 still crashed: $(cat "$tmp/deny.log"; tail -20 "$tmp/job3.log")"
@@ -94,10 +94,10 @@ PYRACE_FUZZ_DENY=$deny "$python" "$repo/fuzz/triage.py" --target "$flavour=$targ
   --state "$tmp/dstate" --out "$tmp/dout" --runs 2000 --minimise-seconds 30 --deny "$deny" \
   --known-crashes "$tmp/known.deny" >"$tmp/dtriage.log" 2>&1 || rc=$?
 (( rc == 1 )) || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/dtriage.log")"
-grep -q 'NEW | crash | `crash [^`]*gate_trip[^`]*` | [0-9]* | [0-9]* | [0-9]* -> [0-9]* | ' "$tmp/dout/summary.md" || fail "triage did not reproduce the denied crash: $(cat "$tmp/dout/summary.md")"
+grep -q 'NEW | crash | `crash[^`]*gate_trip[^`]*` | [0-9]* | [0-9]* | [0-9]* -> [0-9]* | ' "$tmp/dout/summary.md" || fail "triage did not reproduce the denied crash: $(cat "$tmp/dout/summary.md")"
 grep -q "$flavour: 2 reports, 1 distinct signatures; 1 repeated a known signature" "$tmp/dout/summary.md" \
   || fail "summary: no repeat count: $(cat "$tmp/dout/summary.md")"
-grep -q '| `pyrace_plantedbug.Gate.trip` | crash .*gate_trip' "$tmp/dout/summary.md" || fail "summary: no denial: $(cat "$tmp/dout/summary.md")"
+grep -q '| `pyrace_plantedbug.Gate.trip` | crash.*gate_trip' "$tmp/dout/summary.md" || fail "summary: no denial: $(cat "$tmp/dout/summary.md")"
 grep -q "^pyrace_plantedbug.Gate trip$" "$tmp/known.deny" || fail "known crashes for the next night: $(cat "$tmp/known.deny")"
 echo "ok: triage (PYRACE_FUZZ_DENY set) reproduced the denied crash as NEW; summary lists the denial and 1 repeat"
 
@@ -118,7 +118,7 @@ cp "$repo/fuzz/tests/logs/segv.txt" "$tmp/ureports/crash.999990"
 cp "$repo/fuzz/tests/logs/segv.txt" "$tmp/ureports/crash.999991"
 "$python" "$repo/fuzz/watchdog.py" --heartbeats "$tmp/uhb" --artifacts "$tmp/uart" --reports "$tmp/ureports" --deadline 300 \
   --deny "$deny2" --target "$target" -- true >"$tmp/unmatched.log" 2>&1 || fail "watchdog: $(cat "$tmp/unmatched.log")"
-grep -q "pyrace-watchdog: .*denying nothing for crash SEGV: _PyUnicodeWriter_Finish .*reported by 2 jobs.*: no operation of the program matches the frames" \
+grep -q "pyrace-watchdog: .*denying nothing for crash[^:]*: _PyUnicodeWriter_Finish .*reported by 2 jobs.*: no operation of the program matches the frames" \
   "$tmp/unmatched.log" || fail "the unmatched signature was not logged: $(cat "$tmp/unmatched.log")"
 [[ ! -s "$deny2" ]] || fail "an unmatched signature denied something: $(cat "$deny2")"
 echo "ok: a stack naming no operation of its program denied nothing, and the log says why"

@@ -26,7 +26,7 @@ cpython_pin_sha256() {
 cpython_variant_cc() {
   case "$1" in
     release) echo gcc ;;
-    tsan|fuzz|fuzz-tsan) echo clang-19 ;;  # clang-14 reports false races with libFuzzer's counters (field notes)
+    tsan|fuzz|fuzz-tsan|fuzz-asan|fuzz-debug) echo clang-19 ;;  # clang-14 reports false races with libFuzzer's counters (field notes)
     *) return 1 ;;
   esac
 }
@@ -39,13 +39,35 @@ cpython_variant_flags() {
     # comparison tracing made every comparison in libpython a call into libFuzzer (10x slower).
     fuzz) echo "--disable-gil --enable-shared --with-ensurepip=no -q CFLAGS=-fsanitize-coverage=inline-8bit-counters,pc-table" ;;
     fuzz-tsan) echo "--disable-gil --enable-shared --with-ensurepip=no --with-thread-sanitizer -q CFLAGS=-fsanitize-coverage=inline-8bit-counters,pc-table" ;;
+    # Oracle variants: a memory or refcount bug is reported where it happens, not when it crashes.
+    # fuzz-asan: --disable-gil requires mimalloc (configure refuses --without-mimalloc), and the
+    # free-threaded build accepts no PYTHONMALLOC but mimalloc's, so objects and PyMem buffers live
+    # in mimalloc pages ASan does not track (CPython leaves mimalloc's MI_TRACK_ASAN off: its
+    # lock-free reads touch freed blocks by design). ASan sees raw malloc (PyMem_RawMalloc, libc,
+    # extension buffers), stacks and globals. UBSan: all of -fsanitize=undefined but
+    # 'function' (see cpython_variant_cflags), left recoverable so that UBSAN_OPTIONS decides at
+    # run time what ends a job (scripts/nightly makes it halt).
+    fuzz-asan) echo "--disable-gil --enable-shared --with-ensurepip=no --with-address-sanitizer --with-undefined-behavior-sanitizer -q" ;;
+    # fuzz-debug: Py_DEBUG's assertions (_Py_NegativeRefcount, the GC's tracking checks, the
+    # debug allocator's dead-byte patterns) fire on the first bad decref or freed-object use.
+    fuzz-debug) echo "--disable-gil --enable-shared --with-ensurepip=no --with-pydebug -q" ;;
     *) return 1 ;;
+  esac
+}
+# CFLAGS of more than one word (the flags above are split on spaces). Empty for the older
+# variants, which carry theirs in cpython_variant_flags (moving them would change their cache keys).
+cpython_variant_cflags() {
+  case "$1" in
+    # -fno-sanitize=function: every METH_* call through a cast function pointer would be a report.
+    fuzz-asan) echo "-fsanitize-coverage=inline-8bit-counters,pc-table -fno-sanitize=function" ;;
+    fuzz-debug) echo "-fsanitize-coverage=inline-8bit-counters,pc-table" ;;
+    *) echo "" ;;
   esac
 }
 cpython_variant_packages() {  # Debian packages a variant's compiler needs
   case "$1" in
     tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19" ;;  # llvm-19: llvm-symbolizer-19 for reports
-    fuzz|fuzz-tsan) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19 gdb" ;;  # gdb: the watchdog's stacks of a hung job
+    fuzz|fuzz-tsan|fuzz-asan|fuzz-debug) echo "clang-19 libclang-rt-19-dev lld-19 llvm-19 gdb" ;;  # gdb: the watchdog's stacks of a hung job
     *) echo "" ;;
   esac
 }
@@ -139,6 +161,8 @@ cpython_key() {  # version variant -> cache key
   local ver=$1 variant=$2 cc flags
   cc=$(cpython_variant_cc "$variant") || die 3 "unknown interpreter variant '$variant'"
   flags=$(cpython_variant_flags "$variant")
+  local cflags; cflags=$(cpython_variant_cflags "$variant")
+  [[ -n $cflags ]] && flags+=" CFLAGS=$cflags"   # only where set: the older variants keep their keys
   local stubs=""; [[ $flags == *sanitize-coverage* ]] && stubs=$(sha256sum <"$(cpython_sancov_stubs)")
   local h; h=$(printf '%s|%s|%s|%s%s' "$PYRACE_RECIPE" "$cc" "$flags" "$(cpython_pin_sha256 "$ver")" "$stubs" | sha256sum | cut -c1-10)
   echo "${ver}-${variant}-${h}"
@@ -164,16 +188,21 @@ ensure_cpython() {  # version variant -> path of python3.14t in a complete cache
   mkdir -p "$stage/src"
   log "building CPython $ver ($variant) into $prefix (a few minutes; cached afterwards)"
   tar -xf "$tarball" -C "$stage/src" --strip-components=1
-  local cc flags; cc=$(cpython_variant_cc "$variant"); flags=$(cpython_variant_flags "$variant")
+  local cc flags cflags; cc=$(cpython_variant_cc "$variant"); flags=$(cpython_variant_flags "$variant")
+  cflags=$(cpython_variant_cflags "$variant")
   (
     cd "$stage/src"
-    local libs=()
-    if [[ $flags == *sanitize-coverage* ]]; then
+    # The build runs its own ./python (module builds, install): LeakSanitizer would fail it at
+    # exit over the interpreter's deliberate leaks at shutdown.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+    local libs=() extra=()
+    [[ -n $cflags ]] && extra=(CFLAGS="$cflags")
+    if [[ $flags$cflags == *sanitize-coverage* ]]; then
       $cc -O2 -fPIC -c "$(cpython_sancov_stubs)" -o "$stage/src/pyrace_sancov_stubs.o" || exit 1
       libs=(LIBS="$stage/src/pyrace_sancov_stubs.o")
     fi
     # shellcheck disable=SC2086  # flags are a word list
-    CC=$cc ./configure --prefix="$prefix" $flags "${libs[@]}" LDFLAGS="-Wl,-rpath,$prefix/lib" >"$stage/configure.log" 2>&1 \
+    CC=$cc ./configure --prefix="$prefix" $flags "${extra[@]}" "${libs[@]}" LDFLAGS="-Wl,-rpath,$prefix/lib" >"$stage/configure.log" 2>&1 \
       || { tail -30 "$stage/configure.log" >&2; exit 1; }
     make -j"$(nproc)" >"$stage/make.log" 2>&1 || { tail -40 "$stage/make.log" >&2; exit 1; }
     # PYTHON_FOR_BUILD=true turns the stdlib byte-compile step of libinstall into a no-op:
@@ -182,7 +211,9 @@ ensure_cpython() {  # version variant -> path of python3.14t in a complete cache
       || { tail -40 "$stage/install.log" >&2; exit 1; }
   ) || die 3 "building CPython $ver ($variant) failed; logs in $stage"
   local built="$stage/root$prefix"
-  LD_LIBRARY_PATH="$built/lib" "$built/bin/python3.14t" -c 'import sys; assert not sys._is_gil_enabled()' \
+  # A pydebug build names its executable python3.14td: the link gives every variant one name.
+  [[ -e "$built/bin/python3.14t" || ! -e "$built/bin/python3.14td" ]] || ln -s python3.14td "$built/bin/python3.14t"
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} LD_LIBRARY_PATH="$built/lib" "$built/bin/python3.14t" -c 'import sys; assert not sys._is_gil_enabled()' \
     || die 3 "the built interpreter is not free-threaded; logs in $stage"
   cp "$stage/src/Tools/tsan/suppressions_free_threading.txt" "$built/pyrace-tsan-suppressions.txt" 2>/dev/null || true
   printf 'version=%s\nvariant=%s\nkey=%s\n' "$ver" "$variant" "$key" >"$built/.pyrace-complete"

@@ -42,6 +42,24 @@ k1=$(cpython_key 3.14.7 release); k2=$(cpython_key 3.14.7 release)
 expect_eq "$k1" "$k2" "cache key is stable"
 [[ "$k1" == 3.14.7-release-* ]] && ok || fail "cache key '$k1' names version and variant"
 (cpython_key 3.14.7 no-such-variant) >/dev/null 2>&1 && fail "an unknown variant got a key" || ok
+# The oracle variants: what makes each one an oracle is in its configure flags and CFLAGS, with
+# libFuzzer's coverage; their keys differ from the plain fuzz variant's; the older variants'
+# keys do not depend on the CFLAGS mechanism the oracles added (their cached builds stay valid).
+for v in fuzz-asan fuzz-debug; do
+  [[ $(cpython_variant_cc $v) == clang-19 ]] && ok || fail "$v is not built with clang-19"
+  [[ $(cpython_variant_cflags $v) == *-fsanitize-coverage=inline-8bit-counters,pc-table* ]] && ok || fail "$v has no libFuzzer coverage"
+  [[ $(cpython_variant_flags $v) == *--disable-gil*--enable-shared* ]] && ok || fail "$v is not a shared free-threaded build"
+  [[ $(cpython_key 3.14.7 $v) != "$(cpython_key 3.14.7 fuzz)" ]] && ok || fail "$v shares the fuzz variant's cache key"
+  [[ $(cpython_variant_packages $v) == *libclang-rt-19-dev* ]] && ok || fail "$v does not install the sanitizer runtimes"
+done
+[[ $(cpython_variant_flags fuzz-asan) == *--with-address-sanitizer*--with-undefined-behavior-sanitizer* ]] && ok \
+  || fail "fuzz-asan lacks ASan or UBSan: $(cpython_variant_flags fuzz-asan)"
+[[ $(cpython_variant_cflags fuzz-asan) == *-fno-sanitize=function* ]] && ok || fail "fuzz-asan reports every METH_* call (UBSan function)"
+[[ $(cpython_variant_flags fuzz-asan) != *--without-mimalloc* ]] && ok || fail "fuzz-asan asks for --without-mimalloc, which --disable-gil refuses"
+[[ $(cpython_variant_flags fuzz-debug) == *--with-pydebug* ]] && ok || fail "fuzz-debug lacks --with-pydebug"
+for v in release tsan fuzz fuzz-tsan; do
+  expect_eq "$(cpython_variant_cflags $v)" "" "$v keeps its flags (and its cache key) as before"
+done
 
 # Only an entry with its completion mark counts: an interrupted build leaves none.
 mkdir -p "$PYRACE_CACHE/cpython/$k1/bin" && printf '#!/bin/sh\n' >"$PYRACE_CACHE/cpython/$k1/bin/python3.14t"

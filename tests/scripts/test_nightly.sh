@@ -16,7 +16,7 @@ PYRACE_SKIP_APT=1 PYRACE_BUILD_DIR="$repo/build" "$repo/scripts/bootstrap" >"$tm
   || { tail -20 "$tmp/build-release.log"; fail "bootstrap of the release variant"; }
 start=$(date +%s)
 rc=0
-PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --no-tsan >"$tmp/night1.log" 2>&1 || rc=$?
+PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --variants plain >"$tmp/night1.log" 2>&1 || rc=$?
 elapsed=$(( $(date +%s) - start ))
 (( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night1.log"; fail "nightly exit $rc"; }
 (( elapsed <= 8 * 60 )) || fail "a 7-minute budget took ${elapsed}s"
@@ -34,10 +34,19 @@ assert j["schema"] == "pyrace.nightly-summary/1", j
 assert cat["label"] == "release" and cat["cases"] >= 60 and cat["compare_exit"] == -1, cat
 PY
 grep -q "## Case catalog" "$night/summary.md" || fail "no catalog section in summary.md"
+# The night's yield is recorded for the next night's split (seconds spent, new signatures).
+grep -q "split: plain 100% .*no history: equal shares" "$tmp/night1.log" || fail "night 1 printed no split: $(grep split "$tmp/night1.log")"
+"$python" - "$tmp/state/variant-yield.json" "$night/summary.json" <<'PY'
+import json, sys
+(n,) = json.load(open(sys.argv[1]))["nights"]
+plain = n["variants"]["plain"]
+new = sum(f["status"] == "new" and f["flavour"] == "plain" for f in json.load(open(sys.argv[2]))["findings"])
+assert list(n["variants"]) == ["plain"] and plain["seconds"] > 60 and plain["new_signatures"] == new, (n, new)
+PY
 echo "ok: night 1 in ${elapsed}s, exit $rc: $(grep -c '^| NEW' "$night/summary.md" || true) new findings"
 # Night 2, catalog only: compared with night 1.
 rc=0
-PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --no-tsan >"$tmp/night2.log" 2>&1 || rc=$?
+PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --variants plain >"$tmp/night2.log" 2>&1 || rc=$?
 (( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night2.log"; fail "second nightly exit $rc"; }
 night2=$(readlink -f "$tmp/state/latest")
 [[ "$night2" != "$night" ]] || fail "the second night wrote into the first night's folder"
