@@ -154,7 +154,7 @@ def first_stack(report):
 
 # How the interpreter's C functions name a type where it is not the type's own name (lower case).
 C_TYPE_NAMES = {
-    "memoryview": ("memory",), "OrderedDict": ("odict",), "defaultdict": ("defdict",),
+    "memoryview": ("memory",), "OrderedDict": ("odict",), "defaultdict": ("defdict",), "generator": ("gen",),
     "list_iterator": ("listiter",), "list_reverseiterator": ("listreviter",), "tuple_iterator": ("tupleiter",),
     "set_iterator": ("setiter",), "dict_keyiterator": ("dictiter",), "dict_valueiterator": ("dictiter",),
     "dict_itemiterator": ("dictiter",), "dict_keys": ("dictkeys", "dictview"), "dict_values": ("dictvalues", "dictview"),

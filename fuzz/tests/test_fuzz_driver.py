@@ -303,6 +303,13 @@ class Deny(unittest.TestCase):
         self.assertEqual(entries, [])
         self.assertIn("no operation of the program matches the frames _PyUnicodeWriter_Finish", why)
 
+    def test_a_generator_crash_denies_advancing_that_generator(self):
+        # A real 3.14.7 night: "crash: gen_send_ex2 < gen_iternext", reported by two jobs.
+        spec, types = self.program([("base", ("builtins", "list"), 1), ("derive", "genexpr", 0)],
+                                   [(1, "__next__", [], False), (1, "<repr>", [], False)], [(0, "clear", [], False)])
+        self.assertEqual(triage.deny_for("crash: gen_send_ex2 < gen_iternext", spec, types),
+                         ([("builtins.generator", "__next__")], ""))
+
     def test_an_unmatched_signature_denies_nothing(self):
         spec, types = self.program([self.DICT], [(0, "<pickle>", [], False)], [(0, "clear", [], False)])
         entries, why = triage.deny_for("crash SEGV: _PyUnicodeWriter_Finish < make_intermediate", spec, types)
