@@ -392,6 +392,16 @@ SKIP_TYPES = {
 }
 
 
+def type_key(tp):
+    """A type's name in SKIP_TYPES and in deny lists: module.qualname."""
+    return f"{tp.__module__}.{tp.__qualname__}"
+
+
+def type_names(tp):
+    """(type_key, __name__, __qualname__): what deny lists, C functions and oracles call a type."""
+    return (type_key(tp), tp.__name__, tp.__qualname__)
+
+
 def c_implemented(tp):
     return not any(isinstance(v, types.FunctionType) for v in vars(tp).values())
 
@@ -443,7 +453,7 @@ def scan_types():
     for modname, attr, tp in members(SCAN_MODULES):
         if not isinstance(tp, type) or issubclass(tp, BaseException) or not c_implemented(tp):
             continue
-        key = f"{tp.__module__}.{tp.__qualname__}"
+        key = type_key(tp)
         if key in SKIP_TYPES or tp in found or attr.startswith("__"):
             continue
         ctors = working_ctors(tp)
@@ -457,7 +467,7 @@ def scan_types():
                 tp = type(f(*eval(src, RUNTIME_GLOBALS)))
             except BaseException:
                 continue
-            key = f"{tp.__module__}.{tp.__qualname__}"
+            key = type_key(tp)
             if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
                 found[tp] = ((modname, attr), [i])
             break
@@ -632,6 +642,10 @@ def prepare(data):
     else:
         shared = []
         spec = decode(data, shared)
+    if DENIED:
+        if shared is None:
+            shared = build_objects(spec["objects"])
+        spec = without_denied(spec, shared)
     if not any(spec["threads"]):
         return 0
     _current = Program(spec, shared)
@@ -660,6 +674,56 @@ def finish():
 
 GC_EVERY = 256
 _runs = 0
+
+
+# ---- the night's deny list (PYRACE_FUZZ_DENY) ---------------------------------------------
+# Operations a known crash or oracle finding points at, learnt by fuzz/watchdog.py once several
+# jobs reported it: a program's op on such a (type, method) is skipped, the rest still runs, so
+# the known crash stops costing a job restart. Only the fuzz target's hot path consults it:
+# reproducers, specs and triage's re-runs always run the whole program.
+DENIED = frozenset()  # (type_key, operation name)
+
+
+def read_deny(path):
+    """[(type_key, operation, why)] of a deny file: "module.Type operation" lines, each after
+    the "#" comment that says why (signature, jobs, first artifact). Raises ValueError naming
+    the line for anything else, OSError when it cannot be read."""
+    entries, why = [], ""
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                why = line[1:].strip()
+                continue
+            fields = line.split()
+            if len(fields) != 2 or "." not in fields[0]:
+                raise ValueError(f"{path}:{lineno}: expected 'module.Type operation', got {line!r}")
+            entries.append((fields[0], fields[1], why))
+    return entries
+
+
+def load_deny(path):
+    """Reads the deny list the target's programs obey; returns how many operations it names."""
+    global DENIED
+    DENIED = frozenset((t, m) for t, m, _ in read_deny(path))
+    return len(DENIED)
+
+
+def without_denied(spec, shared, _keys={}):
+    """The spec with every operation on a denied (type, operation) left out of its thread."""
+    keys = []
+    for x in shared:
+        tp = type(x)
+        k = _keys.get(tp)
+        if k is None:
+            k = _keys[tp] = type_key(tp)
+        keys.append(k)
+    threads = []
+    for ops in spec["threads"]:
+        threads.append([op for op in ops if (keys[op[0]], op[1]) not in DENIED])
+    return {**spec, "threads": threads}
 
 
 # ---- reproducers ------------------------------------------------------------------------
@@ -808,6 +872,12 @@ def describe_text(data):
 
 def spec_text(data):
     return repr(spec_from_bytes_or_text(data)) + "\n"
+
+
+def types_text(data):
+    """type_names of each object of an input's program, as this build makes them (the watchdog
+    and triage match signatures against them without building the objects themselves)."""
+    return repr([type_names(type(x)) for x in build_objects(spec_from_bytes_or_text(data)["objects"])]) + "\n"
 
 
 def render_input(data, found=""):

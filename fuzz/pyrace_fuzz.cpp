@@ -6,12 +6,16 @@
 // Environment:
 //   PYRACE_FUZZ_REPRO=FILE   write the reproducer script of each input run to FILE
 //   PYRACE_FUZZ_SPEC=FILE    write its program as a spec (names, not bytes: for minimising)
+//   PYRACE_FUZZ_TYPES=FILE   write the types of its program's objects (fuzz_driver.types_text)
 //   PYRACE_FUZZ_DESCRIBE=1   print each input's program before running it
 //   PYRACE_FUZZ_FINDINGS=DIR also write each oracle finding to DIR/finding.<pid>
 //   PYRACE_FUZZ_HOME=PREFIX  the interpreter's prefix (default: pyrace-python/ beside the binary,
 //                            else the interpreter it was built against)
 //   PYRACE_FUZZ_HEARTBEAT=DIR  publish which input runs since when in DIR/hb.<pid> (fuzz/watchdog.py)
 //   PYRACE_FUZZ_NO_RUN=1     decode, describe and render each input, but do not run it (triage of hangs)
+//   PYRACE_FUZZ_DENY=FILE    read at start-up: operations ("module.Type method" lines, learnt by
+//                            fuzz/watchdog.py from known crashes) that programs skip; a file that
+//                            cannot be read or parsed is a DRIVER ERROR (exit 3)
 // With TSAN_OPTIONS=halt_on_error=0 a race does not end the process: the input that raised it is
 // saved as <artifact_prefix>race-<hash> and fuzzing goes on (TSan itself reports each stack once).
 #include <Python.h>
@@ -46,7 +50,7 @@ struct State {
   std::unique_ptr<pyrace::py::Interpreter> interp;
   std::unique_ptr<pyrace::ActorPool> pool;
   Ref module, prepare, run_thread, finish;
-  std::string repro_path, spec_path;
+  std::string repro_path, spec_path, types_path;
   std::string artifact_prefix = "./";  // libFuzzer's -artifact_prefix, for race-* artifacts
   bool describe = false;
   bool no_run = false;
@@ -162,8 +166,15 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   g->finish = attr(g->module, "finish");
   if (const char* p = std::getenv("PYRACE_FUZZ_REPRO")) g->repro_path = p;
   if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
+  if (const char* p = std::getenv("PYRACE_FUZZ_TYPES")) g->types_path = p;
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
   g->no_run = std::getenv("PYRACE_FUZZ_NO_RUN") != nullptr;
+  if (const char* p = std::getenv("PYRACE_FUZZ_DENY"); p && *p) {
+    Ref n = Ref::steal(PyObject_CallMethod(g->module.get(), "load_deny", "s", p));
+    if (!n) driver_error("reading the deny list named by PYRACE_FUZZ_DENY");
+    std::fprintf(stderr, "pyrace-fuzz: deny list %s: %ld operations skipped where programs call them\n", p,
+                 PyLong_AsLong(n.get()));
+  }
   Ref digest = Ref::steal(PyObject_CallMethod(g->module.get(), "vocabulary_digest", nullptr));
   Ref ntypes = attr(g->module, "KINDS");
   if (!digest) driver_error("vocabulary_digest");
@@ -196,6 +207,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!bytes) driver_error("bytes");
   if (!g->repro_path.empty()) write_file(g->repro_path, call_str("render_input", bytes.get()));
   if (!g->spec_path.empty()) write_file(g->spec_path, call_str("spec_text", bytes.get()));
+  if (!g->types_path.empty()) write_file(g->types_path, call_str("types_text", bytes.get()));
   if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
   if (g->no_run) return 0;
   const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);

@@ -152,6 +152,70 @@ def first_stack(report):
     end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
     return frames("\n".join(lines[start:end]))
 
+# How the interpreter's C functions name a type where it is not the type's own name (lower case).
+C_TYPE_NAMES = {
+    "memoryview": ("memory",), "OrderedDict": ("odict",), "defaultdict": ("defdict",), "generator": ("gen",),
+    "list_iterator": ("listiter",), "list_reverseiterator": ("listreviter",), "tuple_iterator": ("tupleiter",),
+    "set_iterator": ("setiter",), "dict_keyiterator": ("dictiter",), "dict_valueiterator": ("dictiter",),
+    "dict_itemiterator": ("dictiter",), "dict_keys": ("dictkeys", "dictview"), "dict_values": ("dictvalues", "dictview"),
+    "dict_items": ("dictitems", "dictview"), "bytearray_iterator": ("bytearrayiter",), "_deque_iterator": ("dequeiter",),
+}
+# C function words of operations whose frames are not named after them (lower case). The
+# protocol operations are the driver's own (fuzz_driver.PROTOCOL_OPS); dunders by their slots.
+C_OP_NAMES = {
+    "<pickle>": ("pickle", "pickler", "save", "batch", "dump", "dumps", "reduce"),
+    "<copy>": ("copy", "reduce"), "<deepcopy>": ("deepcopy", "copy", "reduce"),
+    "<iterate>": ("iter", "iternext", "next"), "<sorted>": ("iter", "iternext", "next", "sort"),
+    "<repr>": ("repr",), "<hash>": ("hash",), "<bool>": ("bool", "length"), "<weakref>": ("weakref",),
+    "<referents>": ("traverse",), "<sizeof>": ("sizeof",), "<contains>": ("contains",),
+    "<eq>": ("richcompare", "compare"), "<lt>": ("richcompare", "compare"),
+    "<ledger>": ("append", "add", "ass", "setitem"),
+    "__setitem__": ("ass", "setitem"), "__delitem__": ("ass", "delitem"), "__getitem__": ("subscript", "getitem", "item"),
+    "__next__": ("iternext", "next"), "__len__": ("length", "len"), "__eq__": ("richcompare",), "__lt__": ("richcompare",),
+}
+DENY_DEPTH = 8  # interpreter frames of a crash's stack looked at, top first
+SYSTEM_ERROR = re.compile(r"^oracle SystemError in (.+)\.([^.\s]+): ")
+
+
+def _words(name):
+    return [w for w in name.lower().split("_") if w]
+
+
+def _holds(tokens, words):
+    """Does the token list hold this word sequence, contiguously?"""
+    n = len(words)
+    return n > 0 and any(tokens[i:i + n] == words for i in range(len(tokens) - n + 1))
+
+
+def frame_names_op(frame, type_name, name):
+    """Does a C function name, split at underscores, name both the type and the operation
+    (_io_StringIO___setstate___impl: StringIO.__setstate__; batch_dict_exact: pickling a dict)?"""
+    tokens = _words(frame)
+    type_words = [_words(type_name)] + [[w] for w in C_TYPE_NAMES.get(type_name, ())]
+    op_words = [_words(name.strip("<>"))] + [[w] for w in C_OP_NAMES.get(name, ())]
+    return any(_holds(tokens, w) for w in type_words) and any(_holds(tokens, w) for w in op_words)
+
+
+def deny_for(sig, spec, types, report=""):
+    """([(type_key, operation)], why) for a crash or oracle signature and the program that raised
+    it (types: fuzz_driver.type_names of each of its objects): the operations of the program the evidence points at, as narrow as it allows. An oracle
+    SystemError names its type and method; a crash, the first of its stack's interpreter frames
+    (the report's, else the signature's) that names a type and an operation of the program.
+    Nothing (and why) when the evidence names no operation of the program: never a whole type."""
+    ops = sorted({(oi, name) for thread in spec["threads"] for oi, name, *_ in thread})
+    m = SYSTEM_ERROR.match(sig)
+    if m:
+        hits = sorted({(types[oi][0], name) for oi, name in ops if types[oi][2] == m.group(1) and name == m.group(2)})
+        return hits, "" if hits else f"the program has no {m.group(1)}.{m.group(2)} operation"
+    if not re.match(r"crash\b", sig):
+        return [], f"a {sig.split(' ', 1)[0]} signature names no operation"
+    stack = first_stack(report)[:DENY_DEPTH] if report else sig.split(": ", 1)[1].split(" < ")
+    for frame in stack:
+        hits = sorted({(types[oi][0], name) for oi, name in ops if frame_names_op(frame, types[oi][1], name)})
+        if hits:
+            return hits, ""
+    return [], f"no operation of the program matches the frames {' < '.join(stack) or '(none)'}"
+
 
 def signature(log):
     """(kind, signature) of the first finding in a fuzz target's log, or (None, None)."""
@@ -198,6 +262,7 @@ class Target:
 
     def run(self, input_path, runs=None, env_extra=None):
         env = dict(os.environ, **(env_extra or {}))
+        env.pop("PYRACE_FUZZ_DENY", None)  # triage re-checks every finding by its whole program
         limit = self.timeout * 3 + 120
         if self.deadline is not None:  # a hanging re-run never takes triage past its budget
             limit = max(5.0, min(limit, self.deadline - time.monotonic()))
@@ -211,11 +276,12 @@ class Target:
             return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
                 "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
 
-    def spec_of(self, input_path, work):
-        out = os.path.join(work, "spec.txt")
-        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "PYRACE_FUZZ_NO_RUN": "1"})
-        with open(out) as f:
-            return ast.literal_eval(f.read())  # a repr of tuples, lists and strings
+    def program_of(self, input_path, work):
+        """(spec, type_names of each object) of an input, as this target decodes and builds it."""
+        out, types = os.path.join(work, "spec.txt"), os.path.join(work, "types.txt")
+        self.run(input_path, runs=1, env_extra={"PYRACE_FUZZ_SPEC": out, "PYRACE_FUZZ_TYPES": types, "PYRACE_FUZZ_NO_RUN": "1"})
+        with open(out) as f, open(types) as t:
+            return ast.literal_eval(f.read()), ast.literal_eval(t.read())  # reprs of tuples, lists and strings
 
     def render(self, spec_path, out_path):
         self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "PYRACE_FUZZ_NO_RUN": "1"})
@@ -340,6 +406,9 @@ def main(argv=None):
     ap.add_argument("--reports", action="append", default=[], metavar="FLAVOUR=DIR",
                     help="crash reports the fuzzing wrote to files (sanitizer log_path, PYRACE_FUZZ_FINDINGS)")
     ap.add_argument("--known-races", default="", help="write TSan suppressions for every known race here (fuzzing looks for new ones)")
+    ap.add_argument("--known-crashes", default="", help="write a deny list of every known crash and oracle finding here "
+                    "(the operations their programs point at; the next night's fuzzing skips them)")
+    ap.add_argument("--deny", default="", help="the night's deny list (PYRACE_FUZZ_DENY): listed in the summary")
     args = ap.parse_args(argv)
     started = time.monotonic()
 
@@ -362,7 +431,15 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     db_path = os.path.join(args.state, "findings.json")
     db = load_db(db_path)
+    known_before = set(db["findings"])  # for the count of reports that repeated a known signature
     night = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    deny = {"file": args.deny, "entries": [], "error": ""}
+    if args.deny:
+        try:
+            deny["entries"] = [{"type": t, "operation": m, "why": why} for t, m, why in fuzz_driver.read_deny(args.deny)]
+        except (OSError, ValueError) as e:  # the findings matter more than this list: say so, go on
+            deny["error"] = str(e)
+            log(f"cannot read the deny list: {e}")
     seen = {}  # signature -> this night's entry
     work = tempfile.mkdtemp(prefix="pyrace-triage-")
 
@@ -414,7 +491,7 @@ def main(argv=None):
             if kind in ("flaky", "driver"):
                 continue
             try:
-                spec = target.spec_of(path, work)
+                spec, types = target.program_of(path, work)
             except (OSError, SyntaxError, ValueError) as e:
                 log(f"  cannot read the program of {name}: {e}")
                 continue
@@ -423,6 +500,7 @@ def main(argv=None):
                 left = args.budget - (time.monotonic() - started)
                 spec = minimise(target, spec, sig, work, max(0.0, min(args.minimise_seconds, left)), log)
             write_spec(spec, os.path.join(fdir, "program.spec"))
+            write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
             repro = os.path.join(fdir, "repro.py")
             target.render(os.path.join(fdir, "program.spec"), repro)
             if os.path.exists(repro):
@@ -444,9 +522,11 @@ def main(argv=None):
 
     # Every report the fuzzing wrote: signatures no artifact reproduced are findings too (a race
     # that fired once in a night is still a race), listed with the report as their evidence.
+    report_sigs = {}  # flavour -> the signature of every report, in file order
     for item in args.reports:
         flavour, _, folder = item.partition("=")
         for kind, sig, path in read_reports(folder):
+            report_sigs.setdefault(flavour, []).append(sig)
             entry = seen.get(sig)
             if entry:
                 entry["reports"] = entry.get("reports", 0) + 1
@@ -509,7 +589,10 @@ def main(argv=None):
     shutil.rmtree(work, ignore_errors=True)
     if args.known_races:
         write_known_races(db, args.known_races)
-    write_summaries(results, catalog, args.out, night, args.build)
+    if args.known_crashes:
+        write_known_crashes(db, args.state, args.known_crashes)
+    deny["reports"] = {flavour: repeat_counts(sigs, known_before) for flavour, sigs in sorted(report_sigs.items())}
+    write_summaries(results, catalog, args.out, night, args.build, deny)
     new = [r for r in results if r["status"] == "new"]
     # Against the last night when there was one (a known TSan race is not news); else any surprise.
     regressed = [c for c in catalog if (c["compare_exit"] == 1 if c["compare_exit"] >= 0 else c["unexpected"])]
@@ -549,12 +632,58 @@ def write_known_races(db, path):
     os.replace(path + ".tmp", path)
 
 
-def write_summaries(results, catalog, out, night, build):
+def repeat_counts(sigs, known_before):
+    """Reports, distinct signatures, and reports that repeated a signature already known: from
+    an earlier report tonight or from an earlier night (each one cost a job restart)."""
+    counts = {}
+    for sig in sigs:
+        counts[sig] = counts.get(sig, 0) + 1
+    repeats = sum(n if sig in known_before else n - 1 for sig, n in counts.items())
+    return {"reports": len(sigs), "distinct": len(counts), "repeats": repeats}
+
+
+def write_known_crashes(db, state, path):
+    """A deny list of every known crash and oracle finding not marked fixed: the operations its
+    minimised program points at (deny_for), each with its reason; a finding that points at none
+    is listed as a comment saying why, never as a whole type."""
+    lines = ["# Written by pyrace's fuzz triage: operations of known crashes (see findings.json).",
+             "# The nightly fuzzing skips them (PYRACE_FUZZ_DENY) to look for new ones; triage re-checks each by its program."]
+    for sig, rec in sorted(db["findings"].items()):
+        if rec.get("kind") not in ("crash", "oracle") or rec.get("status") == "fixed":
+            continue
+        fdir = os.path.join(state, "findings", rec["id"])
+        why = "no program kept"
+        entries = []
+        try:
+            with open(os.path.join(fdir, "program.spec")) as f:
+                spec = ast.literal_eval(f.read())
+            report = ""
+            if os.path.exists(os.path.join(fdir, "log.txt")):
+                with open(os.path.join(fdir, "log.txt"), errors="replace") as f:
+                    report = f.read()
+            with open(os.path.join(fdir, "program.types")) as f:
+                types = ast.literal_eval(f.read())
+            entries, why = deny_for(sig, spec, types, report)
+        except FileNotFoundError:
+            pass
+        except (SyntaxError, ValueError) as e:
+            why = f"cannot read its program: {e}"
+        if not entries:
+            lines.append(f"# not denied: {sig}: {why}")
+        for t, m in entries:
+            lines += [f"# {sig} | known since {rec.get('first_seen', '?')} (findings/{rec['id']}) "
+                      f"| first artifact: {rec.get('first_artifact') or '-'}", f"{t} {m}"]
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def write_summaries(results, catalog, out, night, build, deny=None):
     for r in results:
         r.pop("log", None) if r.get("status") != "new" else None
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"schema": "pyrace.nightly-summary/1", "night": night, "build": build, "findings": results,
-                   "catalog": catalog}, f, indent=1)
+                   "catalog": catalog, "deny": deny or {}}, f, indent=1)
     cases = []
     for r in results:
         name = html.escape(r["signature"], quote=True)
@@ -598,6 +727,19 @@ def write_summaries(results, catalog, out, night, build):
             cmp = {0: "no regression", 1: "REGRESSION (see the compare output)", -1: "first night"}.get(
                 c["compare_exit"], f"compare exit {c['compare_exit']}")
             lines.append(f"| {c['label']} | {c['cases']} | {names} | {len(thin)}{': ' + ', '.join(thin) if thin else ''} | {cmp} |")
+    if deny and (deny.get("file") or deny.get("reports")):
+        lines += ["", "## Known findings during the night", ""]
+        for flavour, c in deny.get("reports", {}).items():
+            lines.append(f"- {flavour}: {c['reports']} reports, {c['distinct']} distinct signatures; "
+                         f"{c['repeats']} repeated a known signature (an earlier report tonight or an earlier night)")
+        if deny.get("error"):
+            lines.append(f"- deny list {deny['file']}: unreadable: {deny['error']}")
+        elif deny.get("file"):
+            lines += [f"- denied (`{deny['file']}`: skipped by the jobs started after each entry; triage re-ran "
+                      f"every finding with the whole program): {len(deny['entries'])} operations", ""]
+            if deny["entries"]:
+                lines += ["| operation | why |", "|---|---|"]
+                lines += [f"| `{e['type']}.{e['operation']}` | {e['why'].replace('|', '/')} |" for e in deny["entries"]]
     for r in results:
         if r["status"] == "new" and r.get("program"):
             lines += ["", f"## {r['signature']}", "", "```"] + r["program"] + ["```"]

@@ -17,9 +17,16 @@ it) and so hangs the whole night (issue 13). This watchdog enforces both limits 
     --known-after different processes is appended to FILE as a race: suppression of one of its
     two functions (triage.suppression_for), which every job started later reads: a known race
     stops costing time tonight.
+  * with --deny FILE --target BIN, a crash or oracle finding (by triage's signature) reported by
+    --known-after different processes is appended to FILE as the (type, operation) pairs of the
+    crashing input's program that its stack or message points at (triage.deny_for), with a
+    comment saying why: signature, the processes that reported it, the first artifact. Every job
+    started later reads FILE (PYRACE_FUZZ_DENY) and skips those operations: a known crash stops
+    costing a job restart tonight. A signature that points at no operation denies nothing (the
+    log says why). The crashing input is the one the process's heartbeat held when it died.
 
     watchdog.py --deadline S [--stall S] --heartbeats DIR --artifacts DIR --reports DIR
-                [--suppressions FILE] -- COMMAND [ARGS...]
+                [--suppressions FILE] [--deny FILE --target BIN] [--known-after N] -- COMMAND [ARGS...]
 
 Output lines start with "pyrace-watchdog:". Exit codes: the command's own (128+N when a signal
 N ended it), 124 when the deadline ended it, 2 usage error.
@@ -32,11 +39,13 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import triage  # noqa: E402  (report signatures, one definition for the night)
+import fuzz_driver  # noqa: E402  (deny files)
 
 EXIT_DEADLINE, EXIT_USAGE = 124, 2
 HB_FORMAT = "<8s6Q"  # fuzz/heartbeat.hpp: HeartbeatRecord
@@ -106,6 +115,10 @@ class Watchdog:
         self.race_files = {}   # report file -> size read so far
         self.race_seen = {}    # signature -> set of report files (processes) it came from
         self.suppressed = set()
+        self.crash_seen = {}   # crash/oracle signature -> {report file: its report}
+        self.denied = set()    # signatures handled: denied, or found to point at no operation
+        self.last_input = {}   # pid of a process that died mid-input -> that input (its heartbeat's)
+        self.deny_waiting = set()  # signatures whose crashing input is not known (logged once)
 
     def check_heartbeats(self):
         now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
@@ -118,6 +131,8 @@ class Watchdog:
                 continue
             pid, execs, started, ready, input_ns, data = rec
             if not alive_in_session(pid, self.session):
+                if input_ns:  # it died running this input: the one its crash report belongs to
+                    self.last_input[pid] = data
                 os.unlink(path)  # that process ended
                 continue
             if input_ns and now - input_ns > self.args.stall * 1e9:
@@ -153,9 +168,10 @@ class Watchdog:
             pass
         log(f"HANG: process {pid} {what}; killed; stacks in {report}" + (f", input {artifact}" if artifact else ""))
 
-    def learn_races(self):
-        """Races reported by --known-after processes become suppressions for the jobs to come."""
-        if not self.args.suppressions or not os.path.isdir(self.args.reports):
+    def learn(self):
+        """Races reported by --known-after processes become suppressions for the jobs to come;
+        crashes and oracle findings, deny entries."""
+        if not (self.args.suppressions or self.args.deny) or not os.path.isdir(self.args.reports):
             return
         for name in os.listdir(self.args.reports):  # TSan's log_path may be any name (UBSan's shares it)
             if name.startswith("hang."):
@@ -174,6 +190,60 @@ class Watchdog:
                 kind, sig = triage.signature(block)
                 if kind == "tsan":
                     self.race_seen.setdefault(sig, set()).add(path)
+                elif kind in ("crash", "oracle"):
+                    self.crash_seen.setdefault(sig, {}).setdefault(path, block)
+        if self.args.suppressions:
+            self.learn_races()
+        if self.args.deny:
+            for sig, reports in sorted(self.crash_seen.items()):
+                if len(reports) >= self.args.known_after and sig not in self.denied:
+                    self.deny(sig, reports)
+
+    def input_of(self, report):
+        """The input a process was running when it wrote this report (name.<pid>), or None."""
+        pid = report.rsplit(".", 1)[-1]
+        if not pid.isdigit():
+            return None
+        if int(pid) in self.last_input:
+            return self.last_input[int(pid)]
+        rec = read_heartbeat(os.path.join(self.args.heartbeats, f"hb.{pid}"))  # still dying
+        return rec[5] if rec and rec[4] else None
+
+    def deny(self, sig, reports):
+        """Appends the operations sig points at in its first crashing input's program to --deny."""
+        first = sorted(reports, key=lambda p: (os.path.getmtime(p) if os.path.exists(p) else 0, p))
+        data, report = next(((self.input_of(p), p) for p in first if self.input_of(p) is not None), (None, None))
+        if data is None:
+            if sig not in self.deny_waiting:
+                self.deny_waiting.add(sig)
+                log(f"not denying yet: no crashing input known for {sig} (no heartbeat of its processes)")
+            return
+        self.denied.add(sig)
+        artifact = os.path.join(self.args.artifacts, "crash-" + hashlib.sha1(data).hexdigest())
+        if not os.path.exists(artifact):  # libFuzzer keeps none for an input given as a file: triage needs it
+            with open(artifact, "wb") as f:
+                f.write(data)
+        pids = ", ".join(p.rsplit(".", 1)[-1] for p in first)
+        try:
+            with tempfile.TemporaryDirectory(prefix="pyrace-watchdog-") as work:
+                with open(os.path.join(work, "input"), "wb") as f:
+                    f.write(data)
+                target = triage.Target(self.args.target, "", 1, 10, time.monotonic() + 120)
+                spec, types = target.program_of(os.path.join(work, "input"), work)
+            entries, why = triage.deny_for(sig, spec, types, reports[report])
+        except (OSError, SyntaxError, ValueError, IndexError) as e:
+            entries, why = [], f"cannot read the program of its input: {e}"
+        if not entries:
+            log(f"denying nothing for {sig} (reported by {len(reports)} jobs): {why}")
+            return
+        with open(self.args.deny, "a") as f:
+            f.writelines(f"# {sig} | reported by jobs {pids} | first artifact: {artifact}\n{t} {m}\n"
+                         for t, m in entries)
+        log(f"denying {', '.join(f'{t}.{m}' for t, m in entries)} to later jobs: {sig} "
+            f"(reported by {len(reports)} jobs; first artifact {artifact})")
+
+    def learn_races(self):
+        """Races reported by --known-after processes become suppressions for the jobs to come."""
         new = []
         for sig, files in sorted(self.race_seen.items()):
             if len(files) >= self.args.known_after and sig not in self.suppressed:
@@ -205,7 +275,10 @@ def main(argv=None):
     ap.add_argument("--artifacts", required=True, help="hang-<sha1> inputs and their stacks go here")
     ap.add_argument("--reports", required=True, help="hang.<pid> reports go here (with the sanitizers' reports)")
     ap.add_argument("--suppressions", default="", help="TSan suppressions file the jobs read; learnt races are appended")
-    ap.add_argument("--known-after", type=int, default=2, help="processes that must report a race before it is suppressed")
+    ap.add_argument("--known-after", type=int, default=2,
+                    help="processes that must report a race (crash) before it is suppressed (denied)")
+    ap.add_argument("--deny", default="", help="deny file the jobs read (PYRACE_FUZZ_DENY); learnt crashes are appended")
+    ap.add_argument("--target", default="", help="the fuzz target, to read a crashing input's program (with --deny)")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -216,9 +289,21 @@ def main(argv=None):
     if args.deadline <= 0 or args.stall <= 0:
         print("pyrace-watchdog: error: --deadline and --stall must be positive seconds", file=sys.stderr)
         return EXIT_USAGE
+    if args.deny:
+        if not args.target or not os.access(args.target, os.X_OK):
+            print(f"pyrace-watchdog: error: --deny needs --target, the fuzz target (not '{args.target}')", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            open(args.deny, "a").close()
+            fuzz_driver.read_deny(args.deny)  # the jobs would stop at a broken one: say so now
+        except (OSError, ValueError) as e:
+            print(f"pyrace-watchdog: error: --deny: {e}", file=sys.stderr)
+            return EXIT_USAGE
     for d in (args.heartbeats, args.artifacts, args.reports):
         os.makedirs(d, exist_ok=True)
     env = dict(os.environ, PYRACE_FUZZ_HEARTBEAT=os.path.abspath(args.heartbeats))
+    if args.deny:
+        env["PYRACE_FUZZ_DENY"] = os.path.abspath(args.deny)
     try:
         proc = subprocess.Popen(cmd, env=env, start_new_session=True)
     except OSError as e:
@@ -239,7 +324,7 @@ def main(argv=None):
             pass
         dog.check_heartbeats()
         if time.monotonic() - last_races > 5:
-            dog.learn_races()
+            dog.learn()
             last_races = time.monotonic()
         if time.monotonic() > deadline:
             log(f"deadline: {args.deadline:g} s are up; ending {os.path.basename(cmd[0])} and its jobs")
@@ -252,7 +337,7 @@ def main(argv=None):
             proc.wait()
             rc = EXIT_DEADLINE
     dog.end_group(signal.SIGKILL)  # nothing the command started outlives it
-    dog.learn_races()
+    dog.learn()
     if rc < 0:
         rc = 128 - rc
     log(f"ended with exit {rc}; {dog.hangs} hung process(es) killed")

@@ -1,4 +1,5 @@
 """Unit tests of the fuzz driver and triage: run with the project's python3.14t (CTest: fuzz:*)."""
+import ast
 import os
 import random
 import subprocess
@@ -264,6 +265,117 @@ class Signatures(unittest.TestCase):
         self.assertEqual(triage.suppression_for("tsan data race: deque_init_impl | deque_repr"), "deque_init_impl")
         self.assertEqual(triage.suppression_for("tsan data race: _Py_Foo | PyBar"), "PyBar")
         self.assertIsNone(triage.suppression_for("tsan data race: ? | ?"))
+
+
+class Deny(unittest.TestCase):
+    """Signature -> operation matching (triage.deny_for) and the driver's deny list."""
+    DICT, STRINGIO = ("base", ("builtins", "dict"), 5), ("base", ("_io", "StringIO"), 2)
+
+    def program(self, objects, *threads):
+        spec = {"format": 1, "objects": list(objects), "threads": [list(t) for t in threads]}
+        return spec, [d.type_names(type(x)) for x in d.build_objects(spec["objects"])]
+
+    def test_a_crash_under_pickling_a_dict_denies_pickling_dicts(self):
+        spec, types = self.program([self.DICT, ("base", ("builtins", "list"), 1)],
+                                   [(0, "<pickle>", [], False), (1, "<pickle>", [], False)],
+                                   [(0, "clear", [], False), (0, "<repr>", [], False)])
+        sig = "crash SEGV: batch_dict_exact < save_dict < save"
+        self.assertEqual(triage.deny_for(sig, spec, types), ([("builtins.dict", "<pickle>")], ""))
+        # What the target writes for PYRACE_FUZZ_TYPES (the watchdog and triage read it back).
+        self.assertEqual(ast.literal_eval(d.types_text(repr(spec).encode())),
+                         [("builtins.dict", "dict", "dict"), ("builtins.list", "list", "list")])
+
+    def test_an_argument_clinic_name_gives_type_and_method(self):
+        spec, types = self.program([self.STRINGIO], [(0, "__setstate__", [("val", 19)], False)],
+                                   [(0, "read", [], False), (0, "write", [("val", 12)], False)])
+        sig = "crash SEGV: _io_StringIO___setstate___impl < _io_StringIO___setstate__"
+        self.assertEqual(triage.deny_for(sig, spec, types), ([("_io.StringIO", "__setstate__")], ""))
+
+    def test_the_frame_nearest_the_crash_decides(self):
+        # segv.txt: the top three frames name no operation; the report's stack goes on to
+        # _io_StringIO_read_impl, which names StringIO.read (not write: never the whole type).
+        with open(os.path.join(LOGS, "segv.txt")) as f:
+            report = f.read()
+        sig = triage.signature(report)[1]
+        spec, types = self.program([self.STRINGIO], [(0, "read", [], False)], [(0, "write", [("val", 12)], False)])
+        self.assertEqual(triage.deny_for(sig, spec, types, report), ([("_io.StringIO", "read")], ""))
+        entries, why = triage.deny_for(sig, spec, types)  # the signature's own frames only
+        self.assertEqual(entries, [])
+        self.assertIn("no operation of the program matches the frames _PyUnicodeWriter_Finish", why)
+
+    def test_a_generator_crash_denies_advancing_that_generator(self):
+        # A real 3.14.7 night: "crash: gen_send_ex2 < gen_iternext", reported by two jobs.
+        spec, types = self.program([("base", ("builtins", "list"), 1), ("derive", "genexpr", 0)],
+                                   [(1, "__next__", [], False), (1, "<repr>", [], False)], [(0, "clear", [], False)])
+        self.assertEqual(triage.deny_for("crash: gen_send_ex2 < gen_iternext", spec, types),
+                         ([("builtins.generator", "__next__")], ""))
+
+    def test_an_unmatched_signature_denies_nothing(self):
+        spec, types = self.program([self.DICT], [(0, "<pickle>", [], False)], [(0, "clear", [], False)])
+        entries, why = triage.deny_for("crash SEGV: _PyUnicodeWriter_Finish < make_intermediate", spec, types)
+        self.assertEqual(entries, [])
+        self.assertIn("make_intermediate", why)
+
+    def test_a_system_error_names_its_operation(self):
+        spec, types = self.program([("base", ("builtins", "list"), 1), ("derive", "islice", 0), ("derive", "memoryview", 0)],
+                                   [(1, "__next__", [], False), (1, "<repr>", [], False)], [(0, "clear", [], False)])
+        sig = triage.signature("==pyrace-fuzz== FINDING: SystemError in islice.__next__: error return without "
+                               "exception set (3 items)\n")[1]
+        self.assertEqual(triage.deny_for(sig, spec, types), ([("itertools.islice", "__next__")], ""))
+        entries, why = triage.deny_for(sig.replace("__next__", "__reduce__"), spec, types)
+        self.assertEqual((entries, why), ([], "the program has no islice.__reduce__ operation"))
+
+    def test_ledger_and_integrity_findings_name_no_operation(self):
+        spec, types = self.program([("base", ("builtins", "list"), 0)], [(0, "<ledger>", [], False)], [(0, "<ledger>", [], False)])
+        entries, why = triage.deny_for("oracle ledger: list holds Token(N, N) N times", spec, types)
+        self.assertEqual(entries, [])
+        self.assertIn("names no operation", why)
+
+    def test_the_driver_skips_denied_operations_and_runs_the_rest(self):
+        spec = {"format": 1, "objects": [("base", ("builtins", "list"), 1), ("base", ("builtins", "dict"), 5)],
+                "threads": [[(0, "append", [("val", 3)], False), (1, "<pickle>", [], False)],
+                            [(0, "<pickle>", [], False), (1, "clear", [], False)]]}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "deny")
+            with open(path, "w") as f:
+                f.write("# crash SEGV: batch_dict_exact < save_dict | reported by jobs 1, 2 | first artifact: x\n"
+                        "builtins.dict <pickle>\n")
+            self.assertEqual(d.read_deny(path), [("builtins.dict", "<pickle>",
+                                                  "crash SEGV: batch_dict_exact < save_dict | reported by jobs 1, 2 | first artifact: x")])
+            try:
+                self.assertEqual(d.load_deny(path), 1)
+                self.assertEqual(d.prepare(repr(spec).encode()), 2)
+                kept = d._current.spec["threads"]
+            finally:
+                d.DENIED = frozenset()
+                d._current = None
+        self.assertEqual(kept, [[(0, "append", [("val", 3)], False)],
+                                [(0, "<pickle>", [], False), (1, "clear", [], False)]])
+        d.prepare(repr(spec).encode())  # with no deny list: the whole program
+        self.assertEqual(d._current.spec, spec)
+        d._current = None
+
+    def test_a_broken_deny_file_is_an_error_naming_its_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "deny")
+            with open(path, "w") as f:
+                f.write("# fine\nbuiltins.dict <pickle>\ndict pickle extra\n")
+            with self.assertRaisesRegex(ValueError, "deny:3: expected 'module.Type operation'"):
+                d.read_deny(path)
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "watchdog.py"), "--heartbeats", tmp, "--artifacts", tmp,
+                                "--reports", tmp, "--deadline", "5", "--deny", path, "--target", "/bin/true", "--", "true"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn("deny:3", p.stderr)
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "watchdog.py"), "--heartbeats", tmp, "--artifacts", tmp,
+                                "--reports", tmp, "--deadline", "5", "--deny", path, "--", "true"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn("--deny needs --target", p.stderr)
+
+    def test_repeats_count_earlier_reports_and_earlier_nights(self):
+        c = triage.repeat_counts(["a", "b", "a", "a", "k"], known_before={"k"})
+        self.assertEqual(c, {"reports": 5, "distinct": 3, "repeats": 3})
 
 
 class Watchdog(unittest.TestCase):
