@@ -310,7 +310,7 @@ def case_short_name(sig):
     elif kind == "crash":
         short = "Crash_" + camel(sig.split(": ", 1)[-1].split(" < ")[0])
     else:
-        short = "Oracle_" + camel(" ".join(re.findall(r"[A-Za-z_]\w*", rest)[:4]))
+        short = "Oracle_" + camel(" ".join(re.findall(r"[A-Za-z_]\w+", rest)[:4]))  # N: a normalised number
     return short[:60].rstrip("_")
 
 
@@ -429,9 +429,12 @@ def cases_from_db(state, folder, log=print):
             spec = ast.literal_eval(f.read())
         try:
             with open(os.path.join(fdir, "log.txt"), errors="replace") as f:
-                flog = f.read(4000)
+                flog = f.read()
         except OSError:
             flog = ""
+        # The signature as this triage reads the log: what a later night's finding will be matched by.
+        kind, current = signature(flog)
+        sig = current if kind == rec["kind"] else sig
         path = write_case(folder, spec, sig, rec["kind"], build_version(flog), rec.get("id", sig_id(sig)),
                           rec.get("flavour", "?"), rec.get("first_seen", "?"), "not checked (from the database)", log)
         if path:

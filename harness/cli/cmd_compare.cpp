@@ -92,10 +92,11 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
       note = bug_name(*cr) + " shows on the candidate, not on the baseline";
       ++regressions;
       ++bugs_back;
-    } else if (br.xfail && !cr->known_bug_applies && cr->verdict == br.verdict) {
-      // The same bug's verdict on a build "affects" does not list: no change, the case is out of date.
+    } else if (br.xfail != cr->xfail && br.verdict == cr->verdict) {
+      // The bug's verdict on both, one of them a build "affects" does not list: no change, the case is out of date.
       kind = "STILL";
-      note = bug_name(br) + " shows on the candidate too; add its version to KNOWN_BUG \"affects\"";
+      note = bug_name(br.xfail ? br : *cr) + " shows on both builds; add the " +
+             (br.xfail ? "candidate's" : "baseline's") + " version to KNOWN_BUG \"affects\"";
       ++bugs_still;
     } else if (bad_now && !bad_before && !is_graded(cr->verdict)) {
       kind = "REGRESSION";  // a crash, an error, a hang: no question of evidence
