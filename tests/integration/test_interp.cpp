@@ -125,6 +125,38 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   CHECK_THAT(back.out, ContainsSubstring("1 regression, 1 fixed, 0 other changes"));
 }
 
+TEST_CASE("compare: a known TSan bug's races count once, as its case's FIXED or REGRESSION", "[integration][cli][interp]") {
+  auto record = [](const std::string& python, bool raced) {
+    json j{{"schema", "pyrace.result/1"}, {"name", "Interp_Race"}, {"expect", "safe"}, {"shape", "single"},
+           {"status", "ok"}, {"config", {{"gil", "off"}, {"threads", 2}}}, {"tsan_build", true},
+           {"python", python + " free-threading build (main)"}, {"trials", 5000}, {"concurrent_trials", 5000},
+           {"outcomes", json::array({{{"outcome", "'oracles pass'"}, {"grade", "ACCEPTABLE"}, {"count", 5000}}})},
+           {"known_bug", {{"issue", "gh-144356"}, {"affects", "3.14.7"}, {"verdict", "TSAN"},
+                          {"signature", "tsan data race: setiter_iternext | setiter_iternext"}}}};
+    if (raced)
+      j["tsan"] = json::array({{{"type", "data race"}, {"signature", "data race: setiter_iternext | setiter_iternext"},
+                                {"accesses", json::array()}, {"text", "WARNING: ThreadSanitizer: data race"}}});
+    return j;
+  };
+  fs::path a = scratch("race-a.jsonl"), b = scratch("race-b.jsonl");
+  std::ofstream(a) << record("3.14.7", true).dump() << "\n";   // the race, where affects lists it: XFAIL
+  std::ofstream(b) << record("3.14.8", false).dump() << "\n";  // none on the next build: SAFE
+  Run fixed = pyrace(fmt::format("compare {} {}", quote(a.string()), quote(b.string())), false);
+  INFO(fixed.out);
+  CHECK(fixed.exit_code == 0);
+  CHECK_THAT(fixed.out, ContainsSubstring("FIXED        Interp_Race|gil=off|t=2"));
+  CHECK_THAT(fixed.out, !ContainsSubstring("TSAN FIXED"));
+  CHECK_THAT(fixed.out, ContainsSubstring("0 regressions, 1 fixed"));
+  // Reversed, with the race listed for both builds: it came with the candidate, one regression.
+  std::ofstream(a) << record("3.14.7", false).dump() << "\n";
+  std::ofstream(b) << record("3.14.7", true).dump() << "\n";
+  Run back = pyrace(fmt::format("compare {} {}", quote(a.string()), quote(b.string())), false);
+  INFO(back.out);
+  CHECK(back.exit_code == 1);
+  CHECK_THAT(back.out, !ContainsSubstring("TSAN NEW"));
+  CHECK_THAT(back.out, ContainsSubstring("1 regression, 0 fixed"));
+}
+
 TEST_CASE("triage writes a loadable case for a finding with a program, and none for one with a report only",
           "[integration][interp]") {
   fs::path out = scratch("interp-cases");
