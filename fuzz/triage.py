@@ -10,7 +10,10 @@ hang-* kept by fuzz/watchdog.py with its stacks) of a night's fuzzing:
      still fires (not hangs: their signature comes from the stacks the watchdog kept, at a
      fixed cost, and they are not re-run);
   3. render a standalone reproducer for plain python3.14t and check whether it fires there;
-  4. merge into the findings database of the state directory: NEW, KNOWN (seen on an earlier
+  4. write a pyrace case for it (crashes, races, oracle findings whose program reproduces; into
+     --write-cases, default OUT/cases: the regression suite's cases/interpreter/ takes them), or add
+     this build to the "affects" of the case already written for its signature;
+  5. merge into the findings database of the state directory: NEW, KNOWN (seen on an earlier
      night) or, for known findings that no longer fire with this build, FIXED.
 Writes summary.json, summary.xml (JUnit) and summary.md.
 
@@ -360,6 +363,186 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
     return f"not within {seconds:g} s"
 
 
+# ---- findings as regression cases (cases/interpreter/, docs/case-format.md) -------------------
+# The verdict a build with the bug gives, per kind of finding. Hangs, timeouts and out-of-memory
+# findings are not written: a case's worker would spend its whole --timeout on every run.
+CASE_VERDICT = {"crash": "CRASH", "tsan": "TSAN", "oracle": "RACY"}
+CASE_TRIALS = 20_000  # programs per run (SHAPE single: one state each)
+
+
+def build_version(log, build=""):
+    """The interpreter version a finding was made on: the fuzz target's first log line names it
+    ("pyrace-fuzz: interpreter 3.14.7 free-threading build ..."), else --build's description."""
+    m = re.search(r"pyrace-fuzz: interpreter (\d+\.\d+\.\d+)", log or "") or re.search(r"\b(\d+\.\d+\.\d+)", build or "")
+    return m.group(1) if m else ""
+
+
+def _version_bound(text, high):
+    """X.Y.Z or X.Y (every X.Y.z: its lowest or highest micro) as a tuple; None if not a version."""
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if not m:
+        return None
+    micro = int(m.group(3)) if m.group(3) is not None else (10 ** 9 if high else 0)
+    return int(m.group(1)), int(m.group(2)), micro
+
+
+def affects_covers(affects, version):
+    """Does a KNOWN_BUG "affects" already cover this version? (As record.cpp affects_version.)"""
+    v = _version_bound(version, False)
+    for item in re.split(r"[\s,]+", affects.strip()):
+        if item == "*":
+            return True
+        lo, dash, hi = item.partition("-")
+        lo_b = _version_bound(lo, False) if lo else (0, 0, 0)
+        hi_b = (_version_bound(hi, True) if hi else (10 ** 9, 0, 0)) if dash else _version_bound(lo, True)
+        if v and lo_b and hi_b and lo_b <= v <= hi_b:
+            return True
+    return False
+
+
+def case_short_name(sig):
+    """Interp_NN_<this>: the kind of finding and the function (or oracle message) it names."""
+    def camel(text):
+        return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^0-9A-Za-z]+", text) if w)
+    kind, _, rest = sig.partition(" ")
+    if kind == "tsan":
+        short = "Race_" + "_".join(camel(t) for t in dict.fromkeys(race_functions(sig)))
+    elif kind == "crash":
+        short = "Crash_" + camel(sig.split(": ", 1)[-1].split(" < ")[0])
+    else:
+        short = "Oracle_" + camel(" ".join(re.findall(r"[A-Za-z_]\w+", rest)[:4]))  # N: a normalised number
+    return short[:60].rstrip("_")
+
+
+def existing_cases(folder):
+    """The Interp_*.py cases of a folder by their finding's signature: {sig: (path, KNOWN_BUG, (first, last line))}."""
+    out = {}
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not re.match(r"Interp_\d+_\w+\.py$", name):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            with open(path) as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "KNOWN_BUG" for t in node.targets):
+                try:
+                    known = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+                if isinstance(known, dict) and known.get("signature"):
+                    out[known["signature"]] = (path, known, (node.lineno, node.end_lineno))
+    return out
+
+
+CASE_BODY = '''from _pyrace_fuzz import Program
+
+EXPECT = "safe"
+KNOWN_BUG = {known!r}
+SPEC = {spec!r}
+SHAPE = "single"  # a fresh program per state, each thread's operations once: as the fuzzer runs it
+THREADS = {threads}
+TRIALS = {trials}
+OUTCOMES = {{"oracles pass": "ACCEPTABLE"}}  # anything else is an oracle's finding: FORBIDDEN
+
+
+def setup():
+    return Program(SPEC)
+
+
+def actor(program, thread_index):
+    if thread_index < len(program.threads):  # more threads than the program has (-t): they idle
+        program.threads[thread_index]()
+
+
+def arbiter(program):
+    return program.check() or "oracles pass"
+'''
+
+
+def case_source(spec, sig, kind, version, finding_id, flavour, found, checked):
+    """A case file that runs a finding's program as a pyrace case: setup builds its objects, each
+    actor thread runs its thread's operations, the arbiter applies the fuzz oracles. EXPECT safe (a
+    correct interpreter runs any program of the vocabulary cleanly); KNOWN_BUG names the build it
+    fired on and the verdict there."""
+    verdict = CASE_VERDICT[kind]
+    shows = {"CRASH": "the worker crashes",
+             "TSAN": "ThreadSanitizer reports the race (in a TSan build: a release build cannot see it, SAFE there)",
+             "RACY": "an oracle's finding is a FORBIDDEN outcome"}[verdict]
+    doc = [f"Fuzz finding {finding_id}: {sig}", "",
+           f"Found by pyrace's fuzzer ({flavour} target) on {found}, interpreter {version or 'unknown'};",
+           "upstream issue: not known yet. The program (SPEC: the fuzzer's minimised program) runs as a",
+           "case: fresh objects per state, each actor thread runs its thread's operations once, the",
+           "arbiter applies the fuzz oracles (ledger, integrity, SystemError). Where the bug is,",
+           f"{shows};", "elsewhere every program passes (EXPECT safe).",
+           f"Reproducer check when written: {checked}.", "", "The program:"]
+    doc += ["    " + line for line in fuzz_driver.describe(spec)]
+    known = {"issue": f"fuzz-{finding_id}", "affects": version or "*", "verdict": verdict, "signature": sig}
+    text = "\n".join(doc).replace("\\", "\\\\").replace('"""', "'''")
+    return f'"""{text}\n"""\n' + CASE_BODY.format(known=known, spec=spec, threads=len(spec["threads"]),
+                                                   trials=f"{CASE_TRIALS:_}")
+
+
+def write_case(folder, spec, sig, kind, version, finding_id, flavour, found, checked, log=print):
+    """Writes a finding's case into folder, or widens the "affects" of the case already there for
+    its signature (a later night on another build). Returns the case's path, or None (no case:
+    a kind cases do not cover, or no program)."""
+    if kind not in CASE_VERDICT or not spec or not any(spec["threads"]):
+        return None
+    os.makedirs(folder, exist_ok=True)
+    there = existing_cases(folder).get(sig)
+    if there:
+        path, known, (first, last) = there
+        if version and not affects_covers(known.get("affects", ""), version):
+            known = dict(known, affects=f"{known.get('affects', '')} {version}".strip())
+            with open(path) as f:
+                lines = f.read().split("\n")
+            lines[first - 1:last] = [f"KNOWN_BUG = {known!r}"]
+            with open(path + ".tmp", "w") as f:
+                f.write("\n".join(lines))
+            os.replace(path + ".tmp", path)
+            log(f"  case {path}: affects widened to {known['affects']!r}")
+        return path
+    numbers = [int(m.group(1)) for m in (re.match(r"Interp_(\d+)_", n) for n in os.listdir(folder)) if m]
+    path = os.path.join(folder, f"Interp_{max(numbers, default=0) + 1:02d}_{case_short_name(sig)}.py")
+    with open(path + ".tmp", "w") as f:
+        f.write(case_source(spec, sig, kind, version, finding_id, flavour, found, checked))
+    os.replace(path + ".tmp", path)
+    log(f"  case {path}")
+    return path
+
+
+def cases_from_db(state, folder, log=print):
+    """--cases-from: a case for every finding of an existing database that has a program
+    (findings/<id>/program.spec); findings with only a report are listed as skipped."""
+    db = load_db(os.path.join(state, "findings.json"))
+    written, skipped = [], []
+    for sig, rec in sorted(db["findings"].items()):
+        fdir = os.path.join(state, "findings", rec.get("id", sig_id(sig)))
+        spec_path = os.path.join(fdir, "program.spec")
+        if rec.get("kind") not in CASE_VERDICT or not os.path.exists(spec_path):
+            skipped.append(sig)
+            continue
+        with open(spec_path) as f:
+            spec = ast.literal_eval(f.read())
+        try:
+            with open(os.path.join(fdir, "log.txt"), errors="replace") as f:
+                flog = f.read()
+        except OSError:
+            flog = ""
+        # The signature as this triage reads the log: what a later night's finding will be matched by.
+        kind, current = signature(flog)
+        sig = current if kind == rec["kind"] else sig
+        path = write_case(folder, spec, sig, rec["kind"], build_version(flog), rec.get("id", sig_id(sig)),
+                          rec.get("flavour", "?"), rec.get("first_seen", "?"), "not checked (from the database)", log)
+        if path:
+            written.append(path)
+    log(f"{len(written)} case(s) in {folder}; {len(skipped)} finding(s) without a program or of a kind cases do not cover")
+    return written, skipped
+
+
 def load_db(path):
     if os.path.exists(path):
         with open(path) as f:
@@ -391,8 +574,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--target", action="append", default=[], metavar="FLAVOUR=BIN:ARTIFACT_DIR",
                     help="a fuzz target and the artifacts it wrote (e.g. plain=build-fuzz/fuzz/pyrace-fuzz:night/art-plain)")
-    ap.add_argument("--state", required=True, help="the findings database lives here (kept across nights)")
-    ap.add_argument("--out", required=True, help="summary.{json,xml,md} and this night's reproducers")
+    ap.add_argument("--state", help="the findings database lives here (kept across nights); required")
+    ap.add_argument("--out", help="summary.{json,xml,md} and this night's reproducers; required")
+    ap.add_argument("--write-cases", default="", metavar="DIR",
+                    help="a pyrace case (Interp_NN_*.py) for every crash, race or oracle finding whose program "
+                         "reproduces; a case already there for the signature gets this build added to its "
+                         "KNOWN_BUG \"affects\" (default: OUT/cases)")
+    ap.add_argument("--cases-from", default="", metavar="STATE",
+                    help="only write cases (into --write-cases) for the findings of this existing database that "
+                         "have a program; nothing is run or changed there")
     ap.add_argument("--python", default="", help="plain python3.14t to check reproducers with")
     ap.add_argument("--tsan-python", default="", help="TSan python3.14t to check TSan reproducers with")
     ap.add_argument("--runs", type=int, default=300, help="runs of an artifact when reproducing it")
@@ -411,6 +601,19 @@ def main(argv=None):
     ap.add_argument("--deny", default="", help="the night's deny list (PYRACE_FUZZ_DENY): listed in the summary")
     args = ap.parse_args(argv)
     started = time.monotonic()
+    if args.cases_from:
+        if not args.write_cases:
+            print("pyrace-triage: error: --cases-from needs --write-cases DIR", file=sys.stderr)
+            return EXIT_USAGE
+        if not os.path.isfile(os.path.join(args.cases_from, "findings.json")):
+            print(f"pyrace-triage: error: {args.cases_from} has no findings.json", file=sys.stderr)
+            return EXIT_USAGE
+        cases_from_db(args.cases_from, args.write_cases, lambda m: print(f"pyrace-triage: {m}", flush=True))
+        return EXIT_OK
+    if not args.state or not args.out:
+        print("pyrace-triage: error: --state and --out are required", file=sys.stderr)
+        return EXIT_USAGE
+    cases_dir = args.write_cases or os.path.join(args.out, "cases")
 
     def log(msg):
         print(f"pyrace-triage: {msg}", flush=True)
@@ -516,6 +719,15 @@ def main(argv=None):
                 left = args.budget - (time.monotonic() - started) - 35  # the check never takes triage past its budget
                 entry["plain_python"] = check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), flavour == "tsan",
                                                     kind == "hang") if left > 0 else "not checked: triage's budget is spent"
+            # A case for the regression suite, when the program (not only the artifact) fires: a re-run
+            # of the artifact gave the signature, minimising re-ran it, or the reproducer fired.
+            reproduced = known_sig is None or size_of(spec) < before or \
+                str(entry.get("plain_python", "")).startswith("fires")
+            if not reproduced and kind in CASE_VERDICT and time.monotonic() - started < args.budget:
+                reproduced = signature(target.run(os.path.join(fdir, "program.spec")))[1] == sig
+            if reproduced:
+                entry["case"] = write_case(cases_dir, spec, sig, kind, build_version(out, args.build), fid, flavour,
+                                           night, entry.get("plain_python", "not checked"), log)
             entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
                          program=fuzz_driver.describe(spec))
             log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
@@ -742,7 +954,8 @@ def write_summaries(results, catalog, out, night, build, deny=None):
                 lines += [f"| `{e['type']}.{e['operation']}` | {e['why'].replace('|', '/')} |" for e in deny["entries"]]
     for r in results:
         if r["status"] == "new" and r.get("program"):
-            lines += ["", f"## {r['signature']}", "", "```"] + r["program"] + ["```"]
+            lines += ["", f"## {r['signature']}", ""] + ([f"Case: {r['case']}", ""] if r.get("case") else []) + \
+                ["```"] + r["program"] + ["```"]
     with open(os.path.join(out, "summary.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

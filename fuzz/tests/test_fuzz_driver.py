@@ -378,6 +378,62 @@ class Deny(unittest.TestCase):
         self.assertEqual(c, {"reports": 5, "distinct": 3, "repeats": 3})
 
 
+class Cases(unittest.TestCase):
+    """Triage writes a finding's program as a case (cases/interpreter/) and widens its "affects"."""
+    SPEC = {"format": 1, "objects": [("base", ("builtins", "set"), 1), ("derive", "iter", 0)],
+            "threads": [[(1, "__next__", [], False)], [(1, "__next__", [], False)]]}
+    SIG = "tsan data race: setiter_iternext < wrap_next | setiter_iternext < wrap_next"
+
+    def test_affects_covers(self):
+        self.assertTrue(triage.affects_covers("3.14.5 3.14.7", "3.14.7"))
+        self.assertFalse(triage.affects_covers("3.14.5 3.14.6", "3.14.7"))
+        self.assertTrue(triage.affects_covers("3.14.0-3.14.7", "3.14.3"))
+        self.assertFalse(triage.affects_covers("3.14.0-3.14.6", "3.14.7"))
+        self.assertTrue(triage.affects_covers("3.14.5-", "3.14.9"))
+        self.assertTrue(triage.affects_covers("3.14", "3.14.9"))
+        self.assertFalse(triage.affects_covers("3.13", "3.14.0"))
+        self.assertTrue(triage.affects_covers("*", "3.15.0"))
+
+    def test_names_and_version(self):
+        self.assertEqual(triage.case_short_name(self.SIG), "Race_SetiterIternext")
+        self.assertEqual(triage.case_short_name("crash SEGV: list_dealloc < _Py_Dealloc"), "Crash_ListDealloc")
+        self.assertEqual(triage.case_short_name("oracle ledger: list lost N of N concurrent inserts"),
+                         "Oracle_LedgerListLostOf")
+        self.assertEqual(triage.build_version("pyrace-fuzz: interpreter 3.14.6 free-threading build (main)"), "3.14.6")
+        self.assertEqual(triage.build_version("", "3.14.5 fuzz (cached)"), "3.14.5")
+
+    def test_write_then_widen(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = triage.write_case(folder, self.SPEC, self.SIG, "tsan", "3.14.7", "24f3b903f3ed", "tsan",
+                                     "night 1", "fires", log=lambda m: None)
+            self.assertEqual(os.path.basename(path), "Interp_01_Race_SetiterIternext.py")
+            ns = {}
+            src = open(path).read()
+            exec(compile(src.replace("from _pyrace_fuzz import Program", "from fuzz_driver import Program"),
+                         path, "exec"), ns)
+            self.assertEqual(ns["KNOWN_BUG"]["affects"], "3.14.7")
+            self.assertEqual(ns["KNOWN_BUG"]["verdict"], "TSAN")
+            self.assertEqual(ns["THREADS"], 2)
+            program = ns["setup"]()  # the case runs its program: both threads, then the oracles
+            for t in range(3):
+                ns["actor"](program, t)
+            self.assertEqual(ns["arbiter"](program), "oracles pass")
+            # The same signature on a later night of another build: the same file, affects widened.
+            again = triage.write_case(folder, self.SPEC, self.SIG, "tsan", "3.14.5", "24f3b903f3ed", "tsan",
+                                      "night 2", "fires", log=lambda m: None)
+            self.assertEqual(again, path)
+            self.assertIn("'affects': '3.14.7 3.14.5'", open(path).read())
+            triage.write_case(folder, self.SPEC, self.SIG, "tsan", "3.14.7", "24f3b903f3ed", "tsan", "night 3",
+                              "fires", log=lambda m: None)
+            self.assertIn("'affects': '3.14.7 3.14.5'", open(path).read())  # covered already: unchanged
+            other = triage.write_case(folder, self.SPEC, "crash SEGV: set_next < setiter_iternext", "crash",
+                                      "3.14.7", "abc", "plain", "night 3", "fires", log=lambda m: None)
+            self.assertEqual(os.path.basename(other), "Interp_02_Crash_SetNext.py")
+            self.assertIsNone(triage.write_case(folder, self.SPEC, "hang: x", "hang", "3.14.7", "h", "plain",
+                                                "night 3", "", log=lambda m: None))
+            self.assertEqual(len(os.listdir(folder)), 2)
+
+
 class Watchdog(unittest.TestCase):
     def test_heartbeat_layout(self):
         import struct

@@ -89,6 +89,17 @@ spec=$(ls "$tmp"/state/findings/*/program.spec)
 ops=$(grep -o "'enter'\|'trip'\|'<[a-z]*>'\|'__[a-z_]*__'\|'bump'" "$spec" | wc -l)
 (( ops <= 8 )) || fail "the minimised program still has $ops operations: $(cat "$spec")"
 echo "ok: triage: NEW, minimised to $ops operations, reproducer fires in plain python3.14t"
+# ... and a regression case with that program (OUT/cases/), naming the build it crashed on.
+case_file=$(ls "$tmp"/out/cases/Interp_01_Crash_*.py 2>/dev/null | head -1)
+[[ -n "$case_file" ]] || fail "triage wrote no case: $(ls -R "$tmp/out")"
+grep -q "'verdict': 'CRASH'" "$case_file" || fail "case without KNOWN_BUG CRASH: $(cat "$case_file")"
+grep -q "'affects': '3\.14\.[0-9]*'" "$case_file" || fail "case without the night's version: $(grep KNOWN_BUG "$case_file")"
+cmp -s <("$python" -c 'import ast,sys; print(repr(ast.literal_eval(open(sys.argv[1]).read())))' "$spec") \
+  <("$python" -c 'import ast,sys
+for n in ast.parse(open(sys.argv[1]).read()).body:
+    if isinstance(n, ast.Assign) and n.targets[0].id == "SPEC": print(repr(ast.literal_eval(n.value)))' "$case_file") \
+  || fail "the case's SPEC is not the minimised program"
+echo "ok: triage wrote $(basename "$case_file") with the minimised program"
 
 # 4. The next night: the same artifact is KNOWN (exit 0); with no artifacts the finding is
 #    re-checked from its program and still fires.

@@ -32,6 +32,14 @@ std::string describe(const Record& r) {
 Interval evidence_ci(const Record& r) { return wilson95(static_cast<double>(r.forbidden), r.bound.evidence); }
 bool disjoint(const Interval& a, const Interval& b) { return a.hi < b.lo || b.hi < a.lo; }
 
+// The verdict EXPECT names, not as a known bug's XFAIL (a bug's verdict can never satisfy EXPECT).
+bool expected_verdict(const Record& r) { return r.expectation_applies && satisfies(r.verdict, r.expect); }
+
+// "known bug gh-156351 (crash SEGV: list_dealloc < ...)": the issue, and the fuzz finding's signature when it has one.
+std::string bug_name(const Record& r) {
+  return "known bug " + r.known_bug_issue + (r.known_bug_signature.empty() ? "" : " (" + r.known_bug_signature + ")");
+}
+
 // Both runs measured their concurrency and one reached less than half the other's: their rates
 // come from different conditions (a loaded machine, another scheduler), not comparable as they are.
 constexpr double kWeakConcurrencyRatio = 0.5;
@@ -56,6 +64,7 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   if (!repro_dir.empty()) std::filesystem::create_directories(repro_dir);
 
   int regressions = 0, improvements = 0, changed = 0, inconclusive = 0, weak_rates = 0;
+  int bugs_fixed = 0, bugs_back = 0, bugs_still = 0;  // KNOWN_BUG cases (cases/interpreter/: fuzz findings)
   fmt::print("pyrace compare: baseline {} ({} results, {})\n", baseline, base.records.size(),
              base.records.empty() ? "?" : base.records[0].python);
   fmt::print("                candidate {} ({} results, {})\n\n", candidate, cand.records.size(),
@@ -70,7 +79,26 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
     std::string kind, note;
     const bool bad_before = is_mismatch(br), bad_now = is_mismatch(*cr);
     const bool either_inconclusive = br.verdict == Verdict::Inconclusive || cr->verdict == Verdict::Inconclusive;
-    if (bad_now && !bad_before && !is_graded(cr->verdict)) {
+    if (br.xfail && expected_verdict(*cr)) {
+      // The bug's verdict on the baseline, EXPECT's on the candidate: this build fixed it.
+      kind = "FIXED";
+      note = bug_name(br) + " does not show on the candidate" +
+             (cr->xpass ? "; its KNOWN_BUG \"affects\" lists this build: narrow it" : "");
+      ++improvements;
+      ++bugs_fixed;
+    } else if (cr->xfail && expected_verdict(br)) {
+      // EXPECT's verdict on the baseline, the bug's on the candidate: it came (back) with this build.
+      kind = "REGRESSION";
+      note = bug_name(*cr) + " shows on the candidate, not on the baseline";
+      ++regressions;
+      ++bugs_back;
+    } else if (br.xfail != cr->xfail && br.verdict == cr->verdict) {
+      // The bug's verdict on both, one of them a build "affects" does not list: no change, the case is out of date.
+      kind = "STILL";
+      note = bug_name(br.xfail ? br : *cr) + " shows on both builds; add the " +
+             (br.xfail ? "candidate's" : "baseline's") + " version to KNOWN_BUG \"affects\"";
+      ++bugs_still;
+    } else if (bad_now && !bad_before && !is_graded(cr->verdict)) {
       kind = "REGRESSION";  // a crash, an error, a hang: no question of evidence
       ++regressions;
     } else if (either_inconclusive) {
@@ -126,11 +154,13 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   // ThreadSanitizer signatures (TSan runs): new, fixed and persisting, each with its first case.
   auto signatures = [](const ResultsFile& f) {
     std::map<std::string, std::pair<int, std::string>> m;  // signature -> (count, first case)
-    for (const auto& r : f.records)
+    for (const auto& r : f.records) {
+      if (r.xfail) continue;  // a known bug's races: its case's FIXED / REGRESSION line speaks for them
       for (const auto& t : r.tsan) {
         auto& e = m[t.signature];
         if (e.first++ == 0) e.second = r.name;
       }
+    }
     return m;
   };
   auto bs = signatures(base), cs = signatures(cand);
@@ -143,8 +173,11 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
   for (const auto& [sig, e] : bs)
     if (!cs.count(sig)) fmt::print("{:<12} {} (was x{}, first in {})\n", "TSAN FIXED", sig, e.first, e.second);
   regressions += new_races;
-  fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}{}{}\n", regressions,
+  fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}{}{}{}\n", regressions,
              regressions == 1 ? "" : "s", improvements, changed, changed == 1 ? "" : "s",
+             bugs_fixed + bugs_back + bugs_still
+                 ? fmt::format("; known bugs: {} fixed, {} regressed, {} still there", bugs_fixed, bugs_back, bugs_still)
+                 : "",
              inconclusive ? fmt::format(", {} inconclusive (too little evidence to call a change)", inconclusive) : "",
              weak_rates ? fmt::format(", {} weak rate comparison{} (concurrency too different)", weak_rates,
                                       weak_rates == 1 ? "" : "s")

@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "forced_source.hpp"  // generated from forced_driver.py
+#include "fuzz_driver_source.hpp"  // kFuzzDriverSource: cases/interpreter/ import it as _pyrace_fuzz
 #include "loader_source.hpp"  // kExploreModelSource
 #include "repro_source.hpp"   // generated from repro_driver.py
 
@@ -48,6 +50,11 @@ std::string write_reproducer(const std::string& case_path, const std::string& ou
                        found->config.gil, found->config.threads, found->python);
   out << "# run: python3.14t " << out_path << " [--max-seconds N]   exit 1: reproduced, 0: not seen\n";
   out << "# (a crash reproduces as death by its signal; the GIL setting comes from PYTHON_GIL)\n";
+  if (source.str().find("_pyrace_fuzz") != std::string::npos)  // a fuzz finding's case: its runtime, as the worker gives it
+    out << "# === pyrace: the fuzz runtime the case imports as _pyrace_fuzz ===\n"
+        << "import sys as _sys, types as _types\n_fuzz = _types.ModuleType(\"_pyrace_fuzz\")\n"
+        << "exec(compile(" << nlohmann::json(std::string(kFuzzDriverSource)).dump()
+        << ", \"<pyrace fuzz driver>\", \"exec\"), _fuzz.__dict__)\n_sys.modules[\"_pyrace_fuzz\"] = _fuzz\n";
   out << kReproDriverSource << "\n# === pyrace: the case, embedded ===\n" << source.str();
   out.close();
   if (!out) return "cannot write " + out_path;

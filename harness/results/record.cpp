@@ -1,6 +1,11 @@
 #include "results/record.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+#include <optional>
+#include <string_view>
 
 namespace pyrace {
 
@@ -48,7 +53,11 @@ void grade_record(Record& r) {
   r.xfail = r.xpass = false;
   // KNOWN_BUG speaks of interpreter bugs that show under threads running together: explore runs
   // one thread at a time, outside what such a bug needs, so its verdict is graded as it is.
-  if (!r.known_bug_verdict.empty() && r.expectation_applies && r.config.mode != "explore") {
+  // It concerns only the versions "affects" lists, and a race report only a TSan build: elsewhere
+  // EXPECT applies (SAFE as expected; a crash there is a regression, not the known bug).
+  r.known_bug_applies = !r.known_bug_verdict.empty() && affects_version(r.known_bug_affects, r.python) &&
+                        (r.known_bug_verdict != to_string(Verdict::Tsan) || r.tsan_build);
+  if (r.known_bug_applies && r.expectation_applies && r.config.mode != "explore") {
     // With a known bug, INCONCLUSIVE (on an EXPECT safe case) is neither: the bug did not show,
     // and too little ran to say it is gone. It stays inconclusive.
     r.xfail = to_string(r.verdict) == r.known_bug_verdict;
@@ -162,7 +171,8 @@ json to_json(const Record& r) {
       {"known_bug",
        r.known_bug_verdict.empty()
            ? json(nullptr)
-           : json{{"issue", r.known_bug_issue}, {"affects", r.known_bug_affects}, {"verdict", r.known_bug_verdict}}},
+           : json{{"issue", r.known_bug_issue}, {"affects", r.known_bug_affects}, {"verdict", r.known_bug_verdict},
+                  {"signature", r.known_bug_signature}, {"applies", r.known_bug_applies}}},
       {"xfail", r.xfail},
       {"xpass", r.xpass},
       {"doc", r.doc},
@@ -192,6 +202,7 @@ json to_json(const Record& r) {
                             : json(nullptr)},
       {"ops_per_s", r.ops_per_s},
       {"python", r.python},
+      {"tsan_build", r.tsan_build},
       {"explore", r.explore},
       {"verdict", to_string(r.verdict)},
       {"forbidden", r.forbidden},
@@ -238,6 +249,51 @@ void apply_known_bug(Record& r, const json& known) {
   r.known_bug_issue = known.value("issue", "");
   r.known_bug_affects = known.value("affects", "");
   r.known_bug_verdict = known.value("verdict", "");
+  r.known_bug_signature = known.value("signature", "");
+}
+
+namespace {
+// The leading X.Y or X.Y.Z of a version ("3.14.7 free-threading build ...", "3.14.0rc1" -> 3.14.0).
+// An absent micro is the lowest (as a version, or a range's start) or the highest (a range's end).
+std::optional<std::array<long, 3>> leading_version(std::string_view s, bool high) {
+  std::array<long, 3> v{0, 0, high ? std::numeric_limits<long>::max() : 0};
+  size_t i = 0;
+  for (int part = 0; part < 3; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return part == 2 ? std::optional(v) : std::nullopt;
+      ++i;
+    }
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+    long n = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && n < 1000000) n = n * 10 + (s[i++] - '0');
+    v[part] = n;
+  }
+  return v;
+}
+}  // namespace
+
+bool affects_version(const std::string& affects, const std::string& python) {
+  const auto ran = leading_version(python, false);
+  if (!ran) return true;
+  bool readable = false;
+  // Items split by spaces or commas: "*", "3.14.7", "3.14" (every 3.14.x), "3.14.0-3.14.7", "3.14.5-", "-3.14.6".
+  for (size_t pos = 0; pos < affects.size();) {
+    size_t end = affects.find_first_of(" ,\t", pos);
+    std::string_view item(affects.data() + pos, (end == std::string::npos ? affects.size() : end) - pos);
+    pos = end == std::string::npos ? affects.size() : end + 1;
+    if (item.empty()) continue;
+    if (item == "*") return true;
+    const size_t dash = item.find('-');
+    std::string_view lo_s = dash == std::string_view::npos ? item : item.substr(0, dash);
+    std::string_view hi_s = dash == std::string_view::npos ? item : item.substr(dash + 1);
+    std::optional<std::array<long, 3>> lo = lo_s.empty() ? std::array<long, 3>{0, 0, 0} : leading_version(lo_s, false);
+    std::optional<std::array<long, 3>> hi = hi_s.empty() ? std::array<long, 3>{std::numeric_limits<long>::max(), 0, 0}
+                                                         : leading_version(hi_s, true);
+    if (!lo || !hi) continue;
+    readable = true;
+    if (*lo <= *ran && *ran <= *hi) return true;
+  }
+  return !readable;
 }
 
 Record record_from_json(const json& j) {
@@ -275,6 +331,7 @@ Record record_from_json(const json& j) {
   apply_run_fields(r, j);
   r.wall_s = j.value("wall_s", 0.0);
   r.python = j.value("python", "");
+  r.tsan_build = j.value("tsan_build", !r.tsan.empty());  // older files: a TSan report says it was one
   if (j.contains("explore")) r.explore = j["explore"];
   grade_record(r);  // grading is derived: recomputed, never trusted from the file
   return r;

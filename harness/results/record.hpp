@@ -48,7 +48,9 @@ struct Record {
   std::vector<std::string> actors;  // the case's actors in thread order: "actor", or the <name> of each actor_<name>
   std::string fix;  // FIX: the name of the case with this pattern's fix
   // KNOWN_BUG: an interpreter bug this case runs into, with the verdict an affected build gives.
-  std::string known_bug_issue, known_bug_affects, known_bug_verdict;  // actor_<name> functions: the thread count is theirs, not --threads'.
+  // "affects": the interpreter versions it shows on (docs/case-format.md: "3.14.5 3.14.6",
+  // "3.14.0-3.14.7", "3.14", "*"); signature: a fuzz finding's (cases/interpreter/), else empty.
+  std::string known_bug_issue, known_bug_affects, known_bug_verdict, known_bug_signature;
   // status: ok (ran), malformed (the case file is wrong), exception (case code raised),
   // gil (the GIL was re-enabled), crash, timeout, deadlock (supervisor)
   std::string status;
@@ -76,6 +78,7 @@ struct Record {
   long damage_n = 0;     // damage(state) per trial, when the case defines it
   double damage_mean = 0, damage_min = 0, damage_max = 0;
   std::string python;  // interpreter version string
+  bool tsan_build = false;  // pyrace and its interpreter built with ThreadSanitizer (TSAN verdicts possible)
   // explore mode: the search's raw result (schedules, outcomes per schedule, witness with its
   // timeline); null for stress runs. Schema in docs/results-schema.md.
   nlohmann::json explore;
@@ -98,6 +101,9 @@ struct Record {
   // With KNOWN_BUG: xfail = the known bug showed (accepted, reported); xpass = the build behaved
   // as EXPECT says, so the bug looks fixed: a failure, as pytest's strict xfail, until the case is updated.
   bool xfail = false, xpass = false;
+  // KNOWN_BUG concerns this run: its "affects" lists the interpreter version that ran (or the
+  // version is unknown), and a TSAN verdict needs a TSan build. Otherwise EXPECT alone applies.
+  bool known_bug_applies = false;
 };
 
 nlohmann::json to_json(const Config& c);
@@ -122,6 +128,10 @@ Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exc
 // The raw-run fields (trials, outcomes, timings, damage): the same keys in a result record and
 // in a worker's "run" object.
 void apply_run_fields(Record& r, const nlohmann::json& run);
-void apply_known_bug(Record& r, const nlohmann::json& known);  // {issue, affects, verdict} or null
+void apply_known_bug(Record& r, const nlohmann::json& known);  // {issue, affects, verdict[, signature]} or null
+// Whether KNOWN_BUG's "affects" covers the interpreter whose Py_GetVersion() is `python`. A
+// version string that does not start with X.Y.Z covers, as an affects that cannot be read does:
+// the bug is then assumed, as before affects was read.
+bool affects_version(const std::string& affects, const std::string& python);
 
 }  // namespace pyrace

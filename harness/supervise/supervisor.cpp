@@ -462,6 +462,9 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   r.tsan_suppressed = w.tsan_suppressed;
   r.tsan_suppressed_collected = w.tsan_finalised;
   r.python = j.value("python", "");
+#ifdef PYRACE_TSAN_SUPPRESSIONS
+  r.tsan_build = true;  // a KNOWN_BUG whose verdict is TSAN can only show here
+#endif
   r.message = j.value("message", "");
   r.line = j.value("line", 0);
   r.traceback = j.value("traceback", "");
@@ -515,6 +518,13 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
   if (r.xpass)
     r.message = "KNOWN_BUG " + r.known_bug_issue + " did not show: this build gives the verdict EXPECT names, so "
                 "the bug looks fixed here; update the case (drop KNOWN_BUG or narrow \"affects\")";
+  if (!r.known_bug_verdict.empty() && !r.known_bug_applies && r.expectation_applies && r.config.mode != "explore") {
+    const std::string why = r.known_bug_verdict == to_string(Verdict::Tsan) && !r.tsan_build
+                                ? "a race report needs a TSan build"
+                                : "affects " + r.known_bug_affects + ", not this interpreter";
+    r.message = (r.message.empty() ? "" : r.message + "; ") + "KNOWN_BUG " + r.known_bug_issue +
+                " does not apply (" + why + "): graded against EXPECT";
+  }
   return r;
 }
 

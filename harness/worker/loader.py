@@ -9,6 +9,7 @@ import difflib
 import faulthandler
 import inspect
 import os
+import re
 import signal
 import sys
 import types
@@ -45,6 +46,31 @@ def init_worker(result_fd):
     # A child forked by case code must not write results in the worker's name.
     os.register_at_fork(after_in_child=lambda: _close_quietly(result_fd))
     _hook_gil_warning()
+
+
+class _FuzzRuntimeFinder:
+    """`import _pyrace_fuzz` in a case (cases/interpreter/: fuzz findings as cases) gets the fuzz
+    runtime compiled into pyrace, built on first use: its start-up scan of types costs ~0.4 s,
+    too much for every worker."""
+
+    def __init__(self, load):
+        self.load = load
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "_pyrace_fuzz":
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        return self.load()  # the worker's load_fuzz_driver(): the module, already executed
+
+    def exec_module(self, module):
+        pass
+
+
+def register_fuzz_runtime(load):
+    sys.meta_path.insert(0, _FuzzRuntimeFinder(load))
 
 
 # Modules that CPython's RuntimeWarning said re-enabled the GIL, from any thread, at any time
@@ -415,9 +441,27 @@ def load(path, name):
         if known["verdict"] not in VERDICTS:
             raise CaseError(path, where("KNOWN_BUG"), f"KNOWN_BUG verdict must be one of {', '.join(VERDICTS)}, "
                                                       f"not {known['verdict']!r}")
-        known = {k: str(known[k]) for k in ("issue", "affects", "verdict")}
+        bad = _bad_affects(str(known["affects"]))
+        if bad is not None:
+            raise CaseError(path, where("KNOWN_BUG"),
+                            f'KNOWN_BUG "affects" must list interpreter versions, not {bad!r}: "3.14.5 3.14.6", '
+                            '"3.14.0-3.14.7", "3.14.5-" (and later), "3.14" (every 3.14.x) or "*" (every version)')
+        known = {k: str(known[k]) for k in ("issue", "affects", "verdict", "signature") if k in known}
     c.known_bug = known
     return c
+
+
+_VERSION = r"\d+\.\d+(?:\.\d+)?[a-z0-9+]*"
+_AFFECTS_ITEM = re.compile(rf"\*|{_VERSION}|{_VERSION}-(?:{_VERSION})?|-{_VERSION}")
+
+
+def _bad_affects(affects):
+    """The first item of KNOWN_BUG["affects"] that is not a version, a range or "*" (None: all are;
+    record.cpp affects_version() matches them against the interpreter that ran)."""
+    items = [x for x in re.split(r"[\s,]+", affects) if x]
+    if not items:
+        return affects
+    return next((x for x in items if not _AFFECTS_ITEM.fullmatch(x)), None)
 
 
 def _check_callable(path, line, key, fn, allowed, shape):

@@ -10,6 +10,7 @@
 
 #include "worker/engine.hpp"
 #include "worker/explore.hpp"
+#include "worker/fuzz_driver_module.hpp"
 #include "worker/reap.hpp"
 #include "loader_source.hpp"  // generated from loader.py
 #include "py/interp.hpp"
@@ -127,6 +128,10 @@ ExploreParams explore_params(const json& j) {
   return p;
 }
 
+// `import _pyrace_fuzz` in a case file: the fuzz runtime, built by the loader's finder on first use.
+PyObject* load_fuzz_runtime(PyObject*, PyObject*) { return load_fuzz_driver().release(); }
+PyMethodDef kLoadFuzzRuntime = {"load_fuzz_runtime", load_fuzz_runtime, METH_NOARGS, nullptr};
+
 }  // namespace
 
 py::Ref import_loader() {
@@ -179,6 +184,8 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
     py::Ref loader = import_loader();
     py::Ref json_mod = py::check(PyImport_ImportModule("json"));
     py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", g_result_fd));
+    py::Ref fuzz_loader = py::check(PyCFunction_New(&kLoadFuzzRuntime, nullptr));
+    py::check(PyObject_CallMethod(loader.get(), "register_fuzz_runtime", "O", fuzz_loader.get()));
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
     py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
     // Explore mode: the scheduler and its blocking stand-ins go into `threading` before the case

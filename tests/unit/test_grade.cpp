@@ -298,3 +298,80 @@ TEST_CASE("grade_record: SAFE needs the bound, else INCONCLUSIVE", "[grading][re
     CHECK(is_mismatch(r));
   }
 }
+
+TEST_CASE("KNOWN_BUG affects: versions, ranges, X.Y and *", "[grading][known_bug]") {
+  const std::string v = "3.14.7 free-threading build (main, Nov 30 2026) [GCC 12.2.0]";
+  CHECK(affects_version("3.14.7", v));
+  CHECK(affects_version("3.14.5 3.14.7", v));
+  CHECK(affects_version("3.14.5,3.14.7", v));
+  CHECK_FALSE(affects_version("3.14.5 3.14.6", v));
+  CHECK(affects_version("3.14.0-3.14.7", v));
+  CHECK_FALSE(affects_version("3.14.0-3.14.6", v));
+  CHECK(affects_version("3.14.5-", v));
+  CHECK_FALSE(affects_version("3.14.8-", v));
+  CHECK(affects_version("-3.14.7", v));
+  CHECK(affects_version("3.14", v));
+  CHECK_FALSE(affects_version("3.13", v));
+  CHECK(affects_version("3.13-3.14", v));
+  CHECK(affects_version("*", v));
+  CHECK_FALSE(affects_version("3.14.70", v));
+  CHECK(affects_version("3.14.0", "3.14.0rc1 free-threading build"));  // a pre-release counts as its version
+  CHECK(affects_version("3.14.5", ""));      // version unknown: the bug is assumed, as before
+  CHECK(affects_version("unreadable", v));   // nothing readable: assumed (the loader refuses such a case)
+}
+
+TEST_CASE("KNOWN_BUG is version-aware: XFAIL where it affects the build, EXPECT elsewhere", "[grading][known_bug]") {
+  auto crashed = [](const std::string& python, const std::string& affects) {
+    Record r = safe_case(0);
+    r.status = "crash";
+    r.python = python;
+    r.known_bug_verdict = "CRASH";
+    r.known_bug_affects = affects;
+    grade_record(r);
+    return r;
+  };
+  SECTION("a crash on an affected build is the known bug") {
+    Record r = crashed("3.14.5 free-threading build", "3.14.5 3.14.6");
+    CHECK(r.known_bug_applies);
+    CHECK(r.xfail);
+    CHECK_FALSE(is_mismatch(r));
+  }
+  SECTION("a crash on a build affects does not list is a failure: EXPECT applies") {
+    Record r = crashed("3.14.7 free-threading build", "3.14.5 3.14.6");
+    CHECK_FALSE(r.known_bug_applies);
+    CHECK_FALSE(r.xfail);
+    CHECK(is_mismatch(r));
+  }
+  SECTION("SAFE on a build affects does not list is as expected, no XPASS") {
+    Record r = safe_case(100);
+    r.python = "3.14.7 free-threading build";
+    r.known_bug_verdict = "CRASH";
+    r.known_bug_affects = "3.14.5 3.14.6";
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Safe);
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.xpass);
+    r.known_bug_affects = "3.14.0-3.14.7";  // listed: SAFE there means the bug looks fixed
+    grade_record(r);
+    CHECK(r.xpass);
+    CHECK(is_mismatch(r));
+  }
+  SECTION("a TSAN known bug applies only in a TSan build") {
+    Record r = safe_case(100);
+    r.python = "3.14.7 free-threading build";
+    r.known_bug_verdict = "TSAN";
+    r.known_bug_affects = "3.14.7";
+    grade_record(r);
+    CHECK_FALSE(r.known_bug_applies);  // a release build cannot see the race: SAFE is as expected
+    CHECK(r.as_expected);
+    CHECK_FALSE(r.xpass);
+    r.tsan_build = true;
+    grade_record(r);
+    CHECK(r.known_bug_applies);
+    CHECK(r.xpass);  // a TSan build without the race report: the bug looks fixed
+    r.tsan = {TsanReport{}};
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Tsan);
+    CHECK(r.xfail);
+  }
+}

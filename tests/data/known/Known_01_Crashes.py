@@ -2,7 +2,7 @@
 import ctypes
 EXPECT = "safe"
 ITERATIONS = 1
-KNOWN_BUG = {"issue": "gh-00000", "affects": "3.14.7", "verdict": "CRASH"}
+KNOWN_BUG = {"issue": "gh-00000", "affects": "*", "verdict": "CRASH"}
 def setup(): return None
 def actor(s): ctypes.string_at(0)
 def arbiter(s): return "ok"
