@@ -405,6 +405,7 @@ def case_short_name(sig):
     def camel(text):
         return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^0-9A-Za-z]+", text) if w)
     kind, _, rest = sig.partition(" ")
+    kind = kind.rstrip(":")  # crash signatures read "crash: f < g" since they name interpreter frames only
     if kind == "tsan":
         short = "Race_" + "_".join(camel(t) for t in dict.fromkeys(race_functions(sig)))
     elif kind == "crash":

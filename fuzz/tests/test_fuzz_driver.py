@@ -397,6 +397,7 @@ class Cases(unittest.TestCase):
     def test_names_and_version(self):
         self.assertEqual(triage.case_short_name(self.SIG), "Race_SetiterIternext")
         self.assertEqual(triage.case_short_name("crash SEGV: list_dealloc < _Py_Dealloc"), "Crash_ListDealloc")
+        self.assertEqual(triage.case_short_name("crash: gate_trip < gate_call"), "Crash_GateTrip")  # frames-only signatures
         self.assertEqual(triage.case_short_name("oracle ledger: list lost N of N concurrent inserts"),
                          "Oracle_LedgerListLostOf")
         self.assertEqual(triage.build_version("pyrace-fuzz: interpreter 3.14.6 free-threading build (main)"), "3.14.6")
