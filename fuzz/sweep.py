@@ -24,6 +24,7 @@ import json
 import os
 import random
 import sys
+import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -75,18 +76,6 @@ def type_plan(ref, ctors, denied):
     return key, spec, [row[0] for row in table], gated
 
 
-def wrap(words, width=96, indent="    "):
-    lines, line = [], indent
-    for w in words:
-        if len(line) + len(w) + 1 > width and line.strip():
-            lines.append(line.rstrip())
-            line = indent
-        line += w + " "
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
 def case_source(key, spec, ops, gated, trials):
     desc = spec["objects"][0]
     doc = [f"Sweep of {key}: {len(ops)} operations on one shared object from {THREADS} threads",
@@ -96,7 +85,8 @@ def case_source(key, spec, ops, gated, trials):
            "type and the thread index: see SPEC). The fuzz oracles grade the state (SystemError,",
            "ledger, integrity); a crash or a ThreadSanitizer report is the worker's verdict. Written by",
            "fuzz/sweep.py (scripts/sweep): regenerate rather than edit.",
-           "", "Operations:"] + wrap(ops)
+           "", "Operations:"] + textwrap.wrap(" ".join(ops), 96, initial_indent="    ",
+                                                   subsequent_indent="    ", break_on_hyphens=False)
     if gated:
         doc += ["", "Gated (never called):"] + [f"    {name}: {why}" for name, why in gated]
     text = "\n".join(doc).replace("\\", "\\\\").replace('"""', "'''")
