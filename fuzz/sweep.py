@@ -4,7 +4,8 @@
   sweep.py generate DIR [--trials N] [--deny FILE]   one case per type into DIR/cases,
                                                       DIR/types.json and DIR/skipped.txt
   sweep.py summary DIR                                one line per type whose verdict in
-                                                      DIR/sweep.jsonl is not SAFE
+                                                      DIR/sweep.jsonl is not SAFE; a record
+                                                      per type in DIR/summary.jsonl
 
 For every base type of the fuzz driver's vocabulary (fuzz_driver.BASE_TYPES: derived from the
 C-implemented types of this interpreter), the case builds one shared object of that type (its
@@ -130,7 +131,8 @@ def signatures(rec):
 
 
 def summary(out, log=print):
-    """One line per type whose verdict is not SAFE; returns the count (None: no results)."""
+    """One line per type whose verdict is not SAFE, and DIR/summary.jsonl: a record per type run
+    (type, case, verdict, signatures, trials). Returns the non-SAFE count (None: no results)."""
     path = os.path.join(out, "sweep.jsonl")
     if not os.path.isfile(path):
         return None
@@ -139,18 +141,21 @@ def summary(out, log=print):
             index = json.load(f)
     except (OSError, ValueError):
         index = {}
-    rows = 0
+    rows, records = 0, []
     with open(path) as f:
         for line in f:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            if rec.get("verdict") == "SAFE":
-                continue
-            rows += 1
             tp = index.get(rec.get("name"), {}).get("type", rec.get("name"))
             sigs = signatures(rec)
-            log(f"{tp}: {rec.get('verdict')}" + (": " + " | ".join(sigs) if sigs else ""))
+            records.append({"type": tp, "case": rec.get("name"), "verdict": rec.get("verdict"),
+                            "signatures": sigs, "trials": rec.get("trials", 0)})
+            if rec.get("verdict") != "SAFE":
+                rows += 1
+                log(f"{tp}: {rec.get('verdict')}" + (": " + " | ".join(sigs) if sigs else ""))
+    with open(os.path.join(out, "summary.jsonl"), "w") as f:
+        f.write("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     return rows
 
 

@@ -39,6 +39,10 @@ for r in recs:
     assert [o["outcome"] for o in r["outcomes"]] == ["'oracles pass'"], (r["name"], r["outcomes"])
     assert all(o["grade"] == "ACCEPTABLE" for o in r["outcomes"]), r["outcomes"]
 assert os.path.getsize(os.path.join(out, "sweep.md")) > 0
+summ = [json.loads(l) for l in open(os.path.join(out, "summary.jsonl"))]
+types = json.load(open(os.path.join(out, "types.json")))
+assert sorted(r["case"] for r in summ) == want, summ
+assert all(r["type"] == types[r["case"]]["type"] and r["verdict"] in ("SAFE", "INCONCLUSIVE") for r in summ), summ
 PY
 grep -q "types not SAFE" "$tmp/run.log" && ok || fail "no summary line"
 
