@@ -16,7 +16,8 @@ same folder on every run with the same interpreter. SHAPE single, a fixed TRIALS
 the fuzz oracles (SystemError, ledger, integrity) grade each state, a crash or a TSan report is
 the worker's verdict. Operations the driver never calls (fuzz_driver.DENY) and those of a deny
 list (--deny, the nightly's format) are left out, with their reasons in the docstring; a type
-with no operation left is listed in DIR/skipped.txt instead.
+with no operation left, or whose one object takes more than MAX_OBJECT_MIB (pyrace builds states
+in rounds of 64 or more), is listed in DIR/skipped.txt with the reason instead.
 
 Exit codes: 0 done, 2 usage error (bad arguments, unreadable deny list, no results file).
 """
@@ -26,6 +27,7 @@ import os
 import random
 import sys
 import textwrap
+import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -36,6 +38,10 @@ EXIT_OK, EXIT_USAGE = 0, 2
 THREADS = 4
 DEFAULT_TRIALS = 3_000  # SAFE at single shape's 0.001 needs ~3,000 overlapping states
 CASE_PREFIX = "Sweep_"
+# pyrace builds single-shape states in rounds of 64 or more: an object heavier than this (a default
+# LZMACompressor holds 93 MiB) would take the worker past its memory limit in setup, not in a race.
+MAX_OBJECT_MIB = 16
+STATES_PER_ROUND = 64
 
 
 def case_name(key):
@@ -56,11 +62,25 @@ def argument_refs(row, rng, pool):
     return [rng.choice(pool) for _ in range(n)]
 
 
+def object_mib(desc):
+    """(type, MiB) of one object built from desc, as the allocators traced it (liblzma's too)."""
+    tracemalloc.start()
+    try:
+        obj = fuzz_driver.build_object(desc, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return type(obj), peak / (1 << 20)
+
+
 def type_plan(ref, ctors, denied):
-    """(key, spec, operations, gated) for one type; spec None when nothing is left to call."""
+    """(key, spec, operations, gated, why) for one type; spec None (and why) when it gets no case."""
     desc = ("base", ref, constructor(ctors))
-    tp = type(fuzz_driver.build_object(desc, []))
+    tp, mib = object_mib(desc)
     key = fuzz_driver.type_key(tp)
+    if mib > MAX_OBJECT_MIB:
+        return key, None, [], [], (f"one object takes {mib:.0f} MiB (at most {MAX_OBJECT_MIB}): pyrace's rounds of "
+                                   f"{STATES_PER_ROUND} states would take {mib * STATES_PER_ROUND / 1024:.1f} GiB")
     gated = [(name, why) for name, why in sorted(fuzz_driver.DENY.items()) if hasattr(tp, name)]
     gated += [(name, why) for (k, name), why in sorted(denied.items()) if k == key]
     blocked = {name for name, _ in gated}
@@ -73,8 +93,10 @@ def type_plan(ref, ctors, denied):
         rows = list(table)
         rng.shuffle(rows)
         threads.append([(0, row[0], argument_refs(row, rng, pool), False) for row in rows])
-    spec = {"format": fuzz_driver.FORMAT_VERSION, "objects": [desc], "threads": threads} if table else None
-    return key, spec, [row[0] for row in table], gated
+    if not table:
+        return key, None, [], gated, "every operation gated: " + "; ".join(f"{n} ({w})" for n, w in gated)
+    spec = {"format": fuzz_driver.FORMAT_VERSION, "objects": [desc], "threads": threads}
+    return key, spec, [row[0] for row in table], gated, ""
 
 
 def case_source(key, spec, ops, gated, trials):
@@ -105,9 +127,9 @@ def generate(out, trials, denied):
             os.remove(os.path.join(cases, old))
     index, skipped = {}, []
     for ref, ctors in fuzz_driver.BASE_TYPES:
-        key, spec, ops, gated = type_plan(ref, ctors, denied)
+        key, spec, ops, gated, why = type_plan(ref, ctors, denied)
         if spec is None:
-            skipped.append(f"{key}: every operation gated: " + "; ".join(f"{n} ({w})" for n, w in gated))
+            skipped.append(f"{key}: {why}")
             continue
         name = case_name(key)
         with open(os.path.join(cases, name + ".py"), "w") as f:
