@@ -41,7 +41,7 @@ import json, sys
 (n,) = json.load(open(sys.argv[1]))["nights"]
 plain = n["variants"]["plain"]
 # A flaky or untriaged artifact names no bug of its own: it is not a new signature of the variant.
-new = sum(f["status"] == "new" and f["flavour"] == "plain" and f["kind"] not in ("flaky", "untriaged")
+new = sum(f["status"] == "new" and f["flavour"] == "plain" and f.get("kind") not in ("flaky", "untriaged")
           for f in json.load(open(sys.argv[2]))["findings"])
 assert list(n["variants"]) == ["plain"] and plain["seconds"] > 60 and plain["new_signatures"] == new, (n, new)
 PY
