@@ -68,7 +68,6 @@ class StressRun {
   bool bound_reached() const;
 
   FirstError err;
-  const Clock::time_point t0 = Clock::now();
 
  private:
   const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
@@ -104,6 +103,10 @@ class StressRun {
   bool lockstep_;
   std::vector<Progress> progress_;
   long forbidden_ = 0;
+
+ public:
+  // Declared last, so the clock starts once the actor pool's threads are up (as before the split).
+  const Clock::time_point t0 = Clock::now();
 };
 
 }  // namespace pyrace
