@@ -1,7 +1,7 @@
 """pyrace's benchmarks, measured side by side in one run on this machine.
 
 Run through bench/run (which bootstraps first). Prints a report and writes it to
-docs/benchmarks.md (--out), with the date, the machine and the interpreter.
+docs/generated/benchmarks.md (--out), with the date, the machine and the interpreter.
 
 Figures:
   detection  per racy bundled case: median time to the first FORBIDDEN outcome, pyrace

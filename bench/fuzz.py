@@ -1,4 +1,4 @@
-"""Fuzzer benchmarks, measured side by side in one run; writes docs/benchmarks-fuzz.md.
+"""Fuzzer benchmarks, measured side by side in one run; writes docs/generated/benchmarks-fuzz.md.
 
   1. executions per second on this machine's cores for generated programs of 4 threads x up to
      32 operations: the plain target and the TSan target, each running the same programs with
@@ -9,7 +9,7 @@
   4. libFuzzer's own rate while fuzzing from the seed corpus (-jobs/-workers, as the nightly).
 
     python3.14t bench/fuzz.py --target build-fuzz/fuzz/pyrace-fuzz --tsan-target build-fuzz-tsan/fuzz/pyrace-fuzz \
-        --python python3.14t --out docs/benchmarks-fuzz.md
+        --python python3.14t --out docs/generated/benchmarks-fuzz.md
 """
 import argparse
 import datetime

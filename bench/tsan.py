@@ -1,7 +1,7 @@
 """ThreadSanitizer mode against release mode, measured side by side in one run.
 
 Run through `bench/run --tsan` (which bootstraps both builds first). Writes
-docs/benchmarks-tsan.md (--out).
+docs/generated/benchmarks-tsan.md (--out).
 
 Figures:
   slowdown   every bundled case with the same fixed work in both builds (loop cases
