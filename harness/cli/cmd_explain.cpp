@@ -16,13 +16,6 @@ namespace {
 
 constexpr size_t kWidth = 80;
 
-struct Paint {
-  bool on;
-  std::string operator()(const char* code, const std::string& s) const {
-    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
-  }
-};
-
 std::string rule(const Paint& paint, const std::string& title) {
   std::string t = "── " + title + " ";
   size_t cols = 3 + title.size() + 1;
@@ -95,23 +88,8 @@ void print_result(const Paint& paint, const std::string& label, const Record& r)
   }
 }
 
-}  // namespace
-
-int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run) {
-  Paint paint{color};
-  CaseFile c;
-  std::string err;
-  std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"cases"} : o.paths;
-  if (!resolve_case(case_ref, paths, c, err)) {
-    fmt::print(stderr, "pyrace: error: {}\n", err);
-    return kExitUsage;
-  }
-  nlohmann::json ex = explain_one(c.path, c.name, sup);
-  if (ex.contains("message")) {
-    fmt::print(stderr, "pyrace: error: {}\n", ex["message"].get<std::string>());
-    return kExitMismatch;
-  }
-  const std::string fix = ex.value("fix", "");
+// The case as written: its name and EXPECT, why it races (the docstring), its numbered source.
+void print_case(const Paint& paint, const CaseFile& c, const nlohmann::json& ex, const std::string& fix) {
   fmt::print("{}  {}\n", paint("1", c.name), paint("2", c.path));
   fmt::print("EXPECT {}{}\n", ex.value("expect", "?"), fix.empty() ? "" : " · fixed twin: " + fix);
 
@@ -125,7 +103,10 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
     if (line.size() > kWidth - 7) line = line.substr(0, kWidth - 10) + "...";
     fmt::print("{} {}\n", paint("2", fmt::format("{:>4} │", n)), line);
   }
+}
 
+// Each actor's bytecode, the window between its first read and last write of shared state marked.
+void print_bytecode(const Paint& paint, const nlohmann::json& ex) {
   fmt::print("{}", rule(paint, "what each actor runs (bytecode)"));
   bool any_window = false;
   for (const auto& a : ex.value("actors", nlohmann::json::array())) {
@@ -147,16 +128,21 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
                           "whatever it writes there is overwritten, or the value this thread checked is stale. "
                           "A lock held across the whole window (or a single atomic operation) closes it.",
                           kWidth - 2, "  "));
+}
 
-  if (!run) return kExitOk;
-  // The interleaving itself, from the controlled scheduler: deterministic, so shown first.
+bool has_witness(const Record& explored) {
+  return explored.explore.is_object() && explored.explore.contains("witness") && explored.explore.at("witness").is_object();
+}
+
+// The interleaving itself, from the controlled scheduler: a witness step by step, or what the
+// search found. Returns the explore result.
+Record print_interleaving(const Paint& paint, const CaseFile& c, const RunOptions& o, const SuperviseOptions& sup) {
   Config ecfg{"off", o.threads.empty() ? 0 : o.threads[0], 0, 0, 60, false, 0};
   ecfg.mode = "explore";
   Record explored = run_one(c.path, c.name, ecfg, sup);
-  const bool has_witness = explored.explore.is_object() && explored.explore.contains("witness") &&
-                           explored.explore["witness"].is_object();
-  fmt::print("{}", rule(paint, has_witness ? "one interleaving that breaks it, step by step" : "every interleaving (explore)"));
-  if (has_witness) {
+  const bool witness = has_witness(explored);
+  fmt::print("{}", rule(paint, witness ? "one interleaving that breaks it, step by step" : "every interleaving (explore)"));
+  if (witness) {
     fmt::print("{}", witness_timeline(explored.explore["witness"], explored.actors, kWidth - 2));
     fmt::print("{}", wrap("Each row is one step of one thread: the line it ran and the shared value it read or "
                           "wrote. Run it again, the same way every time: pyrace replay " + c.name + " --schedule " +
@@ -165,6 +151,63 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
   } else {
     fmt::print("{}", wrap(explored.status == "ok" ? explore_summary(explored) : explored.message, kWidth - 2, "  "));
   }
+  return explored;
+}
+
+// The lesson the GIL-on figure hides: it switches threads between bytecodes too.
+void print_gil_lesson(const Record& explored, const Record& broken, const Record& with_gil) {
+  if (with_gil.verdict == Verdict::Racy)
+    fmt::print("{}", wrap("With the GIL on the race still shows, only rarer: the GIL never made this pattern safe. "
+                          "It switches threads between bytecode instructions, so the window above stays open.",
+                          kWidth - 2, "  "));
+  else if (has_witness(explored) && explored.verdict == Verdict::Racy && broken.verdict == Verdict::Racy)
+    fmt::print("{}", wrap("With the GIL on this run saw no race, but the interleaving above is one the GIL allows "
+                          "too (it switches threads between bytecode instructions): the GIL makes it rarer, not "
+                          "impossible.",
+                          kWidth - 2, "  "));
+}
+
+// The fixed twin (looked for beside the case, then in the paths), measured as the case was, and
+// what the fix costs in throughput.
+void print_fixed_twin(const Paint& paint, const std::string& fix, const CaseFile& c,
+                      const std::vector<std::string>& paths, const Config& cfg, const SuperviseOptions& sup,
+                      const Record& broken) {
+  CaseFile f;
+  std::string ferr;
+  std::vector<std::string> fix_paths = {std::filesystem::path(c.path).parent_path().string()};
+  if (!resolve_case(fix, fix_paths, f, ferr) && !resolve_case(fix, paths, f, ferr)) {
+    fmt::print("fixed twin {}: {}\n", fix, ferr);
+    return;
+  }
+  Record fixed = run_one(f.path, f.name, cfg, sup);
+  print_result(paint, "fixed twin " + f.name, fixed);
+  if (fixed.ops_per_s > 0 && broken.ops_per_s > 0)
+    fmt::print("\n  The fix costs {:.2g}x in throughput ({:.3g} vs {:.3g} actor calls/s).\n",
+               broken.ops_per_s / fixed.ops_per_s, broken.ops_per_s, fixed.ops_per_s);
+}
+
+}  // namespace
+
+int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run) {
+  Paint paint{color};
+  CaseFile c;
+  std::string err;
+  std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"cases"} : o.paths;
+  if (!resolve_case(case_ref, paths, c, err)) {
+    fmt::print(stderr, "pyrace: error: {}\n", err);
+    return kExitUsage;
+  }
+  nlohmann::json ex = explain_one(c.path, c.name, sup);
+  if (ex.contains("message")) {
+    fmt::print(stderr, "pyrace: error: {}\n", ex["message"].get<std::string>());
+    return kExitMismatch;
+  }
+  const std::string fix = ex.value("fix", "");
+  print_case(paint, c, ex, fix);
+  print_bytecode(paint, ex);
+  if (!run) return kExitOk;
+  // The interleaving is deterministic, so it is shown before the measurements.
+  const Record explored = print_interleaving(paint, c, o, sup);
   fmt::print("{}", rule(paint, "measured here"));
   Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
   Record broken = run_one(c.path, c.name, cfg, sup);
@@ -173,30 +216,8 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
   gil_cfg.gil = "on";
   Record with_gil = run_one(c.path, c.name, gil_cfg, sup);
   print_result(paint, "the same, GIL forced on", with_gil);
-  // The lesson the GIL-on figure hides: it switches threads between bytecodes too.
-  if (with_gil.verdict == Verdict::Racy)
-    fmt::print("{}", wrap("With the GIL on the race still shows, only rarer: the GIL never made this pattern safe. "
-                          "It switches threads between bytecode instructions, so the window above stays open.",
-                          kWidth - 2, "  "));
-  else if (has_witness && explored.verdict == Verdict::Racy && broken.verdict == Verdict::Racy)
-    fmt::print("{}", wrap("With the GIL on this run saw no race, but the interleaving above is one the GIL allows "
-                          "too (it switches threads between bytecode instructions): the GIL makes it rarer, not "
-                          "impossible.",
-                          kWidth - 2, "  "));
-  if (!fix.empty()) {
-    CaseFile f;
-    std::string ferr;
-    std::vector<std::string> fix_paths = {std::filesystem::path(c.path).parent_path().string()};
-    if (resolve_case(fix, fix_paths, f, ferr) || resolve_case(fix, paths, f, ferr)) {
-      Record fixed = run_one(f.path, f.name, cfg, sup);
-      print_result(paint, "fixed twin " + f.name, fixed);
-      if (fixed.ops_per_s > 0 && broken.ops_per_s > 0)
-        fmt::print("\n  The fix costs {:.2g}x in throughput ({:.3g} vs {:.3g} actor calls/s).\n",
-                   broken.ops_per_s / fixed.ops_per_s, broken.ops_per_s, fixed.ops_per_s);
-    } else {
-      fmt::print("fixed twin {}: {}\n", fix, ferr);
-    }
-  }
+  print_gil_lesson(explored, broken, with_gil);
+  if (!fix.empty()) print_fixed_twin(paint, fix, c, paths, cfg, sup, broken);
   return results_exit_code({broken}, o.allow_inconclusive);
 }
 

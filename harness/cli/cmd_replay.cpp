@@ -28,8 +28,7 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
     out << to_json(r).dump() << "\n";
     if (!out) return usage_error("cannot write " + o.json);
   }
-  const bool color = want_color(o.color);
-  auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
+  const Paint paint{want_color(o.color)};
   if (r.status != "ok") {
     fmt::print("{} {}: {}\n", paint("1;31", to_string(r.verdict)), r.name, r.message);
     if (!r.traceback.empty()) fmt::print("{}", r.traceback);

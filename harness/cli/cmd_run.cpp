@@ -26,72 +26,53 @@ Config config_for(const RunOptions& o, const Unit& u) {
   return cfg;
 }
 
-int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool explore_only) {
-  using namespace pyrace;
-  std::vector<CaseFile> cases;
-  if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
-
-  std::vector<std::string> gils = explore_only   ? std::vector<std::string>{"off"}
-                                  : o.gil == "both" ? std::vector<std::string>{"off", "on"}
-                                                    : std::vector<std::string>{o.gil};
+namespace {
+// The plan: every selected case under each GIL mode, thread count and mode, cut to --shard's share.
+// kExitOk, or kExitUsage (message printed) for a malformed --shard.
+int make_run_plan(const RunOptions& o, const std::vector<CaseFile>& cases, const std::vector<std::string>& gils,
+                  bool explore_only, std::vector<Unit>& plan) {
   const std::vector<std::string> modes = explore_only ? std::vector<std::string>{"explore"}
                                          : o.explore  ? std::vector<std::string>{"stress", "explore"}
                                                       : std::vector<std::string>{"stress"};
-  std::vector<Unit> plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads, modes);
-  if (!o.shard.empty()) {
-    try {
-      auto [i, n] = parse_shard(o.shard);
-      plan = select_shard(plan, i, n);
-    } catch (const ShardError& e) {
-      return usage_error(e.what());
-    }
-  }
-
-  // --resume FILE: what FILE holds is done; the rest is appended to it.
-  std::vector<Record> previous;
-  std::string json_out = o.json;
-  if (!o.resume.empty()) {
-    if (!o.json.empty() && o.json != o.resume) return usage_error("--resume appends to its own file; drop --json or give it the same file");
-    json_out = o.resume;
-    try {
-      ResultsFile rf = load_results(o.resume, /*repair=*/true);
-      if (rf.torn_bytes > 0)
-        fmt::print(stderr, "pyrace: {}: dropped a torn last line ({} bytes) left by an interrupted run\n", o.resume,
-                   rf.torn_bytes);
-      std::set<std::string> planned;
-      for (const auto& u : plan) planned.insert(u.key);
-      std::set<std::string> done;
-      for (auto& r : rf.records)
-        if (planned.count(r.key) && done.insert(r.key).second) previous.push_back(std::move(r));
-      std::vector<Unit> rest;
-      for (const auto& u : plan)
-        if (!done.count(u.key)) rest.push_back(u);
-      fmt::print(stderr, "pyrace: resuming {}: {} of {} runs already done\n", o.resume, previous.size(), plan.size());
-      plan = std::move(rest);
-    } catch (const ResultsError& e) {
-      return usage_error(e.what());
-    }
-  }
-
-  if (o.timeout < o.time_budget)
-    fmt::print(stderr, "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
-               "their whole budget will be reported TIMEOUT\n", o.timeout, o.time_budget);
-  std::vector<std::unique_ptr<Reporter>> reporters;
+  plan = make_plan(cases, gils, o.threads.empty() ? std::vector<int>{0} : o.threads, modes);
+  if (o.shard.empty()) return kExitOk;
   try {
-    reporters = open_reporters(o, json_out, !o.resume.empty());
-  } catch (const ReporterError& e) {
+    auto [i, n] = parse_shard(o.shard);
+    plan = select_shard(plan, i, n);
+  } catch (const ShardError& e) {
     return usage_error(e.what());
   }
+  return kExitOk;
+}
 
-  std::string python;
-  if (int rc = check_interpreter(gils, sup, python); rc != kExitOk) return rc;
-  RunInfo info{python, gils, cases.size(), plan.size()};
-  for (auto& r : reporters) r->run_started(info);
+// --resume FILE: what FILE holds of the plan is done (into `previous`); `plan` keeps the rest.
+// kExitOk, or kExitUsage (message printed) when FILE cannot be read.
+int resume_plan(const std::string& file, std::vector<Unit>& plan, std::vector<Record>& previous) {
+  try {
+    ResultsFile rf = load_results(file, /*repair=*/true);
+    if (rf.torn_bytes > 0)
+      fmt::print(stderr, "pyrace: {}: dropped a torn last line ({} bytes) left by an interrupted run\n", file,
+                 rf.torn_bytes);
+    std::set<std::string> planned;
+    for (const auto& u : plan) planned.insert(u.key);
+    std::set<std::string> done;
+    for (auto& r : rf.records)
+      if (planned.count(r.key) && done.insert(r.key).second) previous.push_back(std::move(r));
+    std::vector<Unit> rest;
+    for (const auto& u : plan)
+      if (!done.count(u.key)) rest.push_back(u);
+    fmt::print(stderr, "pyrace: resuming {}: {} of {} runs already done\n", file, previous.size(), plan.size());
+    plan = std::move(rest);
+  } catch (const ResultsError& e) {
+    return usage_error(e.what());
+  }
+  return kExitOk;
+}
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  sup.interrupted = &g_interrupted;
-  std::vector<Record> records = previous;
+// One supervised worker per unit, each result to the reporters as it comes, appended to
+// `records`; stops early on SIGINT/SIGTERM or, under -x, at the first failing result.
+void run_units(const RunOptions& o, const SuperviseOptions& sup, const std::vector<Unit>& plan,
+               std::vector<std::unique_ptr<Reporter>>& reporters, std::vector<Record>& records) {
   std::set<std::string> fixed_threads;  // path|gil of cases with named actors: one thread count only
   size_t started = 0;
   for (const auto& u : plan) {
@@ -113,6 +94,49 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool expl
     for (auto& rep : reporters) rep->case_finished(r);
     if (o.exitfirst && fails_run(r, o.allow_inconclusive)) break;
   }
+}
+}  // namespace
+
+int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool explore_only) {
+  using namespace pyrace;
+  std::vector<CaseFile> cases;
+  if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
+
+  std::vector<std::string> gils = explore_only   ? std::vector<std::string>{"off"}
+                                  : o.gil == "both" ? std::vector<std::string>{"off", "on"}
+                                                    : std::vector<std::string>{o.gil};
+  std::vector<Unit> plan;
+  if (int rc = make_run_plan(o, cases, gils, explore_only, plan); rc != kExitOk) return rc;
+
+  // --resume FILE: what FILE holds is done; the rest is appended to it.
+  std::vector<Record> previous;
+  std::string json_out = o.json;
+  if (!o.resume.empty()) {
+    if (!o.json.empty() && o.json != o.resume) return usage_error("--resume appends to its own file; drop --json or give it the same file");
+    json_out = o.resume;
+    if (int rc = resume_plan(o.resume, plan, previous); rc != kExitOk) return rc;
+  }
+
+  if (o.timeout < o.time_budget)
+    fmt::print(stderr, "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
+               "their whole budget will be reported TIMEOUT\n", o.timeout, o.time_budget);
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  try {
+    reporters = open_reporters(o, json_out, !o.resume.empty());
+  } catch (const ReporterError& e) {
+    return usage_error(e.what());
+  }
+
+  std::string python;
+  if (int rc = check_interpreter(gils, sup, python); rc != kExitOk) return rc;
+  RunInfo info{python, gils, cases.size(), plan.size()};
+  for (auto& r : reporters) r->run_started(info);
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  sup.interrupted = &g_interrupted;
+  std::vector<Record> records = previous;
+  run_units(o, sup, plan, reporters, records);
   sort_by_plan(records);
   for (auto& r : reporters) r->run_finished(records, g_interrupted != 0);
   close_reporters(reporters, reporter_files(o, json_out));

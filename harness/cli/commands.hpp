@@ -25,6 +25,11 @@ int cmd_compare(const std::string& baseline, const std::string& candidate, const
 // Shared by the subcommands (common.cpp).
 int usage_error(const std::string& msg);  // prints "pyrace: error: MSG"; returns kExitUsage
 bool want_color(const std::string& mode);  // --color auto/always/never against this terminal
+// Wraps text in an ANSI SGR code (e.g. "1;31") when on; explain and replay colour with it.
+struct Paint {
+  bool on;
+  std::string operator()(const char* code, const std::string& s) const;
+};
 // The cases the paths and -k select into `out`; kExitOk, or kExitUsage (message printed) when
 // a path is wrong or nothing matched.
 int select_cases(const RunOptions& o, std::vector<CaseFile>& out);

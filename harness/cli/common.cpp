@@ -18,6 +18,10 @@ bool want_color(const std::string& mode) {
   return ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
 }
 
+std::string Paint::operator()(const char* code, const std::string& s) const {
+  return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
+}
+
 int select_cases(const pyrace::RunOptions& o, std::vector<pyrace::CaseFile>& out) {
   try {
     out = pyrace::filter_by_keywords(pyrace::discover(o.paths), o.keyword);

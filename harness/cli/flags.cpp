@@ -14,6 +14,9 @@
 namespace pyrace {
 
 namespace {
+constexpr const char* kDescription =
+    "pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and "
+    "grades them.";
 constexpr const char* kFooter =
     "Exit codes: 0 every verdict as expected; 1 some verdict not as expected (or ERROR, CRASH,\n"
     "TIMEOUT, DEADLOCK, GIL); 2 usage error; 3 environment error (no usable free-threaded\n"
@@ -117,11 +120,36 @@ bool parse_memory_size(const std::string& text, long& mib, std::string& error) {
   return true;
 }
 
-bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
-  CLI::App app{"pyrace: is this Python pattern safe without the GIL? Runs concurrent cases on a free-threaded CPython 3.14t and grades them.", "pyrace"};
+#ifndef PYRACE_VERSION
+#error "PYRACE_VERSION: CMake passes the project's version (project(pyrace VERSION ...))"
+#endif
+
+namespace {
+// The internal subcommands: hidden (group ""), so neither --help, the docs nor the error listing
+// the subcommands names them.
+CLI::App* add_worker(CLI::App& app, Command& cmd) {
+  auto* worker = app.add_subcommand("__worker", "");  // one case in a child process
+  worker->group("");
+  worker->add_option("--spec", cmd.worker_spec)->required();
+  worker->add_option("--path", cmd.worker_path);
+  worker->add_option("--name", cmd.worker_name);
+  return worker;
+}
+CLI::App* add_flags_md(CLI::App& app) {
+  auto* flags_md = app.add_subcommand("__flags-md", "");  // prints docs/generated/flags.md
+  flags_md->group("");
+  return flags_md;
+}
+}  // namespace
+
+// The subcommands with their flags (the table's, then each one's own arguments), bound to `cmd`,
+// one short block each in the order --help lists them.
+std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Command& cmd) {
+  app.name("pyrace");
+  app.description(kDescription);
   app.footer(kFooter);
   app.require_subcommand(1);
-  app.set_version_flag("--version", "pyrace 0.1.0");
+  app.set_version_flag("--version", "pyrace " PYRACE_VERSION);
 
   auto* run = app.add_subcommand("run", "run cases (files or folders) and grade them");
   add_flags(*run, cmd.run, In::Run);
@@ -172,16 +200,18 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   replay->get_option("--schedule")->required();
   replay->footer(kFooter);
 
-  auto* worker = app.add_subcommand("__worker", "");  // internal: one case in a child process
-  worker->group("");
-  worker->add_option("--spec", cmd.worker_spec)->required();
-  worker->add_option("--path", cmd.worker_path);
-  worker->add_option("--name", cmd.worker_name);
+  return {{run, Command::Run},         {list, Command::List},       {report, Command::Report},
+          {explain, Command::Explain}, {table, Command::Table},     {repro, Command::Repro},
+          {compare, Command::Compare}, {explore, Command::Explore}, {replay, Command::Replay},
+          {add_worker(app, cmd), Command::Worker}, {add_flags_md(app), Command::FlagsMd}};
+}
 
-  // A first word that names no subcommand: say so, with the list (CLI11 would only say that a
-  // subcommand is required). Global flags (--help, --version) take no value, so the first word
-  // that is not a flag is the subcommand.
-  std::vector<std::string> names;
+namespace {
+// A first word that names no subcommand: say so, with the list (CLI11 would only say that a
+// subcommand is required). Global flags (--help, --version) take no value, so the first word
+// that is not a flag is the subcommand. False (exit_code set) when there is none or it is unknown.
+bool names_a_subcommand(CLI::App& app, int argc, char** argv, int& exit_code) {
+  std::vector<std::string> names;  // the listed ones; the internal (group "") are accepted too
   for (const auto* sub : app.get_subcommands([](CLI::App* a) { return !a->get_group().empty(); }))
     names.push_back(sub->get_name());
   std::string listed;
@@ -189,7 +219,7 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (!word.empty() && word[0] == '-') continue;
-    if (word == "__worker" || std::find(names.begin(), names.end(), word) != names.end()) break;
+    if (!app.get_subcommands([&](CLI::App* a) { return a->get_name() == word; }).empty()) break;
     std::fprintf(stderr, "pyrace: error: unknown subcommand '%s'; the subcommands are: %s (pyrace SUBCOMMAND --help)\n",
                  word.c_str(), listed.c_str());
     exit_code = kExitUsage;
@@ -200,25 +230,11 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
     exit_code = kExitUsage;
     return false;
   }
+  return true;
+}
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help and --version are ParseErrors with exit code 0; everything else is a usage error.
-    exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
-    return false;
-  }
-  if (run->parsed()) cmd.kind = Command::Run;
-  if (list->parsed()) cmd.kind = Command::List;
-  if (report->parsed()) cmd.kind = Command::Report;
-  if (explain->parsed()) cmd.kind = Command::Explain;
-  if (table->parsed()) cmd.kind = Command::Table;
-  if (repro->parsed()) cmd.kind = Command::Repro;
-  if (compare->parsed()) cmd.kind = Command::Compare;
-  if (explore->parsed()) cmd.kind = Command::Explore;
-  if (replay->parsed()) cmd.kind = Command::Replay;
-  if (worker->parsed()) cmd.kind = Command::Worker;
-  // Only run sweeps thread counts; elsewhere a list would be half ignored, so it is refused.
+// Only run sweeps thread counts; elsewhere a list would be half ignored, so it is refused.
+bool one_thread_count_where_needed(const Command& cmd, int& exit_code) {
   if ((cmd.kind == Command::Explain || cmd.kind == Command::Table || cmd.kind == Command::Replay) &&
       cmd.run.threads.size() > 1) {
     std::fprintf(stderr, "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run' and 'pyrace explore')\n",
@@ -227,6 +243,23 @@ bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
     return false;
   }
   return true;
+}
+}  // namespace
+
+bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code) {
+  CLI::App app;
+  const auto subcommands = build_app(app, cmd);
+  if (!names_a_subcommand(app, argc, argv, exit_code)) return false;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are ParseErrors with exit code 0; everything else is a usage error.
+    exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return false;
+  }
+  for (const auto& [sub, kind] : subcommands)
+    if (sub->parsed()) cmd.kind = kind;
+  return one_thread_count_where_needed(cmd, exit_code);
 }
 
 }  // namespace pyrace

@@ -2,9 +2,14 @@
 // parser and the help text (CLI11 renders the help from the same entries).
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "results/names.hpp"  // kMaxThreads and the defaults named in the help
+
+namespace CLI {
+class App;
+}
 
 namespace pyrace {
 
@@ -133,7 +138,7 @@ struct RunOptions {
 };
 
 struct Command {
-  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Explore, Replay, Worker, None } kind = None;
+  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Explore, Replay, Worker, FlagsMd, None } kind = None;
   RunOptions run;
   std::vector<std::string> results;  // report: result files
   std::string explain_case;          // explain: a case file or name
@@ -145,5 +150,13 @@ struct Command {
 // Parses argv; on --help prints help and returns exit 0 through `exit_code`; on a usage error
 // prints the message and sets exit_code to kExitUsage. Returns false when the program should exit.
 bool parse_command_line(int argc, char** argv, Command& cmd, int& exit_code);
+
+// Declares every subcommand and its flags on `app` (named "pyrace"), bound to `cmd`'s fields; returns
+// each subcommand with its kind. The parser and the flag reference (flags_markdown) are built by it.
+std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Command& cmd);
+
+// The flag reference, docs/generated/flags.md: every listed subcommand with its arguments and flags
+// (type, range or values, default, help), as `pyrace __flags-md` prints it.
+std::string flags_markdown();
 
 }  // namespace pyrace

@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   pyrace::Command cmd;
   int rc = 0;
   if (!pyrace::parse_command_line(argc, argv, cmd, rc)) return rc;
+  if (cmd.kind == pyrace::Command::FlagsMd) {
+    fmt::print("{}", pyrace::flags_markdown());
+    return pyrace::kExitOk;
+  }
   if (cmd.kind == pyrace::Command::Worker) {
     auto spec = nlohmann::json::parse(cmd.worker_spec, nullptr, false);
     if (spec.is_discarded()) return usage_error("__worker: --spec is not JSON");

@@ -34,6 +34,7 @@ TEST_CASE("an unknown subcommand is named, with the list of subcommands (exit 2)
   CHECK_THAT(r.out, ContainsSubstring("unknown subcommand 'frobnicate'"));
   CHECK_THAT(r.out, ContainsSubstring("the subcommands are: run, list, report, explain, table, repro, compare"));
   CHECK_THAT(r.out, !ContainsSubstring("__worker"));
+  CHECK_THAT(r.out, !ContainsSubstring("__flags-md"));
   Run none = pyrace("", false);
   CHECK(none.exit_code == 2);
   CHECK_THAT(none.out, ContainsSubstring("no subcommand; the subcommands are: run, list"));

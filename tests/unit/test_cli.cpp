@@ -165,3 +165,32 @@ TEST_CASE("memory size: --max-memory refuses what is not a size, saying what a s
     CHECK(p.code == kExitUsage);
   }
 }
+
+TEST_CASE("the flag reference lists each table flag under exactly the subcommands that take it", "[cli][flags]") {
+  const std::string md = flags_markdown();
+  // The section of one subcommand: from its heading to the next.
+  auto section = [&](const std::string& name) {
+    const size_t at = md.find("\n## pyrace " + name + "\n");
+    REQUIRE(at != std::string::npos);
+    return md.substr(at, md.find("\n## ", at + 1) - at);
+  };
+  const std::vector<std::pair<unsigned, std::string>> subcommands = {
+      {In::Run, "run"},         {In::List, "list"},       {In::Report, "report"}, {In::Explain, "explain"},
+      {In::Table, "table"},     {In::Explore, "explore"}, {In::Replay, "replay"}, {In::Repro, "repro"}};
+  int rows = 0;
+#define PYRACE_CHECK_DOC(type, field, def, names, help, check, commands)                      \
+  for (const auto& [bit, name] : subcommands) {                                                \
+    std::string cell = std::string("| `") + names + "` |";                                     \
+    for (size_t c = cell.find(','); c != std::string::npos; c = cell.find(',', c + 2))          \
+      cell.replace(c, 1, ", ");                                                                \
+    INFO(name << " " << names);                                                                \
+    CHECK((section(name).find(cell) != std::string::npos) == (((commands) & bit) != 0));       \
+    ++rows;                                                                                    \
+  }
+  PYRACE_RUN_FLAGS(PYRACE_CHECK_DOC)
+#undef PYRACE_CHECK_DOC
+  CHECK(rows > 8 * 20);  // the table has more than twenty flags
+  CHECK(md.find("__worker") == std::string::npos);
+  CHECK(md.find("## pyrace compare") != std::string::npos);
+  CHECK(md.find("`--repro-dir`") != std::string::npos);  // compare's own flag, not in the table
+}
