@@ -1,7 +1,6 @@
 #include "worker/explore.hpp"
 
 #include <bit>
-#include <chrono>
 #include <deque>
 #include <optional>
 #include <random>
@@ -9,6 +8,7 @@
 #include "loader_source.hpp"  // kExploreModelSource
 #include "py/interp.hpp"
 #include "worker/actor_pool.hpp"
+#include "worker/clock.hpp"
 #include "worker/scheduler.hpp"
 #include "worker/tally.hpp"
 
@@ -17,14 +17,11 @@ namespace pyrace {
 using nlohmann::json;
 
 namespace {
-using Clock = std::chrono::steady_clock;
 constexpr int kToolId = 4;  // sys.monitoring tool ids 0-2 and 5 are taken by convention (debugger, coverage, profiler, optimizer)
 constexpr const char* kModelFile = "<pyrace explore model>";
 
 py::Ref g_model;  // explore_model, imported by prepare_explore
 py::Ref g_sched_module;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 json to_json_value(PyObject* o) {
   py::Ref json_mod = py::check(PyImport_ImportModule("json"));
@@ -82,12 +79,11 @@ class Explorer {
   // count: add the outcome to the histogram (the witness's replay does not count again).
   ScheduleResult run(Scheduler::Chooser choose, PyObject* tracer = nullptr, bool count = true) {
     ScheduleResult r;
-    PyObject* s = PyObject_CallNoArgs(setup_.get());
-    if (!s) {
+    py::Ref state = py::Ref::steal(PyObject_CallNoArgs(setup_.get()));
+    if (!state) {
       err_.capture("setup");
       return r;
     }
-    py::Ref state = py::Ref::steal(s);
     py::Ref own;
     if (per_thread_) {
       own = py::Ref::steal(PyObject_CallMethod(c_.loader.get(), "own_states", "OOO", state.get(), nthreads_obj_.get(),
@@ -100,50 +96,15 @@ class Explorer {
     std::atomic<int> kind{-1};
     py::Ref results = collect_ ? py::check(PyTuple_New(n_)) : py::Ref();  // per thread: its returns
     for (int t = 0; collect_ && t < n_; ++t) PyTuple_SET_ITEM(results.get(), t, py::check(PyList_New(0)).release());
-    Scheduler& sched = *sched_;
-    sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
-    pool_->run([&](int t) {
-      if (sched.enter(t)) {
-        const Actor& a = actor_for(t);
-        PyObject* target = per_thread_ ? PyList_GET_ITEM(own.get(), t) : state.get();
-        PyObject* out = collect_ ? PyTuple_GET_ITEM(results.get(), t) : Py_None;
-        const bool ok = call_driver(drive_.get(), a, {target, indices_[t].get(), iterations_.get(), a.nargs_obj.get(), out});
-        if (!ok) {
-          py::Ref exc = py::take_raised();
-          if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
-            int k = raised_.add(std::move(exc)), none = -1;
-            kind.compare_exchange_strong(none, k);  // the first by time: the threads took turns
-          }
-        }
-      }
-      sched.leave(t);
-    });
-    r.abort = sched.abort_kind();
-    r.abort_reason = sched.abort_reason();
-    r.deadlock = sched.deadlock();
-    r.choices = sched.choices();
-    r.preemptions = sched.preemptions();
+    release_actors(std::move(choose), tracer, state.get(), own.get(), results.get(), kind);
+    r.abort = sched_->abort_kind();
+    r.abort_reason = sched_->abort_reason();
+    r.deadlock = sched_->deadlock();
+    r.choices = sched_->choices();
+    r.preemptions = sched_->preemptions();
     if (r.abort != AbortKind::None) return r;
     r.raised_kind = kind.load();
-    if (r.raised_kind >= 0) {
-      r.outcome = py::Ref::borrow(raised_.outcome(r.raised_kind));
-    } else {
-      PyObject* args[2] = {state.get(), results.get()};
-      PyObject* out = PyObject_Vectorcall(arbiter_.get(), args, collect_ ? 2 : 1, nullptr);
-      if (!out) {
-        err_.capture("arbiter");
-        return r;
-      }
-      r.outcome = py::Ref::steal(out);
-    }
-    if (!count) return r;
-    try {
-      r.forbidden = hist_.add(r.outcome.get());
-      if (r.raised_kind >= 0) raised_.count(r.raised_kind);
-    } catch (const py::ErrorAlreadySet&) {
-      err_.capture("arbiter", arbiter_line_);
-      r.outcome = py::Ref();
-    }
+    judge(r, state.get(), results.get(), count);
     return r;
   }
 
@@ -176,6 +137,53 @@ class Explorer {
   }
 
  private:
+  // The actors run one schedule under the scheduler; kind takes the first exception that escaped
+  // one (the schedule's own abort is not an outcome).
+  void release_actors(Scheduler::Chooser choose, PyObject* tracer, PyObject* state, PyObject* own, PyObject* results,
+                      std::atomic<int>& kind) {
+    Scheduler& sched = *sched_;
+    sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
+    pool_->run([&](int t) {
+      if (sched.enter(t)) {
+        const Actor& a = actor_for(t);
+        PyObject* target = per_thread_ ? PyList_GET_ITEM(own, t) : state;
+        PyObject* out = collect_ ? PyTuple_GET_ITEM(results, t) : Py_None;
+        const bool ok = call_driver(drive_.get(), a, {target, indices_[t].get(), iterations_.get(), a.nargs_obj.get(), out});
+        if (!ok) {
+          py::Ref exc = py::take_raised();
+          if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
+            int k = raised_.add(std::move(exc)), none = -1;
+            kind.compare_exchange_strong(none, k);  // the first by time: the threads took turns
+          }
+        }
+      }
+      sched.leave(t);
+    });
+  }
+
+  // The schedule's outcome: "raised <type>" when an actor raised, else the arbiter's; counted
+  // (and graded) unless count is false. A failing arbiter leaves r.outcome null.
+  void judge(ScheduleResult& r, PyObject* state, PyObject* results, bool count) {
+    if (r.raised_kind >= 0) {
+      r.outcome = py::Ref::borrow(raised_.outcome(r.raised_kind));
+    } else {
+      PyObject* args[2] = {state, results};
+      r.outcome = py::Ref::steal(PyObject_Vectorcall(arbiter_.get(), args, collect_ ? 2 : 1, nullptr));
+      if (!r.outcome) {
+        err_.capture("arbiter");
+        return;
+      }
+    }
+    if (!count) return;
+    try {
+      r.forbidden = hist_.add(r.outcome.get());
+      if (r.raised_kind >= 0) raised_.count(r.raised_kind);
+    } catch (const py::ErrorAlreadySet&) {
+      err_.capture("arbiter", arbiter_line_);
+      r.outcome = py::Ref();
+    }
+  }
+
   // Scheduling points in every code object of the case file (or everywhere, --explore-scope all).
   void instrument() {
     py::Ref sys = py::check(PyImport_ImportModule("sys"));
@@ -235,6 +243,211 @@ std::string order_text(const std::vector<int>& choices, Explorer& ex) {
   }
   return out;
 }
+
+// The search's running totals, why it stopped, and the first schedule worth reporting (forbidden
+// outcome, deadlock or livelock). Made before the Explorer: a harness error still reports the count.
+struct Search {
+  Search(const ExploreParams& params, json& o) : p(params), out(o) {}
+  const ExploreParams& p;
+  json& out;
+  const Clock::time_point t0 = Clock::now();  // the budget counts set-up too
+  long schedules = 0, deadlocks = 0, livelocks = 0;
+  bool complete = false;
+  std::string stop_reason;
+  std::optional<ScheduleResult> witness;
+
+  bool out_of_budget() {
+    if (schedules >= p.max_schedules) return stop_reason = "budget", true;
+    if (seconds_since(t0) >= p.time_budget_s) return stop_reason = "time", true;
+    return false;
+  }
+
+  // One schedule through the explorer; false when the search must stop (witness or error).
+  bool one(Explorer& ex, Scheduler::Chooser choose) {
+    ScheduleResult r = ex.run(std::move(choose));
+    ++schedules;
+    if (ex.failed()) return stop_reason = "error", false;
+    // Something the scheduler cannot control (a fork, a thread of the case's own): no verdict.
+    py::Ref unsupported = attr(g_model.get(), "unsupported");
+    if (PyList_GET_SIZE(unsupported.get()) > 0) {
+      std::string what = py::to_string(PyList_GET_ITEM(unsupported.get(), 0));
+      out["error"] = {{"phase", "explore"},
+                      {"message", "explore cannot control this case: " + what +
+                                      " (explore schedules the actors' own threads, in this process, only)"},
+                      {"traceback", ""},
+                      {"line", 0}};
+      return stop_reason = "unsupported", false;
+    }
+    if (r.abort == AbortKind::Mismatch) {
+      out["mismatch"] = r.abort_reason;
+      return stop_reason = "mismatch", false;
+    }
+    if (r.abort == AbortKind::Deadlock) ++deadlocks;
+    if (r.abort == AbortKind::Livelock) ++livelocks;
+    const bool bad = r.forbidden || r.abort != AbortKind::None || (p.strategy == "sanity" && r.raised_kind >= 0);
+    if (bad && !witness) witness = r;
+    if (bad && p.strategy != "replay") return stop_reason = r.abort == AbortKind::None ? "forbidden" : "deadlock", false;
+    return true;
+  }
+};
+
+// Iterative context bounding (CHESS): schedules with 0 preemptions first, then 1, ... up to the
+// bound (the sanity check: 0). A work item is a prefix of choices ending in a non-default one;
+// running it completes it with default choices, and every other choice along that completion
+// becomes a new item, in the bucket of its preemption count. Each schedule is run exactly once.
+void search_bounded(Search& s, Explorer& ex) {
+  const int bound = s.p.strategy == "sanity" ? 0 : s.p.preemptions;
+  std::vector<std::deque<std::vector<int>>> buckets(bound + 1);
+  buckets[0].push_back({});
+  bool go = true;
+  for (int k = 0; k <= bound && go; ++k) {
+    while (!buckets[k].empty() && go) {
+      if (s.out_of_budget()) {
+        go = false;
+        break;
+      }
+      std::vector<int> prefix = std::move(buckets[k].front());
+      buckets[k].pop_front();
+      int used = 0;
+      std::vector<int> taken;
+      go = s.one(ex, [&](const Decision& d) {
+        int choice;
+        if (d.step < prefix.size()) {
+          choice = prefix[d.step];
+        } else {
+          choice = default_choice(d);
+          for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+            const int a = std::countr_zero(e);
+            if (a == choice) continue;
+            const int cost = used + (preempts(d, a) ? 1 : 0);
+            if (cost > bound) continue;
+            std::vector<int> next = taken;
+            next.push_back(a);
+            buckets[cost].push_back(std::move(next));
+          }
+        }
+        used += preempts(d, choice) ? 1 : 0;
+        taken.push_back(choice);
+        return choice;
+      });
+    }
+  }
+  s.complete = go;
+  if (s.complete) s.stop_reason = "complete";
+}
+
+// The random walk: each step, a runnable thread drawn uniformly.
+Scheduler::Chooser random_chooser(std::mt19937_64& rng) {
+  return [&rng](const Decision& d) {
+    const int n = std::popcount(d.enabled);
+    int pick = static_cast<int>(rng() % static_cast<std::uint64_t>(n));
+    std::uint64_t e = d.enabled;
+    while (pick--) e &= e - 1;
+    return std::countr_zero(e);
+  };
+}
+
+// One PCT schedule (Burckhardt et al., ASPLOS 2010): distinct random priorities >= d, d - 1
+// change points among the k_est steps; the highest-priority runnable thread runs; at change
+// point i the running thread's priority drops to i. k_est grows to the longest schedule seen.
+bool pct_one(Search& s, Explorer& ex, std::mt19937_64& rng, long& k_est) {
+  std::vector<long> prio(ex.threads());
+  for (int t = 0; t < ex.threads(); ++t) prio[t] = s.p.pct_depth + t;
+  std::shuffle(prio.begin(), prio.end(), rng);
+  std::vector<long> change;
+  for (int i = 1; i < s.p.pct_depth; ++i) change.push_back(static_cast<long>(rng() % static_cast<std::uint64_t>(k_est)) + 1);
+  long steps = 0;
+  const bool go = s.one(ex, [&](const Decision& d) {
+    ++steps;
+    for (size_t i = 0; i < change.size(); ++i)
+      if (change[i] == steps && d.prev >= 0) prio[d.prev] = static_cast<long>(i) + 1;
+    int best = -1;
+    for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+      const int a = std::countr_zero(e);
+      if (best < 0 || prio[a] > prio[best]) best = a;
+    }
+    return best;
+  });
+  k_est = std::max(k_est, steps);
+  return go;
+}
+
+// Random walk or PCT: schedules drawn from the seed until the budget ends or one is a witness.
+void search_sampled(Search& s, Explorer& ex) {
+  std::mt19937_64 rng(s.p.seed);
+  long k_est = 1;  // PCT: the longest schedule seen, in steps (change points fall inside it)
+  bool go = true;
+  while (go && !s.out_of_budget())
+    go = s.p.strategy == "random" ? s.one(ex, random_chooser(rng)) : pct_one(s, ex, rng, k_est);
+  s.out["pct_depth"] = s.p.pct_depth;
+  s.out["pct_steps"] = k_est;  // the longest schedule seen: k in PCT's guarantee
+}
+
+// The given schedule, --repeat times (every run counts; the first bad one is the witness).
+void search_replay(Search& s, Explorer& ex) {
+  py::Ref list =
+      py::Ref::steal(PyObject_CallMethod(g_model.get(), "parse_schedule", "si", s.p.schedule.c_str(), ex.threads()));
+  if (!list) {
+    py::Error e = py::fetch_error();
+    s.out["bad_schedule"] = e.message;
+    s.stop_reason = "bad schedule";
+    return;
+  }
+  std::vector<int> choices;
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list.get()); ++i)
+    choices.push_back(static_cast<int>(PyLong_AsLong(PyList_GET_ITEM(list.get(), i))));
+  for (long i = 0; i < s.p.repeat; ++i)
+    if (!s.one(ex, Explorer::replay_chooser(choices))) break;
+  if (s.stop_reason.empty()) s.stop_reason = "done";
+  s.out["replayed"] = schedule_string(choices);
+}
+
+void search(Search& s, Explorer& ex) {
+  const std::string& strategy = s.p.strategy;
+  if (strategy == "exhaustive" || strategy == "sanity") {
+    search_bounded(s, ex);
+  } else if (strategy == "random" || strategy == "pct") {
+    search_sampled(s, ex);
+  } else if (strategy == "replay") {
+    search_replay(s, ex);
+  } else {
+    PyErr_Format(PyExc_ValueError, "unknown strategy %s", strategy.c_str());
+    throw py::ErrorAlreadySet{};
+  }
+}
+
+// The witness: its schedule string, the thread order, what it showed, and (--trace) its timeline.
+json witness_json(const ScheduleResult& w, Explorer& ex, const ExploreParams& p) {
+  json j = {{"schedule", schedule_string(w.choices)},
+            {"steps_count", w.choices.size()},
+            {"preemptions", w.preemptions},
+            {"order", order_text(w.choices, ex)}};
+  if (w.abort == AbortKind::None) {
+    j["kind"] = w.raised_kind >= 0 ? "raised" : "forbidden";
+    j["outcome"] = py::to_repr(w.outcome.get());
+  } else {
+    j["kind"] = w.abort == AbortKind::Deadlock ? "deadlock" : "livelock";
+    j["message"] = w.abort_reason;
+    j["waits"] = w.deadlock;
+  }
+  if (p.trace && !ex.failed()) {
+    std::string replayed;
+    j["steps"] = ex.timeline(w.choices, replayed);
+    j["replayed_outcome"] = replayed;
+  }
+  return j;
+}
+
+// The outcome histogram and the exceptions that escaped actors, as the result lists them.
+void tallies_into(json& out, Explorer& ex) {
+  json outcomes = json::array();
+  for (const auto& o : ex.take_outcomes())
+    outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
+  out["outcomes"] = outcomes;
+  out["raised"] = json::array();
+  for (const auto& k : ex.take_raised())
+    out["raised"].push_back({{"type", k.type}, {"count", k.count}, {"line", k.line}, {"traceback", k.traceback}});
+}
 }  // namespace
 
 void prepare_explore(const ExploreParams& p) {
@@ -259,196 +472,28 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
               {"iterations", c.shape == to_string(Shape::Loop) ? p.iterations : 1},
               {"points", p.all_points ? "all" : "visible"},
               {"scope", p.scope_all ? "all" : "case"}};
-  const auto t0 = Clock::now();
-  long schedules = 0, deadlocks = 0, livelocks = 0;
-  bool complete = false;
-  std::string stop_reason;
-  std::optional<ScheduleResult> witness;  // first forbidden outcome, deadlock or livelock
+  Search s{p, out};
   try {
     Explorer ex(interp, c, p);
     out["threads"] = ex.threads();
     const auto search_t0 = Clock::now();  // search_s: the schedules alone (no set-up, no witness timeline)
-    const int bound = p.strategy == "sanity" ? 0 : p.preemptions;
-    auto out_of_budget = [&] {
-      if (schedules >= p.max_schedules) return stop_reason = "budget", true;
-      if (seconds_since(t0) >= p.time_budget_s) return stop_reason = "time", true;
-      return false;
-    };
-    // One schedule through the explorer; false when the search must stop (witness or error).
-    auto one = [&](Scheduler::Chooser choose) -> bool {
-      ScheduleResult r = ex.run(std::move(choose));
-      ++schedules;
-      if (ex.failed()) return stop_reason = "error", false;
-      // Something the scheduler cannot control (a fork, a thread of the case's own): no verdict.
-      py::Ref unsupported = attr(g_model.get(), "unsupported");
-      if (PyList_GET_SIZE(unsupported.get()) > 0) {
-        std::string what = py::to_string(PyList_GET_ITEM(unsupported.get(), 0));
-        out["error"] = {{"phase", "explore"},
-                        {"message", "explore cannot control this case: " + what +
-                                        " (explore schedules the actors' own threads, in this process, only)"},
-                        {"traceback", ""},
-                        {"line", 0}};
-        return stop_reason = "unsupported", false;
-      }
-      if (r.abort == AbortKind::Mismatch) {
-        out["mismatch"] = r.abort_reason;
-        return stop_reason = "mismatch", false;
-      }
-      if (r.abort == AbortKind::Deadlock) ++deadlocks;
-      if (r.abort == AbortKind::Livelock) ++livelocks;
-      const bool bad = r.forbidden || r.abort != AbortKind::None ||
-                       (p.strategy == "sanity" && r.raised_kind >= 0);
-      if (bad && !witness) witness = r;
-      if (bad && p.strategy != "replay") return stop_reason = r.abort == AbortKind::None ? "forbidden" : "deadlock", false;
-      return true;
-    };
-
-    if (p.strategy == "exhaustive" || p.strategy == "sanity") {
-      // Iterative context bounding (CHESS): schedules with 0 preemptions first, then 1, ... up
-      // to the bound. A work item is a prefix of choices ending in a non-default one; running it
-      // completes it with default choices, and every other choice along that completion becomes
-      // a new item, in the bucket of its preemption count. Each schedule is run exactly once.
-      std::vector<std::deque<std::vector<int>>> buckets(bound + 1);
-      buckets[0].push_back({});
-      bool go = true;
-      const Scheduler* sched_view = nullptr;
-      (void)sched_view;
-      for (int k = 0; k <= bound && go; ++k) {
-        while (!buckets[k].empty() && go) {
-          if (out_of_budget()) {
-            go = false;
-            break;
-          }
-          std::vector<int> prefix = std::move(buckets[k].front());
-          buckets[k].pop_front();
-          int used = 0;
-          std::vector<int> taken;
-          go = one([&](const Decision& d) {
-            int choice;
-            if (d.step < prefix.size()) {
-              choice = prefix[d.step];
-            } else {
-              choice = default_choice(d);
-              for (std::uint64_t e = d.enabled; e; e &= e - 1) {
-                const int a = std::countr_zero(e);
-                if (a == choice) continue;
-                const int cost = used + (preempts(d, a) ? 1 : 0);
-                if (cost > bound) continue;
-                std::vector<int> next = taken;
-                next.push_back(a);
-                buckets[cost].push_back(std::move(next));
-              }
-            }
-            used += preempts(d, choice) ? 1 : 0;
-            taken.push_back(choice);
-            return choice;
-          });
-        }
-      }
-      complete = go;
-      if (complete) stop_reason = "complete";
-    } else if (p.strategy == "random" || p.strategy == "pct") {
-      std::mt19937_64 rng(p.seed);
-      long k_est = 1;  // PCT: the longest schedule seen, in steps (change points fall inside it)
-      bool go = true;
-      while (go && !out_of_budget()) {
-        if (p.strategy == "random") {
-          go = one([&](const Decision& d) {
-            const int n = std::popcount(d.enabled);
-            int pick = static_cast<int>(rng() % static_cast<std::uint64_t>(n));
-            std::uint64_t e = d.enabled;
-            while (pick--) e &= e - 1;
-            return std::countr_zero(e);
-          });
-        } else {
-          // PCT (Burckhardt et al., ASPLOS 2010): distinct random priorities >= d, d - 1 change
-          // points among the steps; the highest-priority runnable thread runs; at change point
-          // i the running thread's priority drops to i.
-          std::vector<long> prio(ex.threads());
-          for (int t = 0; t < ex.threads(); ++t) prio[t] = p.pct_depth + t;
-          std::shuffle(prio.begin(), prio.end(), rng);
-          std::vector<long> change;
-          for (int i = 1; i < p.pct_depth; ++i) change.push_back(static_cast<long>(rng() % static_cast<std::uint64_t>(k_est)) + 1);
-          long steps = 0;
-          go = one([&](const Decision& d) {
-            ++steps;
-            for (size_t i = 0; i < change.size(); ++i)
-              if (change[i] == steps && d.prev >= 0) prio[d.prev] = static_cast<long>(i) + 1;
-            int best = -1;
-            for (std::uint64_t e = d.enabled; e; e &= e - 1) {
-              const int a = std::countr_zero(e);
-              if (best < 0 || prio[a] > prio[best]) best = a;
-            }
-            return best;
-          });
-          k_est = std::max(k_est, steps);
-        }
-      }
-      out["pct_depth"] = p.pct_depth;
-      out["pct_steps"] = k_est;  // the longest schedule seen: k in PCT's guarantee
-    } else if (p.strategy == "replay") {
-      py::Ref list = py::Ref::steal(PyObject_CallMethod(g_model.get(), "parse_schedule", "si", p.schedule.c_str(), ex.threads()));
-      if (!list) {
-        py::Error e = py::fetch_error();
-        out["bad_schedule"] = e.message;
-        stop_reason = "bad schedule";
-      } else {
-        std::vector<int> choices;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list.get()); ++i)
-          choices.push_back(static_cast<int>(PyLong_AsLong(PyList_GET_ITEM(list.get(), i))));
-        for (long i = 0; i < p.repeat; ++i)
-          if (!one(Explorer::replay_chooser(choices))) break;
-        if (stop_reason.empty()) stop_reason = "done";
-        out["replayed"] = schedule_string(choices);
-      }
-    } else {
-      PyErr_Format(PyExc_ValueError, "unknown strategy %s", p.strategy.c_str());
-      throw py::ErrorAlreadySet{};
-    }
-
+    search(s, ex);
     out["search_s"] = seconds_since(search_t0);
-    out["schedules"] = schedules;
-    out["complete"] = complete;
-    out["stop_reason"] = stop_reason;
-    out["deadlocks"] = deadlocks;
-    out["livelocks"] = livelocks;
+    out["schedules"] = s.schedules;
+    out["complete"] = s.complete;
+    out["stop_reason"] = s.stop_reason;
+    out["deadlocks"] = s.deadlocks;
+    out["livelocks"] = s.livelocks;
     if (ex.failed()) ex.error_into(out);
-    if (out.contains("error")) witness.reset();  // no verdict on a case explore could not control
-    if (witness) {
-      json w = {{"schedule", schedule_string(witness->choices)},
-                {"steps_count", witness->choices.size()},
-                {"preemptions", witness->preemptions},
-                {"order", order_text(witness->choices, ex)}};
-      if (witness->abort == AbortKind::None) {
-        w["kind"] = witness->raised_kind >= 0 ? "raised" : "forbidden";
-        w["outcome"] = py::to_repr(witness->outcome.get());
-      } else {
-        w["kind"] = witness->abort == AbortKind::Deadlock ? "deadlock" : "livelock";
-        w["message"] = witness->abort_reason;
-        w["waits"] = witness->deadlock;
-      }
-      if (p.trace && !ex.failed()) {
-        std::string replayed;
-        w["steps"] = ex.timeline(witness->choices, replayed);
-        w["replayed_outcome"] = replayed;
-      }
-      out["witness"] = w;
-    } else {
-      out["witness"] = nullptr;
-    }
-    json outcomes = json::array();
-    for (const auto& o : ex.take_outcomes())
-      outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
-    out["outcomes"] = outcomes;
-    out["raised"] = json::array();
-    for (const auto& k : ex.take_raised())
-      out["raised"].push_back({{"type", k.type}, {"count", k.count}, {"line", k.line}, {"traceback", k.traceback}});
+    if (out.contains("error")) s.witness.reset();  // no verdict on a case explore could not control
+    out["witness"] = s.witness ? witness_json(*s.witness, ex, p) : json(nullptr);
+    tallies_into(out, ex);
   } catch (const py::ErrorAlreadySet&) {
     py::Error e = py::fetch_error();
     out["error"] = {{"phase", "harness"}, {"message", e.type + ": " + e.message}, {"traceback", e.traceback}, {"line", 0}};
-    out["schedules"] = schedules;
+    out["schedules"] = s.schedules;
   }
-  out["elapsed_s"] = seconds_since(t0);
+  out["elapsed_s"] = seconds_since(s.t0);
   return out;
 }
 

@@ -12,16 +12,13 @@
 #include <vector>
 
 #include "worker/actor_pool.hpp"
+#include "worker/clock.hpp"
 #include "worker/engine.hpp"
 #include "worker/tally.hpp"
 
 namespace pyrace {
 
-using Clock = std::chrono::steady_clock;
-
-inline double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+struct SingleStride;  // engine_single.cpp: one round's states, and what the actors left on each
 
 // One actor's progress through a stride, alone on its cache line: states started and finished.
 struct alignas(64) Progress {
@@ -82,6 +79,15 @@ class StressRun {
   // overlapped every other actor's; kind[i] takes the first exception raised on state i.
   void lockstep_walk(int t, PyObject* states, std::vector<char>& met, std::vector<std::atomic<int>>& kind,
                      PyObject* returns);
+  // Single shape: a list of want fresh states; null when setup() raised (err holds why).
+  py::Ref make_states(long want);
+  // The walk drivers' exceptions, each the first of its state unless one came before; false on
+  // MemoryError (an error of the case, err holds it).
+  bool take_walk_raised(SingleStride& s);
+  // Adds the stride's states on which every actor ran at once to the concurrent trials.
+  void count_concurrent(const SingleStride& s);
+  // Grades every state of the stride; false when case code failed (err holds why).
+  bool grade_stride(SingleStride& s);
 
   const LoadedCase& c_;
   const EngineParams& p_;

@@ -132,6 +132,221 @@ ExploreParams explore_params(const json& j) {
 PyObject* load_fuzz_runtime(PyObject*, PyObject*) { return load_fuzz_driver().release(); }
 PyMethodDef kLoadFuzzRuntime = {"load_fuzz_runtime", load_fuzz_runtime, METH_NOARGS, nullptr};
 
+
+// The interpreter, with the GIL as the run asks; one that cannot start ends the worker with the
+// environment code.
+std::unique_ptr<py::Interpreter> start_interpreter(bool gil_on) {
+  // PYRACE_PYTHON_HOME: the interpreter's prefix, when it moved since pyrace was built.
+  const char* home = std::getenv("PYRACE_PYTHON_HOME");
+  try {
+    return std::make_unique<py::Interpreter>(
+        py::InterpreterOptions{home && *home ? home : PYRACE_PYTHON_HOME, gil_on, true});
+  } catch (const std::exception& e) {
+    finish({{"status", "env"},
+            {"message", std::string("cannot start the interpreter with home ") +
+                            (home && *home ? home : PYRACE_PYTHON_HOME) + ": " + e.what() +
+                            " (rebuild pyrace with scripts/bootstrap, or set PYRACE_PYTHON_HOME to the "
+                            "interpreter's prefix)"}},
+           kWorkerEnvError);
+  }
+}
+
+// Ends the worker with the environment code when the GIL is not as asked at startup.
+void check_gil_at_start(json& out, bool gil_on) {
+  const bool gil_at_start = py::gil_enabled();
+  out["gil_enabled_at_start"] = gil_at_start;
+  if (gil_at_start == gil_on) return;
+  out["status"] = "env";
+  out["message"] = gil_on ? "the GIL could not be forced on (PyConfig.enable_gil = 1 had no effect)"
+                          : "the GIL is enabled at startup: this interpreter is not free-threaded, or something "
+                            "in its startup (site, sitecustomize) re-enabled it";
+  finish(out, kWorkerEnvError);
+}
+
+// What the steps after the interpreter starts share: the loader, the case, the result being built.
+struct Session {
+  Session(json& o, const Config& config, bool gil) : out(o), cfg(config), gil_on(gil) {}
+  json& out;
+  const Config& cfg;
+  const bool gil_on;
+  py::Ref loader, json_mod;
+  py::Ref modules_before;  // sys.modules before the case: what it imported is new after
+  py::Ref path_obj, c;     // load_case: the case file's path as Python sees it, the loader.Case
+  bool single = false;     // read_shape: the single shape (else loop)
+  bool named = false;      // read_shape: actors of their own (else one `actor` run by every thread)
+  Py_ssize_t actors = 0;   // read_shape: how many actor functions the case has
+};
+
+// The loader, initialised for this worker, and the modules loaded before any case code.
+void open_loader(Session& s) {
+  s.loader = import_loader();
+  s.json_mod = py::check(PyImport_ImportModule("json"));
+  py::check(PyObject_CallMethod(s.loader.get(), "init_worker", "i", g_result_fd));
+  py::Ref fuzz_loader = py::check(PyCFunction_New(&kLoadFuzzRuntime, nullptr));
+  py::check(PyObject_CallMethod(s.loader.get(), "register_fuzz_runtime", "O", fuzz_loader.get()));
+  py::Ref sys = py::check(PyImport_ImportModule("sys"));
+  s.modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
+}
+
+// The case could not be loaded: its CaseError (kind, message, traceback, line), or the loader's
+// own failure whole.
+[[noreturn]] void finish_load_error(json& out, bool gil_on) {
+  py::Error e = py::fetch_error();
+  py::Ref kind = py::Ref::steal(PyObject_GetAttrString(e.exc.get(), "kind"));
+  if (!kind) {  // not a CaseError: a bug in the loader, report it whole
+    PyErr_Clear();
+    out["status"] = "exception";
+    out["message"] = "pyrace's loader failed: " + e.type + ": " + e.message;
+    out["traceback"] = e.traceback;
+  } else {
+    out["status"] = py::to_string(kind.get());
+    py::Ref msg = py::check(PyObject_GetAttrString(e.exc.get(), "message"));
+    out["message"] = py::to_string(msg.get());
+    py::Ref tb = py::check(PyObject_GetAttrString(e.exc.get(), "traceback_text"));
+    out["traceback"] = py::to_string(tb.get());
+    py::Ref line = py::check(PyObject_GetAttrString(e.exc.get(), "line"));
+    out["line"] = PyLong_AsLong(line.get());
+  }
+  // A module imported at the top of the case may have re-enabled the GIL before failing.
+  if (!gil_on && py::gil_enabled()) out["gil_enabled_after_load"] = true;
+  finish(out, kWorkerOk);
+}
+
+// Loads the case (path and name as raw bytes) and describes it into out["case"].
+void load_case(Session& s, const std::string& path, const std::string& name) {
+  // File-system decoding (surrogateescape), as Python itself treats file names.
+  s.path_obj = py::check(PyUnicode_DecodeFSDefault(path.c_str()));
+  py::Ref name_obj = py::check(PyUnicode_DecodeFSDefault(name.c_str()));
+  s.c = py::Ref::steal(PyObject_CallMethod(s.loader.get(), "load", "OO", s.path_obj.get(), name_obj.get()));
+  if (!s.c) finish_load_error(s.out, s.gil_on);
+  py::Ref desc = py::check(PyObject_CallMethod(s.loader.get(), "describe", "O", s.c.get()));
+  s.out["case"] = py_to_json(desc.get(), s.json_mod.get());
+}
+
+// The case's shape, and whether its actors are named (then there is one thread per actor).
+void read_shape(Session& s) {
+  s.single = py::to_string(py::check(PyObject_GetAttrString(s.c.get(), "shape")).get()) == to_string(Shape::Single);
+  py::Ref actors = py::check(PyObject_GetAttrString(s.c.get(), "actors"));
+  s.actors = PyList_Size(actors.get());
+  s.named = !(PyList_Size(actors.get()) == 1 &&
+              py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
+}
+
+// Ends the worker with status "gil": an extension re-enabled the GIL (when: during the import, or
+// while the case ran), naming the modules it can.
+[[noreturn]] void finish_gil(Session& s, const char* when) {
+  py::Ref named = py::check(PyObject_CallMethod(s.loader.get(), "gil_modules", "O", s.c.get()));
+  py::Ref fresh = py::check(PyObject_CallMethod(s.loader.get(), "new_extension_modules", "O", s.modules_before.get()));
+  json mods = py_to_json(named.get(), s.json_mod.get());
+  json candidates = py_to_json(fresh.get(), s.json_mod.get());
+  s.out["status"] = "gil";
+  s.out["gil_modules"] = mods.empty() ? candidates : mods;
+  std::string who = mods.empty() ? (candidates.empty() ? std::string("an unknown module")
+                                                      : "one of the extension modules " + candidates.dump())
+                                 : "module " + mods.dump();
+  s.out["message"] = std::string("the GIL was re-enabled ") + when + " by " + who +
+                     " (an extension that does not declare Py_mod_gil = Py_MOD_GIL_NOT_USED); "
+                     "results with the GIL on say nothing about the free-threaded build";
+  finish(s.out, kWorkerOk);
+}
+
+// Precedence: command line, then the case's own setting, then pyrace's default.
+int threads_of(const Session& s) {
+  if (s.named) return static_cast<int>(s.actors);
+  return s.cfg.threads > 0 ? s.cfg.threads : static_cast<int>(case_int(s.c.get(), "threads", kDefaultThreads));
+}
+long loop_iterations_of(const Session& s) {
+  return s.cfg.iterations > 0 ? s.cfg.iterations : case_int(s.c.get(), "iterations", kDefaultIterations);
+}
+
+LoadedCase loaded_case(const Session& s) {
+  return LoadedCase{s.c, s.loader, to_string(s.single ? Shape::Single : Shape::Loop), s.path_obj};
+}
+
+// Explore mode: the schedule search, its result in out["explore"]; an error of case code or of
+// pyrace's becomes status "exception".
+[[noreturn]] void explore_mode(Session& s, PyInterpreterState* interp, ExploreParams ep) {
+  json& out = s.out;
+  ep.threads = threads_of(s);
+  const long loop_iterations = loop_iterations_of(s);
+  if (ep.stress_sizes) {  // the sanity check: as the stress run will run it
+    ep.iterations = loop_iterations;
+  } else {  // --iterations, else the case's EXPLORE["ITERATIONS"], else 2; EXPLORE's sizes apply
+    py::Ref it_req = s.cfg.iterations > 0 ? py::check(PyLong_FromLong(s.cfg.iterations)) : py::Ref::borrow(Py_None);
+    ep.iterations = PyLong_AsLong(
+        py::check(PyObject_CallMethod(s.loader.get(), "configure_explore", "OO", s.c.get(), it_req.get())).get());
+  }
+  py::check(PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), ep.threads, s.single ? 1L : ep.iterations));
+  write_result({{"event", "loaded"}, {"case", out["case"]}, {"python", out["python"]}});
+  out["explore"] = run_explore(interp, loaded_case(s), ep);
+  if (py::gil_enabled()) finish_gil(s, "while the case ran");
+  out["status"] = "ok";
+  if (out["explore"].contains("error")) {  // case code raised (setup, arbiter), or pyrace failed
+    const json& e = out["explore"]["error"];
+    out["status"] = "exception";
+    const std::string phase = e.value("phase", std::string("harness"));
+    out["message"] = phase == "explore" ? e.value("message", "") : "the " + phase + " raised " + e.value("message", "");
+    out["traceback"] = e.value("traceback", "");
+    out["line"] = e.value("line", 0);
+  }
+  finish(out, kWorkerOk);
+}
+
+// What the stress run measured, as the result's "run" object.
+json run_json(const EngineResult& r) {
+  json outcomes = json::array();
+  for (const auto& o : r.outcomes)
+    outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
+  return {{"trials", r.trials},
+          {"outcomes", outcomes},
+          {"raised", raised_json(r.raised)},
+          {"concurrent_trials", r.concurrent_trials},
+          {"load_avg", load_average()},
+          {"elapsed_s", r.elapsed_s},
+          {"first_forbidden_s", r.first_forbidden_s},
+          {"stop_reason", r.stop_reason},
+          {"rounds", r.rounds},
+          {"max_rss_kib", peak_rss_kib()},
+          {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n},
+                                       {"min", r.damage_min}, {"max", r.damage_max}}
+                                : json(nullptr)}};
+}
+
+// Stress mode (the default): the engine's run, its result in out["run"]; an error of case code
+// becomes status "exception".
+[[noreturn]] void stress_mode(Session& s, PyInterpreterState* interp) {
+  json& out = s.out;
+  const Config& cfg = s.cfg;
+  const bool single = s.single;
+  EngineParams p;
+  p.threads = threads_of(s);
+  const long loop_iterations = loop_iterations_of(s);
+  p.iterations = single ? 1 : loop_iterations;
+  p.trials = cfg.trials > 0 ? cfg.trials : case_int(s.c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
+  p.time_budget_s = cfg.time_budget_s;
+  p.early_stop = cfg.early_stop;
+  p.gil_on = s.gil_on;
+  // The trial budget (the case's TRIALS, else pyrace's default) adapts: sampling goes on past it
+  // until the error-rate bound over concurrent trials is reached, or the time budget ends. A
+  // number of trials given on the command line is exact; grading says when it was too few.
+  p.max_rate = cfg.trials > 0 ? 0 : cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
+  out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
+  // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
+  write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
+  py::check(PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), p.threads, p.iterations));
+  EngineResult r = run_case(interp, loaded_case(s), p);
+  out["run"] = run_json(r);
+  if (!s.gil_on && py::gil_enabled()) finish_gil(s, "while the case ran");
+  if (!r.ok) {
+    out["status"] = "exception";
+    out["message"] = "the " + r.phase + " raised " + r.error;
+    out["traceback"] = r.traceback;
+    out["line"] = r.line;
+  } else {
+    out["status"] = "ok";
+  }
+  finish(out, kWorkerOk);
+}
 }  // namespace
 
 py::Ref import_loader() {
@@ -149,185 +364,35 @@ int worker_main(const json& spec, const std::string& path, const std::string& na
   g_finalise_sanitizer = spec.value("tsan_finalise", false);
   const Config cfg = config_from_json(spec.value("config", json::object()));
   const bool gil_on = cfg.gil == "on";
-
-  std::unique_ptr<py::Interpreter> interp;
-  try {
-    // PYRACE_PYTHON_HOME: the interpreter's prefix, when it moved since pyrace was built.
-    const char* home = std::getenv("PYRACE_PYTHON_HOME");
-    interp = std::make_unique<py::Interpreter>(
-        py::InterpreterOptions{home && *home ? home : PYRACE_PYTHON_HOME, gil_on, true});
-  } catch (const std::exception& e) {
-    const char* home = std::getenv("PYRACE_PYTHON_HOME");
-    finish({{"status", "env"},
-            {"message", std::string("cannot start the interpreter with home ") +
-                            (home && *home ? home : PYRACE_PYTHON_HOME) + ": " + e.what() +
-                            " (rebuild pyrace with scripts/bootstrap, or set PYRACE_PYTHON_HOME to the "
-                            "interpreter's prefix)"}},
-           kWorkerEnvError);
-  }
+  const std::unique_ptr<py::Interpreter> interp = start_interpreter(gil_on);  // never finalised: see finish()
   json out = {{"python", python_version()}};
-  const bool gil_at_start = py::gil_enabled();
-  out["gil_enabled_at_start"] = gil_at_start;
-  if (gil_at_start != gil_on) {
-    out["status"] = "env";
-    out["message"] = gil_on ? "the GIL could not be forced on (PyConfig.enable_gil = 1 had no effect)"
-                            : "the GIL is enabled at startup: this interpreter is not free-threaded, or something "
-                              "in its startup (site, sitecustomize) re-enabled it";
-    finish(out, kWorkerEnvError);
-  }
+  check_gil_at_start(out, gil_on);
   if (mode == "probe") {
     out["status"] = "ok";
     finish(out, kWorkerOk);
   }
-
   try {
-    py::Ref loader = import_loader();
-    py::Ref json_mod = py::check(PyImport_ImportModule("json"));
-    py::check(PyObject_CallMethod(loader.get(), "init_worker", "i", g_result_fd));
-    py::Ref fuzz_loader = py::check(PyCFunction_New(&kLoadFuzzRuntime, nullptr));
-    py::check(PyObject_CallMethod(loader.get(), "register_fuzz_runtime", "O", fuzz_loader.get()));
-    py::Ref sys = py::check(PyImport_ImportModule("sys"));
-    py::Ref modules_before = py::check(PySet_New(py::check(PyObject_GetAttrString(sys.get(), "modules")).get()));
+    Session s{out, cfg, gil_on};
+    open_loader(s);
     // Explore mode: the scheduler and its blocking stand-ins go into `threading` before the case
     // imports it.
     const ExploreParams explore = explore_params(spec.value("explore", json::object()));
     if (mode == "explore") prepare_explore(explore);
-
-    // File-system decoding (surrogateescape), as Python itself treats file names.
-    py::Ref path_obj = py::check(PyUnicode_DecodeFSDefault(path.c_str()));
-    py::Ref name_obj = py::check(PyUnicode_DecodeFSDefault(name.c_str()));
-    PyObject* c_raw = PyObject_CallMethod(loader.get(), "load", "OO", path_obj.get(), name_obj.get());
-    if (!c_raw) {
-      py::Error e = py::fetch_error();
-      py::Ref kind = py::Ref::steal(PyObject_GetAttrString(e.exc.get(), "kind"));
-      if (!kind) {  // not a CaseError: a bug in the loader, report it whole
-        PyErr_Clear();
-        out["status"] = "exception";
-        out["message"] = "pyrace's loader failed: " + e.type + ": " + e.message;
-        out["traceback"] = e.traceback;
-      } else {
-        out["status"] = py::to_string(kind.get());
-        py::Ref msg = py::check(PyObject_GetAttrString(e.exc.get(), "message"));
-        out["message"] = py::to_string(msg.get());
-        py::Ref tb = py::check(PyObject_GetAttrString(e.exc.get(), "traceback_text"));
-        out["traceback"] = py::to_string(tb.get());
-        py::Ref line = py::check(PyObject_GetAttrString(e.exc.get(), "line"));
-        out["line"] = PyLong_AsLong(line.get());
-      }
-      // A module imported at the top of the case may have re-enabled the GIL before failing.
-      if (!gil_on && py::gil_enabled()) out["gil_enabled_after_load"] = true;
-      finish(out, kWorkerOk);
-    }
-    py::Ref c = py::Ref::steal(c_raw);
-    py::Ref desc = py::check(PyObject_CallMethod(loader.get(), "describe", "O", c.get()));
-    out["case"] = py_to_json(desc.get(), json_mod.get());
+    load_case(s, path, name);
     if (mode == "describe") {
       out["status"] = "ok";
       finish(out, kWorkerOk);
     }
-    const bool single =
-        py::to_string(py::check(PyObject_GetAttrString(c.get(), "shape")).get()) == to_string(Shape::Single);
-    py::Ref actors = py::check(PyObject_GetAttrString(c.get(), "actors"));
-    const bool named = !(PyList_Size(actors.get()) == 1 &&
-                         py::to_string(PyTuple_GetItem(PyList_GetItem(actors.get(), 0), 0)) == "actor");
+    read_shape(s);
     if (mode == "explain") {
-      py::Ref ex = py::check(PyObject_CallMethod(loader.get(), "explain", "O", c.get()));
-      out["explain"] = py_to_json(ex.get(), json_mod.get());
+      py::Ref ex = py::check(PyObject_CallMethod(s.loader.get(), "explain", "O", s.c.get()));
+      out["explain"] = py_to_json(ex.get(), s.json_mod.get());
       out["status"] = "ok";
       finish(out, kWorkerOk);
     }
-
-    auto gil_report = [&](const char* when) {
-      py::Ref named = py::check(PyObject_CallMethod(loader.get(), "gil_modules", "O", c.get()));
-      py::Ref fresh = py::check(PyObject_CallMethod(loader.get(), "new_extension_modules", "O", modules_before.get()));
-      json mods = py_to_json(named.get(), json_mod.get());
-      json candidates = py_to_json(fresh.get(), json_mod.get());
-      out["status"] = "gil";
-      out["gil_modules"] = mods.empty() ? candidates : mods;
-      std::string who = mods.empty() ? (candidates.empty() ? std::string("an unknown module")
-                                                          : "one of the extension modules " + candidates.dump())
-                                     : "module " + mods.dump();
-      out["message"] = std::string("the GIL was re-enabled ") + when + " by " + who +
-                       " (an extension that does not declare Py_mod_gil = Py_MOD_GIL_NOT_USED); "
-                       "results with the GIL on say nothing about the free-threaded build";
-      finish(out, kWorkerOk);
-    };
-    if (!gil_on && py::gil_enabled()) gil_report("while importing the case");
-    // Precedence: command line, then the case's own setting, then pyrace's default.
-    const int threads = named ? static_cast<int>(PyList_Size(actors.get()))
-                              : (cfg.threads > 0 ? cfg.threads : static_cast<int>(case_int(c.get(), "threads", kDefaultThreads)));
-    const long loop_iterations = cfg.iterations > 0 ? cfg.iterations : case_int(c.get(), "iterations", kDefaultIterations);
-    if (mode == "explore") {
-      ExploreParams ep = explore;
-      ep.threads = threads;
-      if (ep.stress_sizes) {  // the sanity check: as the stress run will run it
-        ep.iterations = loop_iterations;
-      } else {  // --iterations, else the case's EXPLORE["ITERATIONS"], else 2; EXPLORE's sizes apply
-        py::Ref it_req = cfg.iterations > 0 ? py::check(PyLong_FromLong(cfg.iterations)) : py::Ref::borrow(Py_None);
-        ep.iterations = PyLong_AsLong(
-            py::check(PyObject_CallMethod(loader.get(), "configure_explore", "OO", c.get(), it_req.get())).get());
-      }
-      py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), ep.threads, single ? 1L : ep.iterations));
-      write_result({{"event", "loaded"}, {"case", out["case"]}, {"python", out["python"]}});
-      LoadedCase lc{c, loader, to_string(single ? Shape::Single : Shape::Loop), path_obj};
-      out["explore"] = run_explore(interp->state(), lc, ep);
-      if (py::gil_enabled()) gil_report("while the case ran");
-      out["status"] = "ok";
-      if (out["explore"].contains("error")) {  // case code raised (setup, arbiter), or pyrace failed
-        const json& e = out["explore"]["error"];
-        out["status"] = "exception";
-        const std::string phase = e.value("phase", std::string("harness"));
-        out["message"] = phase == "explore" ? e.value("message", "") : "the " + phase + " raised " + e.value("message", "");
-        out["traceback"] = e.value("traceback", "");
-        out["line"] = e.value("line", 0);
-      }
-      finish(out, kWorkerOk);
-    }
-
-    EngineParams p;
-    p.threads = threads;
-    p.iterations = single ? 1 : loop_iterations;
-    p.trials = cfg.trials > 0 ? cfg.trials : case_int(c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
-    p.time_budget_s = cfg.time_budget_s;
-    p.early_stop = cfg.early_stop;
-    p.gil_on = gil_on;
-    // The trial budget (the case's TRIALS, else pyrace's default) adapts: sampling goes on past it
-    // until the error-rate bound over concurrent trials is reached, or the time budget ends. A
-    // number of trials given on the command line is exact; grading says when it was too few.
-    p.max_rate = cfg.trials > 0 ? 0 : cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
-    out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
-    // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
-    write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
-    py::check(PyObject_CallMethod(loader.get(), "configure", "Oil", c.get(), p.threads, p.iterations));
-
-    LoadedCase lc{c, loader, to_string(single ? Shape::Single : Shape::Loop), path_obj};
-    EngineResult r = run_case(interp->state(), lc, p);
-    json outcomes = json::array();
-    for (const auto& o : r.outcomes)
-      outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
-    out["run"] = {{"trials", r.trials},
-                  {"outcomes", outcomes},
-                  {"raised", raised_json(r.raised)},
-                  {"concurrent_trials", r.concurrent_trials},
-                  {"load_avg", load_average()},
-                  {"elapsed_s", r.elapsed_s},
-                  {"first_forbidden_s", r.first_forbidden_s},
-                  {"stop_reason", r.stop_reason},
-                  {"rounds", r.rounds},
-                  {"max_rss_kib", peak_rss_kib()},
-                  {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n},
-                                               {"min", r.damage_min}, {"max", r.damage_max}}
-                                        : json(nullptr)}};
-    if (!gil_on && py::gil_enabled()) gil_report("while the case ran");
-    if (!r.ok) {
-      out["status"] = "exception";
-      out["message"] = "the " + r.phase + " raised " + r.error;
-      out["traceback"] = r.traceback;
-      out["line"] = r.line;
-    } else {
-      out["status"] = "ok";
-    }
-    finish(out, kWorkerOk);
+    if (!gil_on && py::gil_enabled()) finish_gil(s, "while importing the case");
+    if (mode == "explore") explore_mode(s, interp->state(), explore);
+    stress_mode(s, interp->state());
   } catch (const py::ErrorAlreadySet&) {
     py::Error e = py::fetch_error();
     out["status"] = "exception";
