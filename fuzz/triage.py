@@ -571,7 +571,19 @@ def sig_id(sig):
     return hashlib.sha256(sig.encode()).hexdigest()[:12]
 
 
-def main(argv=None):
+class Stop(Exception):
+    """An error that ends triage: the message for stderr and the exit code."""
+
+    def __init__(self, msg, code=EXIT_USAGE):
+        super().__init__(msg)
+        self.code = code
+
+
+def log(msg):
+    print(f"pyrace-triage: {msg}", flush=True)
+
+
+def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--target", action="append", default=[], metavar="FLAVOUR=BIN:ARTIFACT_DIR",
                     help="a fuzz target and the artifacts it wrote (e.g. plain=build-fuzz/fuzz/pyrace-fuzz:night/art-plain)")
@@ -600,186 +612,272 @@ def main(argv=None):
     ap.add_argument("--known-crashes", default="", help="write a deny list of every known crash and oracle finding here "
                     "(the operations their programs point at; the next night's fuzzing skips them)")
     ap.add_argument("--deny", default="", help="the night's deny list (PYRACE_FUZZ_DENY): listed in the summary")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     started = time.monotonic()
-    if args.cases_from:
-        if not args.write_cases:
-            print("pyrace-triage: error: --cases-from needs --write-cases DIR", file=sys.stderr)
-            return EXIT_USAGE
-        if not os.path.isfile(os.path.join(args.cases_from, "findings.json")):
-            print(f"pyrace-triage: error: {args.cases_from} has no findings.json", file=sys.stderr)
-            return EXIT_USAGE
-        cases_from_db(args.cases_from, args.write_cases, lambda m: print(f"pyrace-triage: {m}", flush=True))
-        return EXIT_OK
-    if not args.state or not args.out:
-        print("pyrace-triage: error: --state and --out are required", file=sys.stderr)
-        return EXIT_USAGE
-    cases_dir = args.write_cases or os.path.join(args.out, "cases")
+    try:
+        if args.cases_from:
+            return cases_only(args)
+        if not args.state or not args.out:
+            raise Stop("--state and --out are required")
+        return triage_night(args, started)
+    except Stop as e:
+        print(f"pyrace-triage: error: {e}", file=sys.stderr)
+        return e.code
 
-    def log(msg):
-        print(f"pyrace-triage: {msg}", flush=True)
 
+def cases_only(args):
+    """--cases-from: cases for an existing database's findings, nothing run."""
+    if not args.write_cases:
+        raise Stop("--cases-from needs --write-cases DIR")
+    if not os.path.isfile(os.path.join(args.cases_from, "findings.json")):
+        raise Stop(f"{args.cases_from} has no findings.json")
+    cases_from_db(args.cases_from, args.write_cases, log)
+    return EXIT_OK
+
+
+class Night:
+    """What every step of one night's triage shares: options, clock, database, findings so far."""
+
+    def __init__(self, args, started, targets, db):
+        self.args, self.started, self.targets, self.db = args, started, targets, db
+        self.cases_dir = args.write_cases or os.path.join(args.out, "cases")
+        self.night = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.seen = {}  # signature -> this night's entry
+        self.work = tempfile.mkdtemp(prefix="pyrace-triage-")
+
+
+def triage_night(args, started):
+    """Artifacts, reports and known findings -> the database, the summaries and the exit code."""
+    targets = read_targets(args, started)
+    os.makedirs(args.state, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    db_path = os.path.join(args.state, "findings.json")
+    db = load_db(db_path)
+    known_before = set(db["findings"])  # for the count of reports that repeated a known signature
+    deny = read_night_deny(args.deny)
+    ctx = Night(args, started, targets, db)
+    for flavour, (target, art_dir) in sorted(targets.items()):
+        triage_artifacts(ctx, flavour, target, art_dir)
+    report_sigs = add_reports(ctx)
+    recheck_known(ctx)
+    catalog = [read_catalog_arg(item) for item in args.catalog]
+    results = merge_findings(ctx)
+    with open(db_path + ".tmp", "w") as f:
+        json.dump(db, f, indent=1, sort_keys=True)
+    os.replace(db_path + ".tmp", db_path)  # a crash mid-write never loses the database
+    shutil.rmtree(ctx.work, ignore_errors=True)
+    if args.known_races:
+        write_known_races(db, args.known_races)
+    if args.known_crashes:
+        write_known_crashes(db, args.state, args.known_crashes)
+    deny["reports"] = {flavour: repeat_counts(sigs, known_before) for flavour, sigs in sorted(report_sigs.items())}
+    write_summaries(results, catalog, args.out, ctx.night, args.build, deny)
+    new = [r for r in results if r["status"] == "new"]
+    # Against the last night when there was one (a known TSan race is not news); else any surprise.
+    regressed = [c for c in catalog if (c["compare_exit"] == 1 if c["compare_exit"] >= 0 else c["unexpected"])]
+    log(f"{len(new)} new, {sum(r['status'] == 'known' for r in results)} known, "
+        f"{sum(r['status'] == 'fixed' for r in results)} fixed; catalog runs with regressions: {len(regressed)}; "
+        f"summary in {args.out}/summary.md")
+    return EXIT_NEW if new or regressed else EXIT_OK
+
+
+def read_targets(args, started):
+    """flavour -> (Target, artifact folder) of every --target."""
     targets = {}
     for spec in args.target:
         try:
             flavour, rest = spec.split("=", 1)
             binary, art_dir = rest.split(":", 1)
         except ValueError:
-            print(f"pyrace-triage: error: --target {spec!r} is not FLAVOUR=BIN:ARTIFACT_DIR", file=sys.stderr)
-            return EXIT_USAGE
+            raise Stop(f"--target {spec!r} is not FLAVOUR=BIN:ARTIFACT_DIR") from None
         if not os.access(binary, os.X_OK):
-            print(f"pyrace-triage: error: {binary} is not an executable fuzz target", file=sys.stderr)
-            return EXIT_ENV
+            raise Stop(f"{binary} is not an executable fuzz target", EXIT_ENV)
         targets[flavour] = (Target(binary, flavour, args.runs, args.timeout, started + args.budget), art_dir)
-    os.makedirs(args.state, exist_ok=True)
-    os.makedirs(args.out, exist_ok=True)
-    db_path = os.path.join(args.state, "findings.json")
-    db = load_db(db_path)
-    known_before = set(db["findings"])  # for the count of reports that repeated a known signature
-    night = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    deny = {"file": args.deny, "entries": [], "error": ""}
-    if args.deny:
+    return targets
+
+
+def read_night_deny(path):
+    """The night's deny list, as the summary lists it."""
+    deny = {"file": path, "entries": [], "error": ""}
+    if path:
         try:
-            deny["entries"] = [{"type": t, "operation": m, "why": why} for t, m, why in fuzz_driver.read_deny(args.deny)]
+            deny["entries"] = [{"type": t, "operation": m, "why": why} for t, m, why in fuzz_driver.read_deny(path)]
         except (OSError, ValueError) as e:  # the findings matter more than this list: say so, go on
             deny["error"] = str(e)
             log(f"cannot read the deny list: {e}")
-    seen = {}  # signature -> this night's entry
-    work = tempfile.mkdtemp(prefix="pyrace-triage-")
+    return deny
 
-    for flavour, (target, art_dir) in sorted(targets.items()):
-        arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak|race|hang)-[0-9a-f]+$", f)) \
-            if os.path.isdir(art_dir) else []
-        log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
-        for name in arts:
-            path = os.path.join(art_dir, name)
-            if time.monotonic() - started > args.budget:
-                log(f"budget spent: {name} and later artifacts are counted, not triaged")
-                seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
+
+def triage_artifacts(ctx, flavour, target, art_dir):
+    """Every artifact of one target, until triage's budget is spent (the rest are only counted)."""
+    arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak|race|hang)-[0-9a-f]+$", f)) \
+        if os.path.isdir(art_dir) else []
+    log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
+    for name in arts:
+        path = os.path.join(art_dir, name)
+        if time.monotonic() - ctx.started > ctx.args.budget:
+            log(f"budget spent: {name} and later artifacts are counted, not triaged")
+            ctx.seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
                                               "flavour": flavour, "artifact": path})["count"] += 1
-                continue
-            known_sig = None
-            if name.startswith("race-") and os.path.exists(path + ".tsan"):
-                # The reports it raised were kept beside it: its signature without re-running it
-                # (minimising re-runs it anyway), and a race already listed tonight costs nothing more.
-                with open(path + ".tsan", errors="replace") as f:
-                    out = f.read()
-                known_sig = next((s for k, s in map(signature, split_reports(out)) if k == "tsan"), None)
-                if known_sig in seen:
-                    seen[known_sig]["count"] += 1
-                    continue
-            if name.startswith("hang-"):  # not re-run: the watchdog kept its stacks
-                try:
-                    with open(path + ".stacks", errors="replace") as f:
-                        out = f.read()
-                except OSError:
-                    out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
-            elif not known_sig:
-                out = target.run(path)
-            kind, sig = ("tsan", known_sig) if known_sig else signature(out)
-            if sig is None:  # its report is among the night's reports (below), by signature
-                kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {args.runs} runs"
-            entry = seen.get(sig)
-            if entry:
-                entry["count"] += 1
-                continue
-            log(f"{flavour}: {name}: {sig}")
-            entry = seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour,
-                                 "artifact": path, "log": out[-6000:]}
-            fid = sig_id(sig)
-            fdir = os.path.join(args.state, "findings", fid)
-            os.makedirs(fdir, exist_ok=True)
-            shutil.copy(path, os.path.join(fdir, "artifact"))
-            with open(os.path.join(fdir, "log.txt"), "w") as f:
-                f.write(out)
-            if kind in ("flaky", "driver"):
-                continue
-            try:
-                spec, types = target.program_of(path, work)
-            except (OSError, SyntaxError, ValueError) as e:
-                log(f"  cannot read the program of {name}: {e}")
-                continue
-            before = size_of(spec)
-            if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
-                left = args.budget - (time.monotonic() - started)
-                spec = minimise(target, spec, sig, work, max(0.0, min(args.minimise_seconds, left)), log)
-            write_spec(spec, os.path.join(fdir, "program.spec"))
-            write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
-            repro = os.path.join(fdir, "repro.py")
-            target.render(os.path.join(fdir, "program.spec"), repro)
-            if os.path.exists(repro):
-                with open(repro) as f:
-                    text = f.read()
-                stamp = (f"Found by pyrace-fuzz ({flavour}) on {night}, build: {args.build or 'unknown'}\n"
-                         f"Oracle: {kind}; signature: {sig}\n")
-                text = text.replace('"""pyrace fuzz reproducer:', '"""' + stamp.replace('"', "'") + "\npyrace fuzz reproducer:", 1)
-                with open(repro, "w") as f:
-                    f.write(text)
-                os.chmod(repro, 0o755)
-                py = args.tsan_python if flavour == "tsan" else args.python
-                left = args.budget - (time.monotonic() - started) - 35  # the check never takes triage past its budget
-                entry["plain_python"] = check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), flavour == "tsan",
-                                                    kind == "hang") if left > 0 else "not checked: triage's budget is spent"
-            # A case for the regression suite, when the program (not only the artifact) fires: a re-run
-            # of the artifact gave the signature, minimising re-ran it, or the reproducer fired.
-            reproduced = known_sig is None or size_of(spec) < before or \
-                str(entry.get("plain_python", "")).startswith("fires")
-            if not reproduced and kind in CASE_VERDICT and time.monotonic() - started < args.budget:
-                reproduced = signature(target.run(os.path.join(fdir, "program.spec")))[1] == sig
-            if reproduced:
-                entry["case"] = write_case(cases_dir, spec, sig, kind, build_version(out, args.build), fid, flavour,
-                                           night, entry.get("plain_python", "not checked"), log)
-            entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
-                         program=fuzz_driver.describe(spec))
-            log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
+            continue
+        triage_artifact(ctx, flavour, target, name, path)
 
-    # Every report the fuzzing wrote: signatures no artifact reproduced are findings too (a race
-    # that fired once in a night is still a race), listed with the report as their evidence.
-    report_sigs = {}  # flavour -> the signature of every report, in file order
-    for item in args.reports:
+
+def kept_race_signature(name, path):
+    """(signature, reports) of a race artifact whose TSan reports were kept beside it, else (None, None)."""
+    if not (name.startswith("race-") and os.path.exists(path + ".tsan")):
+        return None, None
+    # The reports it raised were kept beside it: its signature without re-running it
+    # (minimising re-runs it anyway), and a race already listed tonight costs nothing more.
+    with open(path + ".tsan", errors="replace") as f:
+        out = f.read()
+    return next((s for k, s in map(signature, split_reports(out)) if k == "tsan"), None), out
+
+
+def triage_artifact(ctx, flavour, target, name, path):
+    """Signs one artifact; a signature new tonight becomes a finding, kept with its evidence."""
+    known_sig, out = kept_race_signature(name, path)
+    if known_sig in ctx.seen:
+        ctx.seen[known_sig]["count"] += 1
+        return
+    if name.startswith("hang-"):  # not re-run: the watchdog kept its stacks
+        try:
+            with open(path + ".stacks", errors="replace") as f:
+                out = f.read()
+        except OSError:
+            out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
+    elif not known_sig:
+        out = target.run(path)
+    kind, sig = ("tsan", known_sig) if known_sig else signature(out)
+    if sig is None:  # its report is among the night's reports (below), by signature
+        kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {ctx.args.runs} runs"
+    entry = ctx.seen.get(sig)
+    if entry:
+        entry["count"] += 1
+        return
+    log(f"{flavour}: {name}: {sig}")
+    entry = ctx.seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour,
+                             "artifact": path, "log": out[-6000:]}
+    fid = sig_id(sig)
+    fdir = os.path.join(ctx.args.state, "findings", fid)
+    os.makedirs(fdir, exist_ok=True)
+    shutil.copy(path, os.path.join(fdir, "artifact"))
+    with open(os.path.join(fdir, "log.txt"), "w") as f:
+        f.write(out)
+    if kind in ("flaky", "driver"):
+        return
+    study_program(ctx, target, entry, name, fdir, known_sig, out)
+
+
+def study_program(ctx, target, entry, name, fdir, known_sig, out):
+    """A finding's program: minimised, rendered as a reproducer, checked, written as a case."""
+    args, kind, sig, flavour = ctx.args, entry["kind"], entry["signature"], entry["flavour"]
+    try:
+        spec, types = target.program_of(entry["artifact"], ctx.work)
+    except (OSError, SyntaxError, ValueError) as e:
+        log(f"  cannot read the program of {name}: {e}")
+        return
+    before = size_of(spec)
+    if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
+        left = args.budget - (time.monotonic() - ctx.started)
+        spec = minimise(target, spec, sig, ctx.work, max(0.0, min(args.minimise_seconds, left)), log)
+    write_spec(spec, os.path.join(fdir, "program.spec"))
+    write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
+    repro = os.path.join(fdir, "repro.py")
+    target.render(os.path.join(fdir, "program.spec"), repro)
+    if os.path.exists(repro):
+        entry["plain_python"] = stamp_and_check_repro(ctx, entry, repro)
+    # A case for the regression suite, when the program (not only the artifact) fires: a re-run
+    # of the artifact gave the signature, minimising re-ran it, or the reproducer fired.
+    reproduced = known_sig is None or size_of(spec) < before or \
+        str(entry.get("plain_python", "")).startswith("fires")
+    if not reproduced and kind in CASE_VERDICT and time.monotonic() - ctx.started < args.budget:
+        reproduced = signature(target.run(os.path.join(fdir, "program.spec")))[1] == sig
+    fid = sig_id(sig)
+    if reproduced:
+        entry["case"] = write_case(ctx.cases_dir, spec, sig, kind, build_version(out, args.build), fid, flavour,
+                                   ctx.night, entry.get("plain_python", "not checked"), log)
+    entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
+                 program=fuzz_driver.describe(spec))
+    log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
+
+
+def stamp_and_check_repro(ctx, entry, repro):
+    """Says in the reproducer where it comes from; does it fire in plain python3.14t?"""
+    args, kind, flavour = ctx.args, entry["kind"], entry["flavour"]
+    with open(repro) as f:
+        text = f.read()
+    stamp = (f"Found by pyrace-fuzz ({flavour}) on {ctx.night}, build: {args.build or 'unknown'}\n"
+             f"Oracle: {kind}; signature: {entry['signature']}\n")
+    text = text.replace('"""pyrace fuzz reproducer:', '"""' + stamp.replace('"', "'") + "\npyrace fuzz reproducer:", 1)
+    with open(repro, "w") as f:
+        f.write(text)
+    os.chmod(repro, 0o755)
+    py = args.tsan_python if flavour == "tsan" else args.python
+    left = args.budget - (time.monotonic() - ctx.started) - 35  # the check never takes triage past its budget
+    return check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), flavour == "tsan",
+                       kind == "hang") if left > 0 else "not checked: triage's budget is spent"
+
+
+def add_reports(ctx):
+    """Every report the fuzzing wrote: signatures no artifact reproduced are findings too (a race
+    that fired once in a night is still a race), listed with the report as their evidence.
+    Returns flavour -> the signature of every report, in file order."""
+    report_sigs = {}
+    for item in ctx.args.reports:
         flavour, _, folder = item.partition("=")
         for kind, sig, path in read_reports(folder):
             report_sigs.setdefault(flavour, []).append(sig)
-            entry = seen.get(sig)
+            entry = ctx.seen.get(sig)
             if entry:
                 entry["reports"] = entry.get("reports", 0) + 1
                 continue
             fid = sig_id(sig)
-            fdir = os.path.join(args.state, "findings", fid)
+            fdir = os.path.join(ctx.args.state, "findings", fid)
             os.makedirs(fdir, exist_ok=True)
             shutil.copy(path, os.path.join(fdir, "report.txt"))
-            seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour, "id": fid, "reports": 1,
-                         "report": os.path.join(fdir, "report.txt"),
-                         "plain_python": "no artifact triaged or recurred: see the report"}
+            ctx.seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour, "id": fid, "reports": 1,
+                             "report": os.path.join(fdir, "report.txt"),
+                             "plain_python": "no artifact triaged or recurred: see the report"}
             log(f"{flavour}: report {os.path.basename(path)}: {sig}")
+    return report_sigs
 
-    # Known findings not seen tonight: do they still fire with this build?
-    for sig, known in sorted(db["findings"].items()):
-        if sig in seen or known.get("status") == "fixed":
+
+def recheck_known(ctx):
+    """Known findings not seen tonight: do they still fire with this build?"""
+    for sig, known in sorted(ctx.db["findings"].items()):
+        if sig in ctx.seen or known.get("status") == "fixed":
             continue
-        target = targets.get(known.get("flavour"), (None,))[0]
-        spec_path = os.path.join(args.state, "findings", known["id"], "program.spec")
+        target = ctx.targets.get(known.get("flavour"), (None,))[0]
+        spec_path = os.path.join(ctx.args.state, "findings", known["id"], "program.spec")
         if target is None or not os.path.exists(spec_path):
             continue
-        if time.monotonic() - started > args.budget:
+        if time.monotonic() - ctx.started > ctx.args.budget:
             break
         fires = signature(target.run(spec_path))[1] == sig
-        seen[sig] = {"signature": sig, "kind": known["kind"], "count": 0, "flavour": known["flavour"],
-                     "id": known["id"], "recheck": "still fires" if fires else "no longer fires"}
+        ctx.seen[sig] = {"signature": sig, "kind": known["kind"], "count": 0, "flavour": known["flavour"],
+                         "id": known["id"], "recheck": "still fires" if fires else "no longer fires"}
 
-    catalog = []
-    for item in args.catalog:
-        label, _, rest = item.partition("=")
-        path, _, cmp = rest.rpartition(":") if rest.rsplit(":", 1)[-1].lstrip("-").isdigit() else (rest, "", "-1")
-        try:
-            catalog.append(read_catalog(label, path, int(cmp)))
-        except (OSError, ValueError) as e:
-            print(f"pyrace-triage: error: --catalog {item}: {e}", file=sys.stderr)
-            return EXIT_USAGE
 
+def read_catalog_arg(item):
+    """One --catalog LABEL=RESULTS.jsonl[:COMPARE_EXIT] (no exit: -1, the first night)."""
+    label, _, rest = item.partition("=")
+    path, _, cmp = rest.rpartition(":") if rest.rsplit(":", 1)[-1].lstrip("-").isdigit() else (rest, "", "-1")
+    try:
+        return read_catalog(label, path, int(cmp))
+    except (OSError, ValueError) as e:
+        raise Stop(f"--catalog {item}: {e}") from None
+
+
+def merge_findings(ctx):
+    """Tonight's findings into the database: NEW, KNOWN, FIXED or untriaged; returns them, sorted."""
     results = []
-    for sig, entry in sorted(seen.items()):
-        known = db["findings"].get(sig)
+    for sig, entry in sorted(ctx.seen.items()):
+        known = ctx.db["findings"].get(sig)
         if entry.get("recheck") == "no longer fires":
             status = "fixed"
         elif entry["kind"] == "untriaged":
@@ -788,31 +886,15 @@ def main(argv=None):
             status = "known" if known else "new"
         entry["status"] = status
         if sig != "untriaged":
-            rec = db["findings"].setdefault(sig, {"first_seen": night, "count": 0, "id": entry.get("id", sig_id(sig)),
-                                                  "kind": entry["kind"], "flavour": entry["flavour"],
-                                                  "first_artifact": entry.get("artifact", "")})
+            rec = ctx.db["findings"].setdefault(sig, {"first_seen": ctx.night, "count": 0, "id": entry.get("id", sig_id(sig)),
+                                                      "kind": entry["kind"], "flavour": entry["flavour"],
+                                                      "first_artifact": entry.get("artifact", "")})
             rec["count"] += entry["count"]
-            rec["last_seen" if entry["count"] else "last_checked"] = night
+            rec["last_seen" if entry["count"] else "last_checked"] = ctx.night
             rec["status"] = status
             entry["first_seen"], entry["total_count"] = rec["first_seen"], rec["count"]
         results.append(entry)
-    with open(db_path + ".tmp", "w") as f:
-        json.dump(db, f, indent=1, sort_keys=True)
-    os.replace(db_path + ".tmp", db_path)  # a crash mid-write never loses the database
-    shutil.rmtree(work, ignore_errors=True)
-    if args.known_races:
-        write_known_races(db, args.known_races)
-    if args.known_crashes:
-        write_known_crashes(db, args.state, args.known_crashes)
-    deny["reports"] = {flavour: repeat_counts(sigs, known_before) for flavour, sigs in sorted(report_sigs.items())}
-    write_summaries(results, catalog, args.out, night, args.build, deny)
-    new = [r for r in results if r["status"] == "new"]
-    # Against the last night when there was one (a known TSan race is not news); else any surprise.
-    regressed = [c for c in catalog if (c["compare_exit"] == 1 if c["compare_exit"] >= 0 else c["unexpected"])]
-    log(f"{len(new)} new, {sum(r['status'] == 'known' for r in results)} known, "
-        f"{sum(r['status'] == 'fixed' for r in results)} fixed; catalog runs with regressions: {len(regressed)}; "
-        f"summary in {args.out}/summary.md")
-    return EXIT_NEW if new or regressed else EXIT_OK
+    return results
 
 
 def read_catalog(label, path, compare_exit):
@@ -897,6 +979,19 @@ def write_summaries(results, catalog, out, night, build, deny=None):
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"schema": "pyrace.nightly-summary/1", "night": night, "build": build, "findings": results,
                    "catalog": catalog, "deny": deny or {}}, f, indent=1)
+    write_junit(results, catalog, out, night)
+    lines = [f"# pyrace nightly, {night}", "", f"Build: {build or 'unknown'}", ""]
+    lines += findings_table(results) + catalog_table(catalog) + deny_section(deny)
+    for r in results:
+        if r["status"] == "new" and r.get("program"):
+            lines += ["", f"## {r['signature']}", ""] + ([f"Case: {r['case']}", ""] if r.get("case") else []) + \
+                ["```"] + r["program"] + ["```"]
+    with open(os.path.join(out, "summary.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def write_junit(results, catalog, out, night):
+    """summary.xml: a failing test case for every new finding and every catalog surprise."""
     cases = []
     for r in results:
         name = html.escape(r["signature"], quote=True)
@@ -920,7 +1015,11 @@ def write_summaries(results, catalog, out, night, build, deny=None):
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<testsuite name="pyrace-nightly" tests="{len(cases)}" failures="{failures}" timestamp="{night}">\n'
                 + "\n".join(cases) + "\n</testsuite>\n")
-    lines = [f"# pyrace nightly, {night}", "", f"Build: {build or 'unknown'}", "", "## Fuzz findings", "",
+
+
+def findings_table(results):
+    """summary.md's table of findings, new first."""
+    lines = ["## Fuzz findings", "",
              "| status | kind | signature | tonight | total | minimised program | plain python3.14t | reproducer |",
              "|---|---|---|---|---|---|---|---|"]
     order = {"new": 0, "known": 1, "fixed": 2, "untriaged": 3}
@@ -931,34 +1030,41 @@ def write_summaries(results, catalog, out, night, build, deny=None):
                      f"| {r.get('reproducer', r.get('report', ''))} |")
     if not results:
         lines.append("| | | (no findings) | | | | | |")
-    if catalog:
-        lines += ["", "## Case catalog", "", "| run | results | not as expected | inconclusive (too little evidence for SAFE) "
-                  "| against the last night |", "|---|---|---|---|---|"]
-        for c in catalog:
-            names = ", ".join(f"{u['name']} ({u['verdict']})" for u in c["unexpected"]) or "none"
-            thin = c.get("inconclusive", [])
-            cmp = {0: "no regression", 1: "REGRESSION (see the compare output)", -1: "first night"}.get(
-                c["compare_exit"], f"compare exit {c['compare_exit']}")
-            lines.append(f"| {c['label']} | {c['cases']} | {names} | {len(thin)}{': ' + ', '.join(thin) if thin else ''} | {cmp} |")
-    if deny and (deny.get("file") or deny.get("reports")):
-        lines += ["", "## Known findings during the night", ""]
-        for flavour, c in deny.get("reports", {}).items():
-            lines.append(f"- {flavour}: {c['reports']} reports, {c['distinct']} distinct signatures; "
-                         f"{c['repeats']} repeated a known signature (an earlier report tonight or an earlier night)")
-        if deny.get("error"):
-            lines.append(f"- deny list {deny['file']}: unreadable: {deny['error']}")
-        elif deny.get("file"):
-            lines += [f"- denied (`{deny['file']}`: skipped by the jobs started after each entry; triage re-ran "
-                      f"every finding with the whole program): {len(deny['entries'])} operations", ""]
-            if deny["entries"]:
-                lines += ["| operation | why |", "|---|---|"]
-                lines += [f"| `{e['type']}.{e['operation']}` | {e['why'].replace('|', '/')} |" for e in deny["entries"]]
-    for r in results:
-        if r["status"] == "new" and r.get("program"):
-            lines += ["", f"## {r['signature']}", ""] + ([f"Case: {r['case']}", ""] if r.get("case") else []) + \
-                ["```"] + r["program"] + ["```"]
-    with open(os.path.join(out, "summary.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    return lines
+
+
+def catalog_table(catalog):
+    """summary.md's table of the night's catalog runs (nothing without one)."""
+    if not catalog:
+        return []
+    lines = ["", "## Case catalog", "", "| run | results | not as expected | inconclusive (too little evidence for SAFE) "
+             "| against the last night |", "|---|---|---|---|---|"]
+    for c in catalog:
+        names = ", ".join(f"{u['name']} ({u['verdict']})" for u in c["unexpected"]) or "none"
+        thin = c.get("inconclusive", [])
+        cmp = {0: "no regression", 1: "REGRESSION (see the compare output)", -1: "first night"}.get(
+            c["compare_exit"], f"compare exit {c['compare_exit']}")
+        lines.append(f"| {c['label']} | {c['cases']} | {names} | {len(thin)}{': ' + ', '.join(thin) if thin else ''} | {cmp} |")
+    return lines
+
+
+def deny_section(deny):
+    """summary.md's account of the known findings met during the night and the deny list."""
+    if not (deny and (deny.get("file") or deny.get("reports"))):
+        return []
+    lines = ["", "## Known findings during the night", ""]
+    for flavour, c in deny.get("reports", {}).items():
+        lines.append(f"- {flavour}: {c['reports']} reports, {c['distinct']} distinct signatures; "
+                     f"{c['repeats']} repeated a known signature (an earlier report tonight or an earlier night)")
+    if deny.get("error"):
+        lines.append(f"- deny list {deny['file']}: unreadable: {deny['error']}")
+    elif deny.get("file"):
+        lines += [f"- denied (`{deny['file']}`: skipped by the jobs started after each entry; triage re-ran "
+                  f"every finding with the whole program): {len(deny['entries'])} operations", ""]
+        if deny["entries"]:
+            lines += ["| operation | why |", "|---|---|"]
+            lines += [f"| `{e['type']}.{e['operation']}` | {e['why'].replace('|', '/')} |" for e in deny["entries"]]
+    return lines
 
 
 if __name__ == "__main__":

@@ -264,7 +264,8 @@ class Watchdog:
             pass
 
 
-def main(argv=None):
+def parse_args(argv):
+    """(the parser, for its usage line; the options)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  usage="%(prog)s --deadline S [options] -- COMMAND [ARGS...]")
     ap.add_argument("--deadline", type=float, required=True, help="seconds the whole command may run")
@@ -280,25 +281,35 @@ def main(argv=None):
     ap.add_argument("--deny", default="", help="deny file the jobs read (PYRACE_FUZZ_DENY); learnt crashes are appended")
     ap.add_argument("--target", default="", help="the fuzz target, to read a crashing input's program (with --deny)")
     ap.add_argument("command", nargs=argparse.REMAINDER)
-    args = ap.parse_args(argv)
+    return ap, ap.parse_args(argv)
+
+
+def usage_problem(args):
+    """What makes the options unusable together, or None."""
+    if args.deadline <= 0 or args.stall <= 0:
+        return "--deadline and --stall must be positive seconds"
+    if args.deny:
+        if not args.target or not os.access(args.target, os.X_OK):
+            return f"--deny needs --target, the fuzz target (not '{args.target}')"
+        try:
+            open(args.deny, "a").close()
+            fuzz_driver.read_deny(args.deny)  # the jobs would stop at a broken one: say so now
+        except (OSError, ValueError) as e:
+            return f"--deny: {e}"
+    return None
+
+
+def main(argv=None):
+    ap, args = parse_args(argv)
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not cmd:
         ap.print_usage(sys.stderr)
         print("pyrace-watchdog: error: no command to run (give it after --)", file=sys.stderr)
         return EXIT_USAGE
-    if args.deadline <= 0 or args.stall <= 0:
-        print("pyrace-watchdog: error: --deadline and --stall must be positive seconds", file=sys.stderr)
+    problem = usage_problem(args)
+    if problem:
+        print(f"pyrace-watchdog: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    if args.deny:
-        if not args.target or not os.access(args.target, os.X_OK):
-            print(f"pyrace-watchdog: error: --deny needs --target, the fuzz target (not '{args.target}')", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            open(args.deny, "a").close()
-            fuzz_driver.read_deny(args.deny)  # the jobs would stop at a broken one: say so now
-        except (OSError, ValueError) as e:
-            print(f"pyrace-watchdog: error: --deny: {e}", file=sys.stderr)
-            return EXIT_USAGE
     for d in (args.heartbeats, args.artifacts, args.reports):
         os.makedirs(d, exist_ok=True)
     env = dict(os.environ, PYRACE_FUZZ_HEARTBEAT=os.path.abspath(args.heartbeats))
@@ -313,13 +324,22 @@ def main(argv=None):
     # Our own SIGTERM/SIGINT (the night being stopped) ends the command's whole group too.
     for s in (signal.SIGTERM, signal.SIGINT):
         signal.signal(s, lambda signum, _frame: (dog.end_group(signal.SIGKILL), sys.exit(128 + signum)))
+    rc = watch(dog, proc, args, cmd)
+    dog.end_group(signal.SIGKILL)  # nothing the command started outlives it
+    dog.learn()
+    if rc < 0:
+        rc = 128 - rc
+    log(f"ended with exit {rc}; {dog.hangs} hung process(es) killed")
+    return rc
+
+
+def watch(dog, proc, args, cmd):
+    """The command's exit: heartbeats checked and races learnt while it runs; ended at the deadline."""
     deadline = time.monotonic() + args.deadline
     last_races = 0.0
-    rc = None
-    while rc is None:
+    while True:
         try:
-            rc = proc.wait(timeout=0.5)
-            break
+            return proc.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             pass
         dog.check_heartbeats()
@@ -335,13 +355,7 @@ def main(argv=None):
                 log(f"still running {args.grace:g} s after SIGTERM: SIGKILL")
             dog.end_group(signal.SIGKILL)
             proc.wait()
-            rc = EXIT_DEADLINE
-    dog.end_group(signal.SIGKILL)  # nothing the command started outlives it
-    dog.learn()
-    if rc < 0:
-        rc = 128 - rc
-    log(f"ended with exit {rc}; {dog.hangs} hung process(es) killed")
-    return rc
+            return EXIT_DEADLINE
 
 
 if __name__ == "__main__":

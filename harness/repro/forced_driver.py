@@ -676,9 +676,7 @@ def as_json(r, model):
             "steps_count": len(r.choices), "preemptions": r.preemptions, "message": r.abort_reason}
 
 
-def main():
-    embedded = _sections()
-    forced_cfg = globals().get("PYRACE_FORCED") if embedded is not None else None
+def parse_args(embedded):
     ap = argparse.ArgumentParser(description="Force one interleaving of a pyrace case (explore's schedule semantics).")
     if embedded is None:
         ap.add_argument("case", help="the case file")
@@ -698,8 +696,11 @@ def main():
     ap.add_argument("--no-timeline", action="store_true", help="do not replay the schedule to print its steps")
     ap.add_argument("--max-seconds", type=float, default=0,
                     help="accepted for the plain reproducer's command line; a forced schedule needs no time")
-    args = ap.parse_args()
+    return ap.parse_args()
 
+
+def what_to_force(args, embedded, forced_cfg):
+    """The model, the case and the schedule: from this file (a reproducer) or the command line."""
     if embedded is not None:
         model_src, model_pad, case_src, case_pad = embedded
         model = load_model(model_src, "<pyrace explore model>")
@@ -716,12 +717,23 @@ def main():
         name = os.path.splitext(os.path.basename(path))[0]
         schedule, threads, iterations = args.schedule, args.threads, args.iterations
         all_points, strategy = args.points == "all", args.strategy
+    return types.SimpleNamespace(model=model, case_src=case_src, case_pad=case_pad, path=path, name=name,
+                                 schedule=schedule, threads=threads, iterations=iterations,
+                                 all_points=all_points, strategy=strategy)
+
+
+def main():
+    embedded = _sections()
+    forced_cfg = globals().get("PYRACE_FORCED") if embedded is not None else None
+    args = parse_args(embedded)
+    job = what_to_force(args, embedded, forced_cfg)
+    model = job.model
     loader = types.SimpleNamespace(import_views={})
     model.install(_iface, loader)
-    case = load_case(case_src, path, name, loader.import_views, case_pad)
-    forced = Forced(model, case, threads, iterations, all_points)
+    case = load_case(job.case_src, job.path, job.name, loader.import_views, job.case_pad)
+    forced = Forced(model, case, job.threads, job.iterations, job.all_points)
 
-    if strategy == "exhaustive":
+    if job.strategy == "exhaustive":
         res = exhaustive(forced, args.preemptions, args.max_schedules, args.time_budget)
         w = res.pop("witness")
         res["witness"] = as_json(w, model) if w is not None else None
@@ -731,10 +743,26 @@ def main():
         return 1 if w is not None else 0
 
     try:
-        choices = model.parse_schedule(schedule, forced.n)
+        choices = model.parse_schedule(job.schedule, forced.n)
     except ValueError as e:
         print(f"pyrace forced driver: {e}", file=sys.stderr)
         return 2
+    results = replay(forced, model, choices, args, job.path, job.name)
+    forced.close()
+    first = results[0]
+    if any(r.abort == MISMATCH for r in results):
+        print(f"pyrace forced driver: {first.abort_reason if first.abort == MISMATCH else 'a schedule did not fit'}: "
+              "the code runs differently here than where the schedule was found", file=sys.stderr)
+        return EXIT_SKIP if embedded is not None else 2
+    hit = any(bad(r) for r in results)
+    if not args.json:
+        print(("FORBIDDEN outcome: " if first.abort == NO_ABORT else "") + describe(first) if hit
+              else "no forbidden outcome")
+    return EXIT_REPRODUCED if hit else EXIT_NOT_SEEN
+
+
+def replay(forced, model, choices, args, path, name):
+    """Runs the schedule --repeat times and prints the runs (JSON, or the timeline and a tally)."""
     results = []
     t0 = time.perf_counter()
     for _ in range(max(1, args.repeat)):
@@ -752,30 +780,21 @@ def main():
             forced.run(replay_chooser(choices), tracer)
             out["steps"] = tracer.finish()
         print(json.dumps(out))
-    else:
-        print(f"pyrace forced interleaving: {name}, {forced.n} threads, schedule {model.format_schedule(first.choices)}"
-              + (f", {len(results)} times" if len(results) > 1 else ""))
-        if not args.no_timeline and first.abort != MISMATCH:
-            tracer = model.Tracer(path, names)
-            again = forced.run(replay_chooser(choices), tracer)
-            print(timeline(tracer.finish(), names))
-            if describe(again) != describe(first):
-                print(f"(the traced replay gave {describe(again)})")
-        if first.raised is not None:
-            import traceback
-            print("".join(traceback.format_exception(first.raised)).rstrip())
-        for text, count in collections.Counter(describe(r) for r in results).items():
-            print(f"  {count:>6} x {text}")
-    forced.close()
-    if any(r.abort == MISMATCH for r in results):
-        print(f"pyrace forced driver: {first.abort_reason if first.abort == MISMATCH else 'a schedule did not fit'}: "
-              "the code runs differently here than where the schedule was found", file=sys.stderr)
-        return EXIT_SKIP if embedded is not None else 2
-    hit = any(bad(r) for r in results)
-    if not args.json:
-        print(("FORBIDDEN outcome: " if first.abort == NO_ABORT else "") + describe(first) if hit
-              else "no forbidden outcome")
-    return EXIT_REPRODUCED if hit else EXIT_NOT_SEEN
+        return results
+    print(f"pyrace forced interleaving: {name}, {forced.n} threads, schedule {model.format_schedule(first.choices)}"
+          + (f", {len(results)} times" if len(results) > 1 else ""))
+    if not args.no_timeline and first.abort != MISMATCH:
+        tracer = model.Tracer(path, names)
+        again = forced.run(replay_chooser(choices), tracer)
+        print(timeline(tracer.finish(), names))
+        if describe(again) != describe(first):
+            print(f"(the traced replay gave {describe(again)})")
+    if first.raised is not None:
+        import traceback
+        print("".join(traceback.format_exception(first.raised)).rstrip())
+    for text, count in collections.Counter(describe(r) for r in results).items():
+        print(f"  {count:>6} x {text}")
+    return results
 
 
 if __name__ == "__main__":

@@ -54,8 +54,7 @@ def embedded_case():
     return mod
 
 
-def main():
-    embedded = embedded_case()
+def parse_args(embedded):
     ap = argparse.ArgumentParser()
     if embedded is None:
         ap.add_argument("case")
@@ -66,8 +65,12 @@ def main():
                     help="threads created once and reused for every trial (the strictest baseline)")
     if embedded is not None:
         ap.set_defaults(until_forbidden=True)
-    args = ap.parse_args()
+    return ap.parse_args()
 
+
+def main():
+    embedded = embedded_case()
+    args = parse_args(embedded)
     m = embedded if embedded is not None else load(args.case)
     single = getattr(m, "SHAPE", DEFAULT_SHAPE) == SHAPE_SINGLE
     named = [v for k, v in vars(m).items() if k.startswith("actor_") and callable(v)]
@@ -78,13 +81,26 @@ def main():
     outcomes = getattr(m, "OUTCOMES", {})
     per_thread = getattr(m, "PER_THREAD_STATE", False)
     default = getattr(m, "DEFAULT_GRADE", DEFAULT_GRADE).upper()
+    run_trial = trial_runner(m, actors, iterations, single, per_thread)
 
-    def nargs(fn):
-        return fn.__code__.co_argcount - len(fn.__defaults__ or ())
+    if args.persistent:
+        return persistent(m, actors, iterations, outcomes, default, args, takes_index, per_thread)
+    forbidden = run_trials(run_trial, outcomes, default, args)
+    if embedded is not None:
+        sys.exit(1 if forbidden else 0)
 
-    def takes_index(fn):
-        return nargs(fn) >= 2
 
+def nargs(fn):
+    return fn.__code__.co_argcount - len(fn.__defaults__ or ())
+
+
+def takes_index(fn):
+    return nargs(fn) >= 2
+
+
+def trial_runner(m, actors, iterations, single, per_thread):
+    """A function that runs one trial with new threads and returns its outcome."""
+    threads = len(actors)
     with_results = nargs(m.arbiter) == 2  # arbiter(state, results), as pyrace passes them
 
     def call(fn, target, t, i):
@@ -117,9 +133,12 @@ def main():
             return m.arbiter(state, tuple(r[0] if single else r for r in results))
         return m.arbiter(state)
 
-    if args.persistent:
-        return persistent(m, actors, iterations, outcomes, default, args, takes_index, per_thread)
+    return run_trial
 
+
+def run_trials(run_trial, outcomes, default, args):
+    """Trials until the count, the time or (--until-forbidden) the first FORBIDDEN outcome; prints
+    the JSON line and returns how many were FORBIDDEN."""
     t0 = time.perf_counter()
     trials = forbidden = 0
     first = None
@@ -139,8 +158,7 @@ def main():
             break
     print(json.dumps({"trials": trials, "forbidden": forbidden, "first_forbidden_s": first,
                       "elapsed_s": time.perf_counter() - t0}))
-    if embedded is not None:
-        sys.exit(1 if forbidden else 0)
+    return forbidden
 
 
 def persistent(m, actors, iterations, outcomes, default, args, takes_index, per_thread):

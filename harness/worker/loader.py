@@ -261,6 +261,52 @@ def _gil_modules(caught):
 
 
 def load(path, name):
+    tree = _parse_case(path)
+    lines = _top_level_lines(tree)
+    doc = ast.get_docstring(tree) or ""
+
+    # As `python case.py` would: the case's folder is importable, so `_helper.py` beside it works.
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    module, code, caught = _import_case(path, name, tree, doc)
+    ns = module.__dict__
+
+    def where(key):
+        return lines.get(key, 0)
+
+    try:
+        slip = _misspelled(ns, lines)
+    except Exception:  # a case that broke builtins (len, sorted) on purpose: no hint, no harm
+        slip = None
+    if slip:
+        raise CaseError(path, slip[1], f"{slip[0]} is not a name pyrace reads; did you mean {slip[2]}? "
+                                       "(docs/case-format.md lists the names)")
+
+    c = Case()
+    c.path, c.name, c.module, c.doc = path, name, module, doc
+    c.lines = lines  # top-level name -> line, for messages about OUTCOMES, arbiter...
+    c.code = code  # explore mode places its scheduling points in every code object compiled from it
+    c.gil_modules = _gil_modules(caught)
+    # Checked in this order: a case with several mistakes hears of the first.
+    _read_settings(c, ns, where)
+    _read_actors(c, ns, where)
+    _read_functions(c, ns, where)
+
+    fix = ns.get("FIX")
+    if fix is not None and not isinstance(fix, str):
+        raise CaseError(path, where("FIX"), f"FIX must be the name of the case with the fix, not {fix!r}")
+    c.fix = fix or ""
+
+    _read_grades(c, ns, where)
+    _read_options(c, ns, where)
+    _read_explore(c, ns, where)
+    c.known_bug = _read_known_bug(path, ns, where)
+    return c
+
+
+def _parse_case(path):
+    """The case file's syntax tree; a CaseError for a file that cannot be read or parsed."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -269,19 +315,15 @@ def load(path, name):
     if b"\0" in raw:
         raise CaseError(path, 0, "not a Python source file (it contains NUL bytes)")
     try:
-        tree = ast.parse(raw, filename=path)
+        return ast.parse(raw, filename=path)
     except SyntaxError as e:
         raise CaseError(path, e.lineno or 0, f"syntax error: {e.msg}") from None
     except ValueError as e:  # e.g. source that cannot be decoded
         raise CaseError(path, 0, f"cannot parse: {e}") from None
-    lines = _top_level_lines(tree)
-    doc = ast.get_docstring(tree) or ""
 
-    # As `python case.py` would: the case's folder is importable, so `_helper.py` beside it works.
-    folder = os.path.dirname(os.path.abspath(path))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
 
+def _import_case(path, name, tree, doc):
+    """(module, code, warnings it raised) of the case, run as a module of its own."""
     modname = f"pyrace_case_{name}"
     module = types.ModuleType(modname, doc)
     module.__file__ = path
@@ -304,25 +346,12 @@ def load(path, name):
                     sys.modules.pop(k, None)
                 else:
                     sys.modules[k] = v
-    ns = module.__dict__
+    return module, code, caught
 
-    def where(key):
-        return lines.get(key, 0)
 
-    try:
-        slip = _misspelled(ns, lines)
-    except Exception:  # a case that broke builtins (len, sorted) on purpose: no hint, no harm
-        slip = None
-    if slip:
-        raise CaseError(path, slip[1], f"{slip[0]} is not a name pyrace reads; did you mean {slip[2]}? "
-                                       "(docs/case-format.md lists the names)")
-
-    c = Case()
-    c.path, c.name, c.module, c.doc = path, name, module, doc
-    c.lines = lines  # top-level name -> line, for messages about OUTCOMES, arbiter...
-    c.code = code  # explore mode places its scheduling points in every code object compiled from it
-    c.gil_modules = _gil_modules(caught)
-
+def _read_settings(c, ns, where):
+    """EXPECT, SHAPE and the int settings (THREADS, ITERATIONS, TRIALS)."""
+    path = c.path
     if "EXPECT" not in ns:
         raise CaseError(path, 0, 'no EXPECT: add EXPECT = "safe" or EXPECT = "racy"')
     c.expect = ns["EXPECT"]
@@ -343,6 +372,10 @@ def load(path, name):
             raise CaseError(path, where(key), f"THREADS = {value} is more than pyrace runs ({MAX_THREADS})")
         setattr(c, key.lower(), value)
 
+
+def _read_actors(c, ns, where):
+    """c.actors: [(name, function, its number of arguments)], one actor() or named actor_<name>()."""
+    path = c.path
     named = [(k[len("actor_"):], v) for k, v in ns.items() if k.startswith("actor_") and callable(v)]
     single = ns.get("actor")
     if single is not None and named:
@@ -367,6 +400,10 @@ def load(path, name):
         raise CaseError(path, where("THREADS"),
                         f"THREADS = {c.threads} but the case has {len(named)} named actors (one thread each)")
 
+
+def _read_functions(c, ns, where):
+    """setup, arbiter and the optional damage."""
+    path = c.path
     for key, arities in (("setup", (0,)), ("arbiter", (1, 2))):
         fn = ns.get(key)
         if fn is None:
@@ -388,11 +425,10 @@ def load(path, name):
         _check_callable(path, where("damage"), "damage", dmg, (1,), "(state)")
     c.damage = dmg
 
-    fix = ns.get("FIX")
-    if fix is not None and not isinstance(fix, str):
-        raise CaseError(path, where("FIX"), f"FIX must be the name of the case with the fix, not {fix!r}")
-    c.fix = fix or ""
 
+def _read_grades(c, ns, where):
+    """OUTCOMES and DEFAULT_GRADE, grades in upper case."""
+    path = c.path
     outcomes = ns.get("OUTCOMES", {})
     if not isinstance(outcomes, dict):
         raise CaseError(path, where("OUTCOMES"), f"OUTCOMES must be a dict of outcome -> grade, not {type(outcomes).__name__}")
@@ -407,6 +443,10 @@ def load(path, name):
     c.default_grade = default.upper()
     c.default_declared = "DEFAULT_GRADE" in ns  # unlisted outcomes are then deliberate, not a slip
 
+
+def _read_options(c, ns, where):
+    """PER_THREAD_STATE and CLASSIC."""
+    path = c.path
     c.per_thread_state = ns.get("PER_THREAD_STATE", False)
     if not isinstance(c.per_thread_state, bool):
         raise CaseError(path, where("PER_THREAD_STATE"), f"PER_THREAD_STATE must be True or False, not {c.per_thread_state!r}")
@@ -417,6 +457,10 @@ def load(path, name):
         raise CaseError(path, where("CLASSIC"), "CLASSIC must be a pair of strings: (row of the quoted table, quoted figure)")
     c.classic = classic or ("", "")
 
+
+def _read_explore(c, ns, where):
+    """EXPLORE: module-level names the explore runs override."""
+    path = c.path
     explore = ns.get("EXPLORE", {})
     if not isinstance(explore, dict) or not all(isinstance(k, str) for k in explore):
         raise CaseError(path, where("EXPLORE"), "EXPLORE must be a dict of module-level name -> value for explore runs, "
@@ -432,6 +476,9 @@ def load(path, name):
             raise CaseError(path, where("EXPLORE"), f"EXPLORE names {k!r}, which the case does not define at top level")
     c.explore = dict(explore)
 
+
+def _read_known_bug(path, ns, where):
+    """KNOWN_BUG as a dict of strings, or None."""
     known = ns.get("KNOWN_BUG")
     if known is not None:
         if not isinstance(known, dict) or not {"issue", "affects", "verdict"} <= set(known):
@@ -447,8 +494,7 @@ def load(path, name):
                             f'KNOWN_BUG "affects" must list interpreter versions, not {bad!r}: "3.14.5 3.14.6", '
                             '"3.14.0-3.14.7", "3.14.5-" (and later), "3.14" (every 3.14.x) or "*" (every version)')
         known = {k: str(known[k]) for k in ("issue", "affects", "verdict", "signature") if k in known}
-    c.known_bug = known
-    return c
+    return known
 
 
 _VERSION = r"\d+\.\d+(?:\.\d+)?[a-z0-9+]*"
