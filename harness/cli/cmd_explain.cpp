@@ -137,7 +137,9 @@ bool has_witness(const Record& explored) {
 // The interleaving itself, from the controlled scheduler: a witness step by step, or what the
 // search found. Returns the explore result.
 Record print_interleaving(const Paint& paint, const CaseFile& c, const RunOptions& o, const SuperviseOptions& sup) {
-  Config ecfg{"off", o.threads.empty() ? 0 : o.threads[0], 0, 0, 60, false, 0};
+  Config ecfg;  // GIL off, the case's sizes, a minute for the search
+  ecfg.threads = o.threads.empty() ? 0 : o.threads[0];
+  ecfg.time_budget_s = 60;
   ecfg.mode = "explore";
   Record explored = run_one(c.path, c.name, ecfg, sup);
   const bool witness = has_witness(explored);
@@ -209,7 +211,12 @@ int cmd_explain(const std::string& case_ref, const RunOptions& o, const Supervis
   // The interleaving is deterministic, so it is shown before the measurements.
   const Record explored = print_interleaving(paint, c, o, sup);
   fmt::print("{}", rule(paint, "measured here"));
-  Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
+  Config cfg;  // GIL off, as the flags ask
+  cfg.threads = o.threads.empty() ? 0 : o.threads[0];
+  cfg.iterations = o.iterations;
+  cfg.trials = o.trials;
+  cfg.time_budget_s = o.time_budget;
+  cfg.max_rate = o.max_rate;
   Record broken = run_one(c.path, c.name, cfg, sup);
   print_result(paint, c.name + " (GIL off)", broken);
   Config gil_cfg = cfg;

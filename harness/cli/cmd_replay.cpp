@@ -15,7 +15,11 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
     return usage_error(err);
   std::string python;
   if (int rc = check_interpreter({"off"}, sup, python); rc != kExitOk) return rc;
-  Config cfg{"off", o.threads.empty() ? 0 : o.threads[0], o.iterations, o.repeat, o.time_budget, false};
+  Config cfg;  // GIL off; trials: how often the schedule is replayed
+  cfg.threads = o.threads.empty() ? 0 : o.threads[0];
+  cfg.iterations = o.iterations;
+  cfg.trials = o.repeat;
+  cfg.time_budget_s = o.time_budget;
   cfg.mode = "explore";
   cfg.strategy = "replay";
   cfg.schedule = o.schedule;

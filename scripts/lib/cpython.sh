@@ -79,6 +79,8 @@ debian_packages=(
   libreadline-dev libncurses-dev uuid-dev libgdbm-dev libexpat1-dev
   # pyrace's own libraries
   libcli11-dev nlohmann-json3-dev libfmt-dev
+  # the C++ style check (.clang-format; scripts/format, ctest "format:")
+  clang-format-19
 )
 backports_packages=(catch2)
 

@@ -3,7 +3,7 @@
 
 using namespace pyrace_it;
 
-TEST_CASE("--version prints the version CMake's project() declares, and exits 0", "[integration][cli]") {
+TEST_CASE("pyrace --version prints the version CMake's project() declares, and exits 0", "[integration][cli]") {
   Run r = pyrace("--version", false);
   CHECK(r.exit_code == 0);
   CHECK(r.out == std::string("pyrace ") + PYRACE_PROJECT_VERSION + "\n");

@@ -110,16 +110,18 @@ TEST_CASE("a case file removed during the run is an error for that case only", "
                 fs::copy_options::overwrite_existing);
   fs::copy_file(fs::path(PYRACE_SOURCE_DIR) / "cases/counters/Counter_02_AugAssign_Lock.py", dir / "C_Stays.py",
                 fs::copy_options::overwrite_existing);
-  // --max-rate 0.25: SAFE from 12 trials, which the 2 s budget gives even on a loaded machine.
+  // --max-rate 0.25: SAFE from 12 overlapping trials; a loaded machine may not give them in 2 s
+  // (INCONCLUSIVE): what matters is that A and C are graded, not errors, whatever happened to B.
   Run r = pyrace(fmt::format("run {} --time-budget 2 --max-rate 0.25", quote(dir.string())), true, "",
                  fmt::format("& sleep 1; rm {}; wait", quote((dir / "B_Gone.py").string())));
   auto m = by_name(r);
   INFO(r.out);
   REQUIRE(m.size() == 3);
-  CHECK(m["A_Slow"]["verdict"] == "SAFE");
+  CHECK((m["A_Slow"]["verdict"] == "SAFE" || m["A_Slow"]["verdict"] == "INCONCLUSIVE"));
   CHECK(m["B_Gone"]["verdict"] == "ERROR");
   CHECK_THAT(m["B_Gone"]["message"].get<std::string>(), ContainsSubstring("cannot read the case file"));
-  CHECK(m["C_Stays"]["verdict"] == "SAFE");
+  CHECK((m["C_Stays"]["verdict"] == "SAFE" || m["C_Stays"]["verdict"] == "INCONCLUSIVE"));
+  CHECK(m["C_Stays"]["status"] == "ok");
 }
 
 TEST_CASE("an interpreter that cannot start is an environment error (exit 3)", "[integration][supervise][py]") {

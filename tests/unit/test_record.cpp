@@ -10,7 +10,11 @@ TEST_CASE("records survive a JSON round trip, and grading is recomputed", "[resu
   Record r;
   r.name = "Counter_01";
   r.path = "cases/counters/Counter_01.py";
-  r.config = Config{"off", 4, 1000, 50, 2.5, true};
+  r.config.threads = 4;
+  r.config.iterations = 1000;
+  r.config.trials = 50;
+  r.config.time_budget_s = 2.5;
+  r.config.early_stop = true;
   r.expect = "racy";
   r.shape = "loop";
   r.status = "ok";
