@@ -45,7 +45,6 @@ using pyrace::py::Ref;
 
 namespace {
 
-
 struct State {
   std::unique_ptr<pyrace::py::Interpreter> interp;
   std::unique_ptr<pyrace::ActorPool> pool;

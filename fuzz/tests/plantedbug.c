@@ -7,8 +7,7 @@
 #include <time.h>
 
 typedef struct {
-  PyObject_HEAD
-  int open;  /* accessed with atomics: the bug is the planted NULL dereference, not a data race */
+  PyObject_HEAD int open;  /* accessed with atomics: the bug is the planted NULL dereference, not a data race */
 } Gate;
 
 static PyObject* gate_enter(PyObject* self, PyObject* unused) {
@@ -40,7 +39,8 @@ static PyObject* gate_bump(PyObject* self, PyObject* unused) {
   return PyLong_FromLong(bumps);
 }
 
-static PyMethodDef gate_methods[] = {{"bump", gate_bump, METH_NOARGS, "racy increment of a C global"},{"enter", gate_enter, METH_NOARGS, "hold the gate open briefly"},
+static PyMethodDef gate_methods[] = {{"bump", gate_bump, METH_NOARGS, "racy increment of a C global"},
+                                     {"enter", gate_enter, METH_NOARGS, "hold the gate open briefly"},
                                      {"trip", gate_trip, METH_NOARGS, "crash if the gate is open"},
                                      {NULL, NULL, 0, NULL}};
 
@@ -53,7 +53,7 @@ static int exec_module(PyObject* m) {
 }
 
 static PyModuleDef_Slot slots[] = {{Py_mod_exec, exec_module}, {Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyrace_plantedbug", "planted fuzzer bug", 0, NULL,
-                                    slots, NULL, NULL, NULL};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "pyrace_plantedbug", "planted fuzzer bug", 0, NULL, slots, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_pyrace_plantedbug(void) { return PyModuleDef_Init(&module); }

@@ -30,7 +30,7 @@ static int exec_module(PyObject* m) {
 }
 
 static PyModuleDef_Slot slots[] = {{Py_mod_exec, exec_module}, {Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyrace_plantedhang", "planted fuzzer hang", 0, NULL,
-                                    slots, NULL, NULL, NULL};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "pyrace_plantedhang", "planted fuzzer hang", 0, NULL, slots, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_pyrace_plantedhang(void) { return PyModuleDef_Init(&module); }

@@ -23,7 +23,10 @@ std::string unit_of(const Record& r) { return fmt::format("{}|gil={}|t={}", r.na
 
 std::string describe(const Record& r) {
   const bool graded = is_graded(r.verdict);
-  return fmt::format("{}{}{}", to_string(r.verdict), graded ? " " + format_rate(r) : r.xfail ? " (known bug)" : "",
+  return fmt::format("{}{}{}", to_string(r.verdict),
+                     graded    ? " " + format_rate(r)
+                     : r.xfail ? " (known bug)"
+                               : "",
                      graded && r.concurrency >= 0 ? fmt::format(" (concurrency {:.3g}%)", 100 * r.concurrency) : "");
 }
 
@@ -101,17 +104,19 @@ Row classify_rates(const Record& br, const Record& cr, Tally& t) {
   if (!disjoint(bi, ci)) return row;
   if (weak(br, cr)) {
     row.kind = "WEAK";
-    row.note = fmt::format("the rates differ, but the actors overlapped in {:.3g}% vs {:.3g}% of the trials: the "
-                           "comparison is weak, not a change (compare runs on equally quiet machines)",
-                           100 * br.concurrency, 100 * cr.concurrency);
+    row.note = fmt::format(
+        "the rates differ, but the actors overlapped in {:.3g}% vs {:.3g}% of the trials: the "
+        "comparison is weak, not a change (compare runs on equally quiet machines)",
+        100 * br.concurrency, 100 * cr.concurrency);
     ++t.weak_rates;
     return row;
   }
   row.kind = "RATE";
   if (br.bound.concurrent || cr.bound.concurrent)
-    row.note = fmt::format("per trial in which the actors overlapped: {:.3g}% [{:.3g}, {:.3g}] -> {:.3g}% [{:.3g}, {:.3g}]",
-                           100 * br.forbidden / std::max(br.bound.evidence, 1.0), 100 * bi.lo, 100 * bi.hi,
-                           100 * cr.forbidden / std::max(cr.bound.evidence, 1.0), 100 * ci.lo, 100 * ci.hi);
+    row.note =
+        fmt::format("per trial in which the actors overlapped: {:.3g}% [{:.3g}, {:.3g}] -> {:.3g}% [{:.3g}, {:.3g}]",
+                    100 * br.forbidden / std::max(br.bound.evidence, 1.0), 100 * bi.lo, 100 * bi.hi,
+                    100 * cr.forbidden / std::max(cr.bound.evidence, 1.0), 100 * ci.lo, 100 * ci.hi);
   ++t.changed;
   return row;
 }
@@ -128,8 +133,10 @@ Row classify(const Record& br, const Record& cr, Tally& t) {
     // Too little evidence on one side to call SAFE -> RACY, RACY -> SAFE or anything else a change.
     row.kind = "INCONCLUSIVE";
     const bool before = br.verdict == Verdict::Inconclusive, now = cr.verdict == Verdict::Inconclusive;
-    row.note = fmt::format("too little evidence in the {} to call a change",
-                           before && now ? "baseline and candidate runs" : before ? "baseline run" : "candidate run");
+    row.note =
+        fmt::format("too little evidence in the {} to call a change", before && now ? "baseline and candidate runs"
+                                                                      : before      ? "baseline run"
+                                                                                    : "candidate run");
     ++t.inconclusive;
   } else if (bad_now && !bad_before) {
     row.kind = "REGRESSION";
@@ -190,17 +197,16 @@ int print_tsan_changes(const ResultsFile& base, const ResultsFile& cand) {
 }
 
 void print_summary(const Tally& t) {
-  fmt::print("\npyrace compare: {} regression{}, {} fixed, {} other change{}{}{}{}\n", t.regressions,
-             t.regressions == 1 ? "" : "s", t.improvements, t.changed, t.changed == 1 ? "" : "s",
-             t.bugs_fixed + t.bugs_back + t.bugs_still
-                 ? fmt::format("; known bugs: {} fixed, {} regressed, {} still there", t.bugs_fixed, t.bugs_back,
-                               t.bugs_still)
-                 : "",
-             t.inconclusive ? fmt::format(", {} inconclusive (too little evidence to call a change)", t.inconclusive)
-                            : "",
-             t.weak_rates ? fmt::format(", {} weak rate comparison{} (concurrency too different)", t.weak_rates,
-                                        t.weak_rates == 1 ? "" : "s")
-                          : "");
+  fmt::print(
+      "\npyrace compare: {} regression{}, {} fixed, {} other change{}{}{}{}\n", t.regressions,
+      t.regressions == 1 ? "" : "s", t.improvements, t.changed, t.changed == 1 ? "" : "s",
+      t.bugs_fixed + t.bugs_back + t.bugs_still
+          ? fmt::format("; known bugs: {} fixed, {} regressed, {} still there", t.bugs_fixed, t.bugs_back, t.bugs_still)
+          : "",
+      t.inconclusive ? fmt::format(", {} inconclusive (too little evidence to call a change)", t.inconclusive) : "",
+      t.weak_rates ? fmt::format(", {} weak rate comparison{} (concurrency too different)", t.weak_rates,
+                                 t.weak_rates == 1 ? "" : "s")
+                   : "");
 }
 }  // namespace
 

@@ -70,9 +70,9 @@ void print_result(const Paint& paint, const std::string& label, const Record& r)
   for (const auto& line : raised_lines(r)) fmt::print("  raised {}\n", line);
   if (r.trials > 0)
     fmt::print("  {} trials · {:.3g} actor calls/s{}\n", r.trials, r.ops_per_s,
-               r.damage_n ? fmt::format(" · damage {:.3g}% mean, {:.3g}% worst", 100 * r.damage_mean,
-                                        100 * r.damage_max)
-                          : "");
+               r.damage_n
+                   ? fmt::format(" · damage {:.3g}% mean, {:.3g}% worst", 100 * r.damage_mean, 100 * r.damage_max)
+                   : "");
   std::vector<OutcomeCount> rows = r.outcomes;
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.count > b.count; });
   long top = rows.empty() ? 0 : rows[0].count;
@@ -81,7 +81,9 @@ void print_result(const Paint& paint, const std::string& label, const Record& r)
     int bar = top ? static_cast<int>(20.0 * o.count / top) : 0;
     std::string bars;
     for (int k = 0; k < std::max(bar, 1); ++k) bars += "█";
-    const char* c = o.grade == to_string(Grade::Forbidden) ? "31" : o.grade == to_string(Grade::Interesting) ? "36" : "32";
+    const char* c = o.grade == to_string(Grade::Forbidden)     ? "31"
+                    : o.grade == to_string(Grade::Interesting) ? "36"
+                                                               : "32";
     std::string value = o.outcome.size() > 24 ? o.outcome.substr(0, 21) + "..." : o.outcome;
     fmt::print("    {:<20} {:>9} {:<11} {}\n", paint(c, bars) + std::string(20 - std::max(bar, 1), ' '), o.count,
                o.grade, value);
@@ -131,7 +133,8 @@ void print_bytecode(const Paint& paint, const nlohmann::json& ex) {
 }
 
 bool has_witness(const Record& explored) {
-  return explored.explore.is_object() && explored.explore.contains("witness") && explored.explore.at("witness").is_object();
+  return explored.explore.is_object() && explored.explore.contains("witness") &&
+         explored.explore.at("witness").is_object();
 }
 
 // The interleaving itself, from the controlled scheduler: a witness step by step, or what the
@@ -143,12 +146,13 @@ Record print_interleaving(const Paint& paint, const CaseFile& c, const RunOption
   ecfg.mode = "explore";
   Record explored = run_one(c.path, c.name, ecfg, sup);
   const bool witness = has_witness(explored);
-  fmt::print("{}", rule(paint, witness ? "one interleaving that breaks it, step by step" : "every interleaving (explore)"));
+  fmt::print("{}",
+             rule(paint, witness ? "one interleaving that breaks it, step by step" : "every interleaving (explore)"));
   if (witness) {
     fmt::print("{}", witness_timeline(explored.explore["witness"], explored.actors, kWidth - 2));
     fmt::print("{}", wrap("Each row is one step of one thread: the line it ran and the shared value it read or "
-                          "wrote. Run it again, the same way every time: pyrace replay " + c.name + " --schedule " +
-                              explored.explore["witness"].value("schedule", "") + ".",
+                          "wrote. Run it again, the same way every time: pyrace replay " +
+                              c.name + " --schedule " + explored.explore["witness"].value("schedule", "") + ".",
                           kWidth - 2, "  "));
   } else {
     fmt::print("{}", wrap(explored.status == "ok" ? explore_summary(explored) : explored.message, kWidth - 2, "  "));

@@ -51,10 +51,13 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
     fmt::print("  {:>6} x {}  {}\n", oc.count, oc.outcome, paint(oc.grade == "FORBIDDEN" ? "31" : "32", oc.grade));
   for (const auto& k : r.raised) fmt::print("{}", k.traceback);
   if (r.outcomes.size() > 1)
-    fmt::print("pyrace replay: the schedule gave {} different outcomes: the case does something the scheduler does "
-               "not control (time, randomness, threads of its own)\n", r.outcomes.size());
+    fmt::print(
+        "pyrace replay: the schedule gave {} different outcomes: the case does something the scheduler does "
+        "not control (time, randomness, threads of its own)\n",
+        r.outcomes.size());
   const bool bad = r.verdict != Verdict::Safe;
-  fmt::print("{}\n", bad ? paint("1;31", "FORBIDDEN outcome: " + explore_summary(r)) : paint("32", "no forbidden outcome"));
+  fmt::print("{}\n",
+             bad ? paint("1;31", "FORBIDDEN outcome: " + explore_summary(r)) : paint("32", "no forbidden outcome"));
   return bad ? kExitMismatch : kExitOk;
 }
 

@@ -13,11 +13,13 @@
 
 namespace pyrace {
 
-int cmd_repro(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, const std::string& output) {
+int cmd_repro(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup,
+              const std::string& output) {
   if (is_fuzz_artifact(case_ref)) {
     std::string out = output.empty() ? std::filesystem::path(case_ref).filename().string() + "_repro.py" : output;
     if (std::string e = write_fuzz_reproducer(case_ref, out); !e.empty()) return usage_error(e);
-    fmt::print("pyrace: wrote {} (run it with python3.14t; it loops until the finding fires: exit 1 or a crash)\n", out);
+    fmt::print("pyrace: wrote {} (run it with python3.14t; it loops until the finding fires: exit 1 or a crash)\n",
+               out);
     return kExitOk;
   }
   CaseFile c;
@@ -55,16 +57,16 @@ int cmd_repro(const std::string& case_ref, const RunOptions& o, const SuperviseO
                        ? "a " + w.value("kind", "")
                        : "the outcome " + w.value("outcome", ""),
                    w.value("schedule", ""), w.value("steps_count", 0L));
-        fmt::print("pyrace: wrote {} (run it with python3.14t: it forces that interleaving and exits 1 on every run; "
-                   "0 means the outcome is gone)\n", out);
+        fmt::print(
+            "pyrace: wrote {} (run it with python3.14t: it forces that interleaving and exits 1 on every run; "
+            "0 means the outcome is gone)\n",
+            out);
         return kExitOk;
       }
-      if (r.status != "ok")
-        why_plain = "explore could not run the case: " + r.message;
+      if (r.status != "ok") why_plain = "explore could not run the case: " + r.message;
       else if (e.is_object() && e.contains("error"))
         why_plain = e["error"].value("message", "explore could not control the case");
-      else
-        why_plain = "explore found no forbidden outcome (" + explore_summary(r) + ")";
+      else why_plain = "explore found no forbidden outcome (" + explore_summary(r) + ")";
     }
   }
   if (std::string e = write_reproducer(c.path, out, nullptr); !e.empty()) return usage_error(e);

@@ -102,7 +102,7 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool expl
   std::vector<CaseFile> cases;
   if (int rc = select_cases(o, cases); rc != kExitOk) return rc;
 
-  std::vector<std::string> gils = explore_only   ? std::vector<std::string>{"off"}
+  std::vector<std::string> gils = explore_only      ? std::vector<std::string>{"off"}
                                   : o.gil == "both" ? std::vector<std::string>{"off", "on"}
                                                     : std::vector<std::string>{o.gil};
   std::vector<Unit> plan;
@@ -112,14 +112,17 @@ int cmd_run(const pyrace::RunOptions& o, pyrace::SuperviseOptions sup, bool expl
   std::vector<Record> previous;
   std::string json_out = o.json;
   if (!o.resume.empty()) {
-    if (!o.json.empty() && o.json != o.resume) return usage_error("--resume appends to its own file; drop --json or give it the same file");
+    if (!o.json.empty() && o.json != o.resume)
+      return usage_error("--resume appends to its own file; drop --json or give it the same file");
     json_out = o.resume;
     if (int rc = resume_plan(o.resume, plan, previous); rc != kExitOk) return rc;
   }
 
   if (o.timeout < o.time_budget)
-    fmt::print(stderr, "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
-               "their whole budget will be reported TIMEOUT\n", o.timeout, o.time_budget);
+    fmt::print(stderr,
+               "pyrace: warning: --timeout {:g} s is shorter than --time-budget {:g} s: cases that use "
+               "their whole budget will be reported TIMEOUT\n",
+               o.timeout, o.time_budget);
   std::vector<std::unique_ptr<Reporter>> reporters;
   try {
     reporters = open_reporters(o, json_out, !o.resume.empty());

@@ -29,7 +29,8 @@ int select_cases(const pyrace::RunOptions& o, std::vector<pyrace::CaseFile>& out
     return usage_error(e.what());
   }
   if (out.empty())
-    return usage_error(o.keyword.empty() ? "no case files (*.py) in the given paths" : "no case matched the -k filters");
+    return usage_error(o.keyword.empty() ? "no case files (*.py) in the given paths"
+                                         : "no case matched the -k filters");
   return kExitOk;
 }
 
@@ -69,7 +70,7 @@ void close_reporters(std::vector<std::unique_ptr<pyrace::Reporter>>& reporters, 
 }
 
 std::vector<std::unique_ptr<pyrace::Reporter>> open_reporters(const pyrace::RunOptions& o, const std::string& json_out,
-                                                             bool append) {
+                                                              bool append) {
   std::vector<std::string> specs = o.reporter;
   if (specs.empty()) specs.push_back("console");
   std::vector<std::unique_ptr<pyrace::Reporter>> reporters;

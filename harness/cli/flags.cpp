@@ -53,13 +53,16 @@ CLI::Validator MemorySizeCheck() {
 template <typename T>
 CLI::Option* add(CLI::App& app, const char* names, T& field, const std::string& help) {
   if constexpr (std::is_same_v<T, MemorySize>) {
-    return app.add_option_function<std::string>(
-        names,
-        [&field](const std::string& text) {
-          std::string error;
-          parse_memory_size(text, field.mib, error);  // already checked
-        },
-        help)->type_name("SIZE")->default_str("0");
+    return app
+        .add_option_function<std::string>(
+            names,
+            [&field](const std::string& text) {
+              std::string error;
+              parse_memory_size(text, field.mib, error);  // already checked
+            },
+            help)
+        ->type_name("SIZE")
+        ->default_str("0");
   } else if constexpr (std::is_same_v<T, bool>) {
     return app.add_flag(names, field, help);
   } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
@@ -82,7 +85,8 @@ void add_flags(CLI::App& app, RunOptions& o, unsigned command) {
 }  // namespace
 
 bool parse_memory_size(const std::string& text, long& mib, std::string& error) {
-  const std::string usage = "'" + text + "' is not a size: give a number with a unit, e.g. 512M, 2G, 1.5GiB "
+  const std::string usage = "'" + text +
+                            "' is not a size: give a number with a unit, e.g. 512M, 2G, 1.5GiB "
                             "(K, M, G, T: powers of 1024), or a plain number of MiB (4096); 0 for the default";
   size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
@@ -100,7 +104,8 @@ bool parse_memory_size(const std::string& text, long& mib, std::string& error) {
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   std::string unit;
   for (; i < text.size(); ++i)
-    if (!std::isspace(static_cast<unsigned char>(text[i]))) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+    if (!std::isspace(static_cast<unsigned char>(text[i])))
+      unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
   // MiB per unit; no unit: MiB, as the flag always took.
   double per = 0;
   if (unit.empty() || unit == "m" || unit == "mb" || unit == "mib") per = 1;
@@ -165,45 +170,66 @@ std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Comman
   add_flags(*report, cmd.run, In::Report);
   report->footer(kFooter);
 
-  auto* explain = app.add_subcommand("explain", "teaching view of one case: why, source, bytecode window, measured numbers");
+  auto* explain =
+      app.add_subcommand("explain", "teaching view of one case: why, source, bytecode window, measured numbers");
   explain->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
   explain->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   explain->add_flag("--no-run", cmd.no_run, "show the case and its bytecode without measuring it");
   add_flags(*explain, cmd.run, In::Explain);
   explain->footer(kFooter);
 
-  auto* table = app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
+  auto* table =
+      app.add_subcommand("table", "measure the widely quoted error-rate table (cases with CLASSIC), GIL off and on");
   table->add_option("paths", cmd.run.paths, "case files or folders (default: cases)");
   add_flags(*table, cmd.run, In::Table);
   table->footer(kFooter);
 
-  auto* repro = app.add_subcommand("repro", "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
-  repro->add_option("case", cmd.explain_case, "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a program .spec)")->required();
+  auto* repro = app.add_subcommand(
+      "repro",
+      "write a standalone reproducer of a case or of a fuzzer artifact (python3.14t only; exit 1 when it fails)");
+  repro
+      ->add_option("case", cmd.explain_case,
+                   "a case file, a case name (or a unique part of one), or a fuzzer artifact (crash-*, timeout-*, a "
+                   "program .spec)")
+      ->required();
   repro->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   repro->add_option("-o,--output", cmd.output, "the file to write (default: NAME_repro.py)");
   add_flags(*repro, cmd.run, In::Repro);
 
-  auto* compare = app.add_subcommand("compare", "what changed between two runs (e.g. two interpreter builds); exit 1 on regression");
-  compare->add_option("results", cmd.results, "BASELINE CANDIDATE: the raw results of the two runs")->required()->expected(2);
+  auto* compare = app.add_subcommand(
+      "compare", "what changed between two runs (e.g. two interpreter builds); exit 1 on regression");
+  compare->add_option("results", cmd.results, "BASELINE CANDIDATE: the raw results of the two runs")
+      ->required()
+      ->expected(2);
   compare->add_option("--repro-dir", cmd.output, "write a reproducer for every regression into this folder");
   compare->footer(kFooter);
 
-  auto* explore = app.add_subcommand("explore", "search each case's interleavings with the controlled scheduler: a witness for every race, a bounded proof for small safe cases");
+  auto* explore = app.add_subcommand("explore",
+                                     "search each case's interleavings with the controlled scheduler: a witness for "
+                                     "every race, a bounded proof for small safe cases");
   add_flags(*explore, cmd.run, In::Explore);
   explore->add_option("paths", cmd.run.paths, "case files or folders")->required();
   explore->footer(kFooter);
 
-  auto* replay = app.add_subcommand("replay", "run one case under one schedule (from an explore witness), the same outcome every time");
+  auto* replay = app.add_subcommand(
+      "replay", "run one case under one schedule (from an explore witness), the same outcome every time");
   replay->add_option("case", cmd.explain_case, "a case file, or a case name (or a unique part of one)")->required();
   replay->add_option("paths", cmd.run.paths, "folders to look for the case in (default: cases)");
   add_flags(*replay, cmd.run, In::Replay);
   replay->get_option("--schedule")->required();
   replay->footer(kFooter);
 
-  return {{run, Command::Run},         {list, Command::List},       {report, Command::Report},
-          {explain, Command::Explain}, {table, Command::Table},     {repro, Command::Repro},
-          {compare, Command::Compare}, {explore, Command::Explore}, {replay, Command::Replay},
-          {add_worker(app, cmd), Command::Worker}, {add_flags_md(app), Command::FlagsMd}};
+  return {{run, Command::Run},
+          {list, Command::List},
+          {report, Command::Report},
+          {explain, Command::Explain},
+          {table, Command::Table},
+          {repro, Command::Repro},
+          {compare, Command::Compare},
+          {explore, Command::Explore},
+          {replay, Command::Replay},
+          {add_worker(app, cmd), Command::Worker},
+          {add_flags_md(app), Command::FlagsMd}};
 }
 
 namespace {
@@ -237,8 +263,12 @@ bool names_a_subcommand(CLI::App& app, int argc, char** argv, int& exit_code) {
 bool one_thread_count_where_needed(const Command& cmd, int& exit_code) {
   if ((cmd.kind == Command::Explain || cmd.kind == Command::Table || cmd.kind == Command::Replay) &&
       cmd.run.threads.size() > 1) {
-    std::fprintf(stderr, "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run' and 'pyrace explore')\n",
-                 cmd.kind == Command::Explain ? "explain" : cmd.kind == Command::Table ? "table" : "replay");
+    std::fprintf(
+        stderr,
+        "pyrace %s: -t takes one thread count here (a comma list sweeps only in 'pyrace run' and 'pyrace explore')\n",
+        cmd.kind == Command::Explain ? "explain"
+        : cmd.kind == Command::Table ? "table"
+                                     : "replay");
     exit_code = kExitUsage;
     return false;
   }

@@ -38,97 +38,109 @@ bool parse_memory_size(const std::string& text, long& mib, std::string& error);
 // The subcommands that take a flag: the last column of the table, as in libFuzzer's FuzzerFlags.def.
 struct In {
   enum : unsigned {
-    Run = 1u << 0, List = 1u << 1, Report = 1u << 2, Explain = 1u << 3, Table = 1u << 4, Explore = 1u << 5,
-    Replay = 1u << 6, Repro = 1u << 7
+    Run = 1u << 0,
+    List = 1u << 1,
+    Report = 1u << 2,
+    Explain = 1u << 3,
+    Table = 1u << 4,
+    Explore = 1u << 5,
+    Replay = 1u << 6,
+    Repro = 1u << 7
   };
 };
 
 // X(type, field, default, flag names, help, CLI11 validator, subcommands)
-#define PYRACE_RUN_FLAGS(X)                                                                                         \
-  X(std::vector<int>, threads, {}, "-t,--threads",                                                                  \
+#define PYRACE_RUN_FLAGS(X)                                                                                            \
+  X(std::vector<int>, threads, {}, "-t,--threads",                                                                     \
     "actor threads for cases with one actor() (default: the case's THREADS, else " + std::to_string(kDefaultThreads) + \
-        "); run: a comma list sweeps, e.g. 2,4,8",                                                                  \
-    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table | In::Explore | In::Replay | In::Repro)                       \
-  X(long, iterations, 0, "-n,--iterations",                                                                        \
-    "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else " +                            \
-        std::to_string(kDefaultIterations) + ")",                                                                   \
-    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Replay | In::Repro)                                    \
-  X(long, trials, 0, "--trials",                                                                                    \
-    "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +           \
-        " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                          \
-    CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                              \
-  X(double, time_budget, kDefaultTimeBudgetS, "--time-budget", "seconds of collection per case and configuration, at most",      \
-    CLI::Range(0.001, 86400.0), In::Run | In::Explain | In::Explore | In::Repro)                                                \
-  X(double, max_rate, 0.0, "--max-rate",                                                                           \
-    fmt::format("SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped, "  \
-                "at or below R (0 < R < 1; default: {:g} for loop cases, {:g} for single-shot)",                     \
-                kDefaultMaxRateLoop, kDefaultMaxRateSingle),                                                          \
-    max_rate_check(), In::Run | In::Explain | In::Table)                                                              \
-  X(bool, allow_inconclusive, false, "--allow-inconclusive",                                                        \
-    "exit 0, not 4, when a case EXPECTed safe is INCONCLUSIVE (no FORBIDDEN outcome, but too little evidence "       \
-    "for SAFE); JUnit reports it skipped instead of failed", CLI::Validator(),                                       \
-    In::Run | In::Report | In::Explain | In::Table)                                                                   \
-  X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)", \
-    CLI::Validator(), In::Run)                                                                                      \
-  X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",        \
-    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay | In::Repro)                                        \
-  X(MemorySize, max_memory, {}, "--max-memory",                                                                     \
-    "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "       \
-    "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "      \
-    "thread (thread stacks and per-thread heaps)", MemorySizeCheck(), In::Run)                                      \
-  X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",            \
-    CLI::Range(0L, 1L << 30), In::Run)                                                                              \
-  X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",      \
-    CLI::Range(1L, 1L << 20), In::Run)                                                                              \
-  X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",           \
-    CLI::IsMember({"off", "on", "both"}), In::Run)                                                                  \
-  X(std::vector<std::string>, keyword, {}, "-k",                                                                    \
-    "only cases whose name matches: pytest's syntax, parts of names with and, or, not, parentheses "     \
-    "('Counter and not Lock'; case-insensitive); repeatable: any selecting one, every 'not ...' one", CLI::Validator(),       \
-    In::Run | In::List | In::Explore)                                                                               \
-  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),       \
-    In::Run | In::Explore)                                                                                          \
-  X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration", \
-    CLI::Validator(), In::Run | In::Table | In::Explore | In::Replay)                                               \
-  X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",  \
-    CLI::Validator(), In::Run)                                                                                      \
-  X(std::string, resume, "", "--resume",                                                                            \
-    "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator(),   \
-    In::Run)                                                                                                        \
-  X(std::vector<std::string>, reporter, {}, "-r,--reporter,--format",                                               \
-    "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator(),       \
-    In::Run | In::Report | In::Explore)                                                                             \
-  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}),    \
-    In::Run | In::Report | In::Explain | In::Explore | In::Replay)                                                  \
-  X(bool, show_suppressed, false, "--show-suppressed",                                                              \
-    "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",      \
-    CLI::Validator(), In::Run)                                                                                      \
-  X(bool, explore, false, "--explore",                                                                              \
-    "also explore each case's interleavings with the controlled scheduler: an explore verdict beside the stress "   \
-    "verdicts (docs/explore.md)", CLI::Validator(), In::Run)                                                        \
-  X(std::string, strategy, "exhaustive", "--strategy",                                                              \
-    "explore: exhaustive (every schedule with <= --preemptions preemptions, a bounded proof), pct (random "         \
-    "priorities with change points, seeded) or random (a seeded random walk)",                                      \
-    CLI::IsMember({"exhaustive", "pct", "random"}), In::Run | In::Explore)                                          \
-  X(int, preemptions, 2, "--preemptions", "explore, exhaustive: the preemption bound K", CLI::Range(0, 16),         \
-    In::Run | In::Explore | In::Repro)                                                                                          \
-  X(long, schedules, 100000, "--schedules", "explore: at most this many schedules per case",                        \
-    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Repro)                                                 \
-  X(long, seed, 1, "--seed", "explore, pct and random: the seed (a result names it; the same seed gives the same schedules)", \
-    CLI::Range(0L, 1L << 62), In::Run | In::Explore)                                                                \
-  X(std::string, explore_points, "visible", "--explore-points",                                                     \
-    "explore: visible (a scheduling point before every instruction that may touch shared state) or all (every "     \
-    "instruction: no reduction, to measure it)", CLI::IsMember({"visible", "all"}), In::Run | In::Explore | In::Replay) \
-  X(std::string, explore_scope, "case", "--explore-scope",                                                          \
-    "explore: case (scheduling points in the case file's code) or all (library code too)",                          \
-    CLI::IsMember({"case", "all"}), In::Run | In::Explore | In::Replay)                                             \
+        "); run: a comma list sweeps, e.g. 2,4,8",                                                                     \
+    CLI::Range(1, kMaxThreads), In::Run | In::Explain | In::Table | In::Explore | In::Replay | In::Repro)              \
+  X(long, iterations, 0, "-n,--iterations",                                                                            \
+    "loop cases: calls of the actor per thread per trial (default: ITERATIONS, else " +                                \
+        std::to_string(kDefaultIterations) + ")",                                                                      \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Replay | In::Repro)                                       \
+  X(long, trials, 0, "--trials",                                                                                       \
+    "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +               \
+        " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                              \
+    CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                                 \
+  X(double, time_budget, kDefaultTimeBudgetS, "--time-budget",                                                         \
+    "seconds of collection per case and configuration, at most", CLI::Range(0.001, 86400.0),                           \
+    In::Run | In::Explain | In::Explore | In::Repro)                                                                   \
+  X(double, max_rate, 0.0, "--max-rate",                                                                               \
+    fmt::format("SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped, "   \
+                "at or below R (0 < R < 1; default: {:g} for loop cases, {:g} for single-shot)",                       \
+                kDefaultMaxRateLoop, kDefaultMaxRateSingle),                                                           \
+    max_rate_check(), In::Run | In::Explain | In::Table)                                                               \
+  X(bool, allow_inconclusive, false, "--allow-inconclusive",                                                           \
+    "exit 0, not 4, when a case EXPECTed safe is INCONCLUSIVE (no FORBIDDEN outcome, but too little evidence "         \
+    "for SAFE); JUnit reports it skipped instead of failed",                                                           \
+    CLI::Validator(), In::Run | In::Report | In::Explain | In::Table)                                                  \
+  X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)",    \
+    CLI::Validator(), In::Run)                                                                                         \
+  X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",            \
+    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay | In::Repro)                               \
+  X(MemorySize, max_memory, {}, "--max-memory",                                                                        \
+    "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "          \
+    "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "         \
+    "thread (thread stacks and per-thread heaps)",                                                                     \
+    MemorySizeCheck(), In::Run)                                                                                        \
+  X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",               \
+    CLI::Range(0L, 1L << 30), In::Run)                                                                                 \
+  X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",       \
+    CLI::Range(1L, 1L << 20), In::Run)                                                                                 \
+  X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",              \
+    CLI::IsMember({"off", "on", "both"}), In::Run)                                                                     \
+  X(std::vector<std::string>, keyword, {}, "-k",                                                                       \
+    "only cases whose name matches: pytest's syntax, parts of names with and, or, not, parentheses "                   \
+    "('Counter and not Lock'; case-insensitive); repeatable: any selecting one, every 'not ...' one",                  \
+    CLI::Validator(), In::Run | In::List | In::Explore)                                                                \
+  X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),           \
+    In::Run | In::Explore)                                                                                             \
+  X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration",   \
+    CLI::Validator(), In::Run | In::Table | In::Explore | In::Replay)                                                  \
+  X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",     \
+    CLI::Validator(), In::Run)                                                                                         \
+  X(std::string, resume, "", "--resume",                                                                               \
+    "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator(),      \
+    In::Run)                                                                                                           \
+  X(std::vector<std::string>, reporter, {}, "-r,--reporter,--format",                                                  \
+    "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator(),         \
+    In::Run | In::Report | In::Explore)                                                                                \
+  X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}),        \
+    In::Run | In::Report | In::Explain | In::Explore | In::Replay)                                                     \
+  X(bool, show_suppressed, false, "--show-suppressed",                                                                 \
+    "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",         \
+    CLI::Validator(), In::Run)                                                                                         \
+  X(bool, explore, false, "--explore",                                                                                 \
+    "also explore each case's interleavings with the controlled scheduler: an explore verdict beside the stress "      \
+    "verdicts (docs/explore.md)",                                                                                      \
+    CLI::Validator(), In::Run)                                                                                         \
+  X(std::string, strategy, "exhaustive", "--strategy",                                                                 \
+    "explore: exhaustive (every schedule with <= --preemptions preemptions, a bounded proof), pct (random "            \
+    "priorities with change points, seeded) or random (a seeded random walk)",                                         \
+    CLI::IsMember({"exhaustive", "pct", "random"}), In::Run | In::Explore)                                             \
+  X(int, preemptions, 2, "--preemptions", "explore, exhaustive: the preemption bound K", CLI::Range(0, 16),            \
+    In::Run | In::Explore | In::Repro)                                                                                 \
+  X(long, schedules, 100000, "--schedules", "explore: at most this many schedules per case",                           \
+    CLI::Range(1L, 1000000000L), In::Run | In::Explore | In::Repro)                                                    \
+  X(long, seed, 1, "--seed",                                                                                           \
+    "explore, pct and random: the seed (a result names it; the same seed gives the same schedules)",                   \
+    CLI::Range(0L, 1L << 62), In::Run | In::Explore)                                                                   \
+  X(std::string, explore_points, "visible", "--explore-points",                                                        \
+    "explore: visible (a scheduling point before every instruction that may touch shared state) or all (every "        \
+    "instruction: no reduction, to measure it)",                                                                       \
+    CLI::IsMember({"visible", "all"}), In::Run | In::Explore | In::Replay)                                             \
+  X(std::string, explore_scope, "case", "--explore-scope",                                                             \
+    "explore: case (scheduling points in the case file's code) or all (library code too)",                             \
+    CLI::IsMember({"case", "all"}), In::Run | In::Explore | In::Replay)                                                \
   X(std::string, schedule, "", "--schedule", "replay: the schedule string an explore witness printed, e.g. 0,1*3,0*2", \
-    CLI::Validator(), In::Replay)                                                                                   \
-  X(long, repeat, 1, "--repeat", "replay: run the schedule this many times (each must give the same outcome)",      \
-    CLI::Range(1L, 1000000L), In::Replay)                                                                           \
-  X(bool, plain, false, "--plain",                                                                                  \
-    "repro: the plain-threading reproducer (fresh threads until the outcome shows) even when explore finds a "      \
-    "witness to force", CLI::Validator(), In::Repro)
+    CLI::Validator(), In::Replay)                                                                                      \
+  X(long, repeat, 1, "--repeat", "replay: run the schedule this many times (each must give the same outcome)",         \
+    CLI::Range(1L, 1000000L), In::Replay)                                                                              \
+  X(bool, plain, false, "--plain",                                                                                     \
+    "repro: the plain-threading reproducer (fresh threads until the outcome shows) even when explore finds a "         \
+    "witness to force",                                                                                                \
+    CLI::Validator(), In::Repro)
 
 struct RunOptions {
 #define PYRACE_FIELD(type, field, def, names, help, check, commands) type field = def;

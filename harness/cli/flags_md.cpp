@@ -33,13 +33,12 @@ std::string row(const CLI::Option* opt) {
   if (flag) {
     type = "flag";
     def = "off";
-  }
-  else if (repeatable(opt)) type += ", repeatable";
+  } else if (repeatable(opt)) type += ", repeatable";
   else if (opt->get_expected_min() > 1) type += fmt::format(" x {}", opt->get_expected());  // as --help shows it
   std::string help = opt->get_description();
   if (opt->get_required()) help = "**required**; " + help;
-  return fmt::format("| `{}` | {} | {} | {} | {} |\n", names_of(opt), md_escape(type), md_escape(range),
-                     md_escape(def), md_escape(help));
+  return fmt::format("| `{}` | {} | {} | {} | {} |\n", names_of(opt), md_escape(type), md_escape(range), md_escape(def),
+                     md_escape(help));
 }
 
 // One subcommand's section: what it does, how it is called, its arguments and flags.
@@ -47,13 +46,14 @@ std::string section(const CLI::App* sub) {
   std::string usage = "pyrace " + sub->get_name() + " [FLAGS]", rows;
   for (const auto* opt : sub->get_options()) {
     if (opt == sub->get_help_ptr()) continue;  // every subcommand takes it: said once, above
-    if (!opt->nonpositional()) usage += " " + std::string(opt->get_required() ? "" : "[") + names_of(opt) +
-                                        (opt->get_required() ? "" : "]");
+    if (!opt->nonpositional())
+      usage += " " + std::string(opt->get_required() ? "" : "[") + names_of(opt) + (opt->get_required() ? "" : "]");
     rows += row(opt);
   }
-  return fmt::format("## pyrace {}\n\n{}\n\n`{}`\n\n| Argument | Type | Range or values | Default | Description |\n"
-                     "|---|---|---|---|---|\n{}\n",
-                     sub->get_name(), sub->get_description(), usage, rows);
+  return fmt::format(
+      "## pyrace {}\n\n{}\n\n`{}`\n\n| Argument | Type | Range or values | Default | Description |\n"
+      "|---|---|---|---|---|\n{}\n",
+      sub->get_name(), sub->get_description(), usage, rows);
 }
 
 }  // namespace

@@ -60,8 +60,8 @@ Error fetch_error() {
     Ref func = Ref::steal(PyObject_GetAttrString(tb_mod.get(), "format_exception"));
     Ref only = Ref::steal(PyObject_CallMethod(tb_mod.get(), "format_exception_only", "O", e.exc.get()));
     if (args && kwargs && func && only) lines = Ref::steal(PyObject_Call(func.get(), args.get(), kwargs.get()));
-    Ref note = Ref::steal(PyUnicode_FromFormat("  [... more frames not shown: the traceback is over %zd deep ...]\n",
-                                               kTracebackFrames));
+    Ref note = Ref::steal(
+        PyUnicode_FromFormat("  [... more frames not shown: the traceback is over %zd deep ...]\n", kTracebackFrames));
     // The note goes between the frames and the exception's own lines, at the end of the list.
     if (lines && note && PyList_Check(lines.get()) &&
         PyList_Insert(lines.get(), PyList_GET_SIZE(lines.get()) - PyList_GET_SIZE(only.get()), note.get()) != 0)

@@ -74,9 +74,10 @@ class ConsoleReporter : public Reporter {
 
   void case_finished(const Record& r) override {
     if (live_) fmt::print(out_, "\r\033[K");
-    std::string mark = r.xfail  ? style_("33", "  XFAIL (known bug " + r.known_bug_issue + ")")
+    std::string mark = r.xfail   ? style_("33", "  XFAIL (known bug " + r.known_bug_issue + ")")
                        : r.xpass ? style_("1;31", "  XPASS: known bug " + r.known_bug_issue + " fixed?")
-                       : r.inconclusive ? style_("1;35", allow_inconclusive_ ? "  not shown safe (allowed)" : "  not shown safe")
+                       : r.inconclusive
+                           ? style_("1;35", allow_inconclusive_ ? "  not shown safe (allowed)" : "  not shown safe")
                        : r.as_expected ? ""
                                        : style_("1;31", r.expectation_applies ? "  NOT AS EXPECTED" : "  FAILED");
     fmt::print(out_, "{} {:<40} {:<12} {:<28} {:>9} trials {:>8}{}\n",
@@ -87,7 +88,8 @@ class ConsoleReporter : public Reporter {
       fmt::print(out_, "{}", indent(location(r) + ": " + r.message, "    "));
     if (r.config.mode == "explore" && r.explore.is_object() && r.explore.contains("witness"))
       fmt::print(out_, "{}", indent(witness_timeline(r.explore["witness"], r.actors), "    "));
-    if (r.verdict == Verdict::Inconclusive && r.config.mode != "explore") fmt::print(out_, "    {}\n", inconclusive_reason(r));
+    if (r.verdict == Verdict::Inconclusive && r.config.mode != "explore")
+      fmt::print(out_, "    {}\n", inconclusive_reason(r));
     if (const std::string c = format_concurrency(r); !c.empty()) fmt::print(out_, "    {}\n", c);
     if (shows_histogram(r) && r.config.mode != "explore") fmt::print(out_, "{}", histogram(r));
     fmt::print(out_, "{}", raised(r));
@@ -122,10 +124,11 @@ class ConsoleReporter : public Reporter {
     size_t bad = std::count_if(records.begin(), records.end(), [](const Record& r) { return is_mismatch(r); });
     size_t inconclusive = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.inconclusive; });
     size_t xfail = std::count_if(records.begin(), records.end(), [](const Record& r) { return r.xfail; });
-    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}{}\n", records.size(), records.size() == 1 ? "" : "s",
-               records.size() - bad - inconclusive, bad,
+    fmt::print(out_, "\npyrace: {} result{}, {} as expected, {} not{}{}{}\n", records.size(),
+               records.size() == 1 ? "" : "s", records.size() - bad - inconclusive, bad,
                inconclusive ? fmt::format(", {} inconclusive (no FORBIDDEN outcome, too little evidence for SAFE{})",
-                                          inconclusive, allow_inconclusive_ ? ": allowed" : ": exit 4 unless --allow-inconclusive")
+                                          inconclusive,
+                                          allow_inconclusive_ ? ": allowed" : ": exit 4 unless --allow-inconclusive")
                             : "",
                xfail ? fmt::format(" ({} known interpreter bug{} seen: XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
                interrupted ? " (interrupted: partial results)" : "");
@@ -139,13 +142,15 @@ class ConsoleReporter : public Reporter {
     for (const auto& e : records) {
       if (e.config.mode != "explore") continue;
       for (const auto& s : records) {
-        if (s.config.mode != "stress" || s.name != e.name || s.config.gil != "off" || s.config.threads != e.config.threads)
+        if (s.config.mode != "stress" || s.name != e.name || s.config.gil != "off" ||
+            s.config.threads != e.config.threads)
           continue;
         const std::string why = disagreement(s, e);
         if (why.empty()) continue;
         if (!header) fmt::print(out_, "\nStress and explore disagree:\n");
         header = true;
-        fmt::print(out_, "  {:<40} stress {}, explore {}: {}\n", s.name, to_string(s.verdict), to_string(e.verdict), why);
+        fmt::print(out_, "  {:<40} stress {}, explore {}: {}\n", s.name, to_string(s.verdict), to_string(e.verdict),
+                   why);
       }
     }
   }
@@ -164,12 +169,15 @@ class ConsoleReporter : public Reporter {
     for (size_t i = 0; i < shown; ++i) {
       const auto& o = rows[i];
       std::string value = o.outcome.size() > 60 ? o.outcome.substr(0, 57) + "..." : o.outcome;
-      const char* colour = o.grade == to_string(Grade::Forbidden) ? "31" : o.grade == to_string(Grade::Interesting) ? "36" : "32";
+      const char* colour = o.grade == to_string(Grade::Forbidden)     ? "31"
+                           : o.grade == to_string(Grade::Interesting) ? "36"
+                                                                      : "32";
       out += fmt::format("    {:>11} {:>6.2f}%  {}  {}{}\n", o.count, r.trials ? 100.0 * o.count / r.trials : 0.0,
                          style_(colour, fmt::format("{:<11}", o.grade)), value,
                          o.listed ? "" : "   (not in OUTCOMES: graded by DEFAULT_GRADE)");
     }
-    if (rows.size() > shown) out += fmt::format("    ... and {} more outcomes (all in the JSON results)\n", rows.size() - shown);
+    if (rows.size() > shown)
+      out += fmt::format("    ... and {} more outcomes (all in the JSON results)\n", rows.size() - shown);
     return out;
   }
 
@@ -238,7 +246,8 @@ class ConsoleReporter : public Reporter {
     if (!order.empty()) {
       fmt::print(out_, "\nThreadSanitizer: {} distinct race{} (the full first report of each is in the results):\n",
                  order.size(), order.size() == 1 ? "" : "s");
-      for (const auto& sig : order) fmt::print(out_, "  x{:<5} {}   first in {}\n", sigs[sig].first, sig, sigs[sig].second);
+      for (const auto& sig : order)
+        fmt::print(out_, "  x{:<5} {}   first in {}\n", sigs[sig].first, sig, sigs[sig].second);
     }
     // --show-suppressed: what the suppressions hid over the whole run, and in how many cases.
     std::map<std::string, std::pair<long, int>> hidden;
@@ -252,7 +261,8 @@ class ConsoleReporter : public Reporter {
     }
     if (collected == 0) return;
     std::vector<std::pair<std::string, std::pair<long, int>>> rows(hidden.begin(), hidden.end());
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
     fmt::print(out_, "\nThreadSanitizer suppressions matched ({} of {} results collected):{}\n", collected,
                records.size(), rows.empty() ? " none" : "");
     for (const auto& [supp, n] : rows)

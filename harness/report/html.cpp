@@ -29,15 +29,18 @@ pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;max-height:20rem}
 
 std::string verdict_span(const Record& r) {
   return fmt::format("<span class=\"v-{0}\">{0}</span>{1}", to_string(r.verdict),
-                     r.xfail ? " (XFAIL)" : r.xpass ? " (XPASS)" : "");
+                     r.xfail   ? " (XFAIL)"
+                     : r.xpass ? " (XPASS)"
+                               : "");
 }
 
 // Horizontal bars of error rates with 95% whiskers; one row per (label, record).
 std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>& rows, const char* title) {
   const int label_w = 430, plot_w = 520, row_h = 20, top = 28;
   const int h = top + static_cast<int>(rows.size()) * row_h + 30;
-  std::string s = fmt::format("<svg role=\"img\" aria-label=\"{0}\" width=\"{1}\" height=\"{2}\" viewBox=\"0 0 {1} {2}\">",
-                              xml_escape(title), label_w + plot_w + 190, h);
+  std::string s =
+      fmt::format("<svg role=\"img\" aria-label=\"{0}\" width=\"{1}\" height=\"{2}\" viewBox=\"0 0 {1} {2}\">",
+                  xml_escape(title), label_w + plot_w + 190, h);
   s += fmt::format("<text x=\"0\" y=\"16\" font-weight=\"600\">{}</text>", xml_escape(title));
   for (int pct = 0; pct <= 100; pct += 25) {
     int x = label_w + plot_w * pct / 100;
@@ -48,10 +51,12 @@ std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>&
   for (const auto& [label, r] : rows) {
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_w - 8, y + 13, xml_escape(label));
     if (r && is_graded(r->verdict)) {
-      const char* colour = r->verdict == Verdict::Racy ? "#cf222e" : r->verdict == Verdict::Inconclusive ? "#8250df" : "#2da44e";
+      const char* colour = r->verdict == Verdict::Racy           ? "#cf222e"
+                           : r->verdict == Verdict::Inconclusive ? "#8250df"
+                                                                 : "#2da44e";
       int w = static_cast<int>(plot_w * r->error_rate);
-      s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" fill=\"{}\" opacity=\"0.8\"/>", label_w, y + 3,
-                       std::max(w, 1), colour);
+      s += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" fill=\"{}\" opacity=\"0.8\"/>", label_w,
+                       y + 3, std::max(w, 1), colour);
       // RACY: the interval over trials; no FORBIDDEN outcome: up to the bound over the evidence.
       const double hi = r->forbidden == 0 ? r->bound.upper : r->ci.hi;
       int x0 = label_w + static_cast<int>(plot_w * r->ci.lo), x1 = label_w + static_cast<int>(plot_w * hi);
@@ -71,8 +76,7 @@ std::string rate_chart(const std::vector<std::pair<std::string, const Record*>>&
 std::string threads_chart(const std::vector<Record>& records) {
   std::map<std::string, std::map<int, const Record*>> series;
   for (const auto& r : records)
-    if (r.config.gil == "off" && is_graded(r.verdict))
-      series[r.name][r.config.threads] = &r;
+    if (r.config.gil == "off" && is_graded(r.verdict)) series[r.name][r.config.threads] = &r;
   std::erase_if(series, [](const auto& kv) { return kv.second.size() < 2; });
   if (series.empty()) return "";
   std::set<int> threads;
@@ -86,13 +90,15 @@ std::string threads_chart(const std::vector<Record>& records) {
   };
   auto ypos = [&](double rate) { return top + static_cast<int>(h * (1 - rate)); };
   const char* palette[] = {"#cf222e", "#0969da", "#8250df", "#bf8700", "#1a7f37", "#57606a"};
-  std::string s = fmt::format("<svg role=\"img\" aria-label=\"error rate against threads\" width=\"{0}\" height=\"{1}\" "
-                              "viewBox=\"0 0 {0} {1}\">",
-                              left + w + 260, top + h + 40);
+  std::string s = fmt::format(
+      "<svg role=\"img\" aria-label=\"error rate against threads\" width=\"{0}\" height=\"{1}\" "
+      "viewBox=\"0 0 {0} {1}\">",
+      left + w + 260, top + h + 40);
   for (int pct = 0; pct <= 100; pct += 25) {
-    s += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#eee\"/><text x=\"{3}\" y=\"{4}\" "
-                     "text-anchor=\"end\">{5}%</text>",
-                     left, left + w, ypos(pct / 100.0), left - 6, ypos(pct / 100.0) + 4, pct);
+    s += fmt::format(
+        "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#eee\"/><text x=\"{3}\" y=\"{4}\" "
+        "text-anchor=\"end\">{5}%</text>",
+        left, left + w, ypos(pct / 100.0), left - 6, ypos(pct / 100.0) + 4, pct);
   }
   for (int t : ts)
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{} threads</text>", xpos(t), top + h + 20, t);
@@ -119,10 +125,11 @@ std::string histogram_html(const Record& r) {
   std::string s = "<div class=\"hist\">";
   for (const auto& o : r.outcomes) {
     int w = top ? static_cast<int>(160.0 * o.count / top) : 0;
-    s += fmt::format("<div class=\"hrow\"><div class=\"hbar g-{}\" style=\"width:{}px\"></div><span>{} &times; <code>{}</code> "
-                     "({}){}</span></div>",
-                     xml_escape(o.grade), std::max(w, 1), o.count, xml_escape(o.outcome), xml_escape(o.grade),
-                     o.listed ? "" : " <em>not in OUTCOMES</em>");
+    s += fmt::format(
+        "<div class=\"hrow\"><div class=\"hbar g-{}\" style=\"width:{}px\"></div><span>{} &times; <code>{}</code> "
+        "({}){}</span></div>",
+        xml_escape(o.grade), std::max(w, 1), o.count, xml_escape(o.outcome), xml_escape(o.grade),
+        o.listed ? "" : " <em>not in OUTCOMES</em>");
   }
   return s + "</div>";
 }
@@ -140,67 +147,80 @@ class HtmlReporter : public Reporter {
       inconclusive += r.inconclusive;
       xfail += r.xfail;
     }
-    fmt::print(out_, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pyrace report</title>"
-                     "<style>{}</style></head><body>\n", kStyle);
-    fmt::print(out_, "<h1>pyrace report</h1>\n<p id=\"summary\">{} results: <b>{} as expected</b>, <b>{} not</b>{}{}{}.</p>\n",
-               records.size(), records.size() - bad - inconclusive, bad,
-               inconclusive ? fmt::format(", <b>{} inconclusive</b> (no FORBIDDEN outcome, too little evidence for SAFE)",
-                                          inconclusive)
-                            : "",
-               xfail ? fmt::format(", {} known interpreter bug{} (XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
-               interrupted ? " (interrupted: partial results)" : "");
+    fmt::print(out_,
+               "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>pyrace report</title>"
+               "<style>{}</style></head><body>\n",
+               kStyle);
+    fmt::print(
+        out_, "<h1>pyrace report</h1>\n<p id=\"summary\">{} results: <b>{} as expected</b>, <b>{} not</b>{}{}{}.</p>\n",
+        records.size(), records.size() - bad - inconclusive, bad,
+        inconclusive
+            ? fmt::format(", <b>{} inconclusive</b> (no FORBIDDEN outcome, too little evidence for SAFE)", inconclusive)
+            : "",
+        xfail ? fmt::format(", {} known interpreter bug{} (XFAIL)", xfail, xfail == 1 ? "" : "s") : "",
+        interrupted ? " (interrupted: partial results)" : "");
     if (!records.empty()) fmt::print(out_, "<p class=\"note\">Interpreter: {}</p>\n", xml_escape(records[0].python));
 
     std::vector<std::pair<std::string, const Record*>> rows;
     for (const auto& r : records)
       rows.emplace_back(fmt::format("{} (gil={}, t={})", r.name, r.config.gil, r.config.threads), &r);
-    fmt::print(out_, "<h2>Error rates</h2>\n<p class=\"note\">FORBIDDEN outcomes / trials, with the Wilson 95% "
-                     "interval; red: RACY, green: SAFE, purple: INCONCLUSIVE. With no FORBIDDEN outcome the whisker "
-                     "reaches the 95% upper bound over the evidence (the trials in which the actors overlapped, where "
-                     "measured): SAFE needs it at or below the target.</p>\n{}\n",
+    fmt::print(out_,
+               "<h2>Error rates</h2>\n<p class=\"note\">FORBIDDEN outcomes / trials, with the Wilson 95% "
+               "interval; red: RACY, green: SAFE, purple: INCONCLUSIVE. With no FORBIDDEN outcome the whisker "
+               "reaches the 95% upper bound over the evidence (the trials in which the actors overlapped, where "
+               "measured): SAFE needs it at or below the target.</p>\n{}\n",
                rate_chart(rows, "error rate per case and configuration"));
 
     auto patterns = patterns_of(records);
     if (!patterns.empty()) {
       std::vector<std::pair<std::string, const Record*>> prow;
       for (const auto& p : patterns) {
-        prow.emplace_back(fmt::format("{} (t={}): without the fix", p.broken->name, p.broken->config.threads), p.broken);
+        prow.emplace_back(fmt::format("{} (t={}): without the fix", p.broken->name, p.broken->config.threads),
+                          p.broken);
         prow.emplace_back("with the fix (" + p.broken->fix + ")", p.fixed);
         if (p.broken_gil) prow.emplace_back("without the fix, GIL on", p.broken_gil);
       }
       fmt::print(out_, "<h2>Each pattern beside its fix</h2>\n{}\n", rate_chart(prow, "without vs with the fix"));
-      fmt::print(out_, "<table><tr><th>pattern</th><th>t</th><th>without the fix</th><th>with the fix</th><th>GIL on</th>"
-                       "<th>damage (mean, min-max)</th><th>calls/s without / with the fix</th></tr>\n");
+      fmt::print(out_,
+                 "<table><tr><th>pattern</th><th>t</th><th>without the fix</th><th>with the fix</th><th>GIL on</th>"
+                 "<th>damage (mean, min-max)</th><th>calls/s without / with the fix</th></tr>\n");
       for (const auto& p : patterns) {
         std::string dmg = p.broken->damage_n ? fmt::format("{} ({}-{})", percent(p.broken->damage_mean),
                                                            percent(p.broken->damage_min), percent(p.broken->damage_max))
                                              : "-";
         std::string ops = p.fixed ? fmt::format("{:.3g} / {:.3g}", p.broken->ops_per_s, p.fixed->ops_per_s) : "-";
         fmt::print(out_, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                   xml_escape(p.broken->name), p.broken->config.threads, xml_escape(rate_cell(p.broken)), xml_escape(rate_cell(p.fixed)),
-                   xml_escape(rate_cell(p.broken_gil)), dmg, ops);
+                   xml_escape(p.broken->name), p.broken->config.threads, xml_escape(rate_cell(p.broken)),
+                   xml_escape(rate_cell(p.fixed)), xml_escape(rate_cell(p.broken_gil)), dmg, ops);
       }
       fmt::print(out_, "</table>\n");
     }
     std::string tc = threads_chart(records);
     if (!tc.empty()) fmt::print(out_, "<h2>Error rate against threads</h2>\n{}\n", tc);
 
-    fmt::print(out_, "<h2>All results</h2>\n<table><tr><th>case</th><th>expect</th><th>verdict</th><th>GIL</th><th>t</th>"
-                     "<th>error rate [95% CI] or bound (evidence; target)</th><th>concurrency, load</th><th>trials</th>"
-                     "<th>outcomes</th></tr>\n");
+    fmt::print(out_,
+               "<h2>All results</h2>\n<table><tr><th>case</th><th>expect</th><th>verdict</th><th>GIL</th><th>t</th>"
+               "<th>error rate [95% CI] or bound (evidence; target)</th><th>concurrency, load</th><th>trials</th>"
+               "<th>outcomes</th></tr>\n");
     for (const auto& r : records) {
       std::string rate = xml_escape(rate_cell(&r));
-      if (r.verdict == Verdict::Inconclusive) rate += "<br><span class=\"note\">" + xml_escape(inconclusive_reason(r)) + "</span>";
-      std::string conc = r.concurrency < 0 ? "-"
-                                           : fmt::format("{:.3g}%{}", 100 * r.concurrency,
-                                                         r.load_avg >= 0 ? fmt::format(", load {:.2f}", r.load_avg) : "");
-      fmt::print(out_, "<tr class=\"{}\"><td><b>{}</b><br><span class=\"note\">{}</span>{}</td><td>{}</td><td>{}</td>"
-                       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                 r.inconclusive ? "inconclusive" : r.as_expected ? "" : "bad", xml_escape(r.name),
-                 xml_escape(first_paragraph(r.doc)), details(r), r.expect, verdict_span(r), r.config.gil, r.config.threads,
-                 rate, conc, r.trials, histogram_html(r));
+      if (r.verdict == Verdict::Inconclusive)
+        rate += "<br><span class=\"note\">" + xml_escape(inconclusive_reason(r)) + "</span>";
+      std::string conc = r.concurrency < 0
+                             ? "-"
+                             : fmt::format("{:.3g}%{}", 100 * r.concurrency,
+                                           r.load_avg >= 0 ? fmt::format(", load {:.2f}", r.load_avg) : "");
+      fmt::print(out_,
+                 "<tr class=\"{}\"><td><b>{}</b><br><span class=\"note\">{}</span>{}</td><td>{}</td><td>{}</td>"
+                 "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                 r.inconclusive  ? "inconclusive"
+                 : r.as_expected ? ""
+                                 : "bad",
+                 xml_escape(r.name), xml_escape(first_paragraph(r.doc)), details(r), r.expect, verdict_span(r),
+                 r.config.gil, r.config.threads, rate, conc, r.trials, histogram_html(r));
     }
-    fmt::print(out_, "</table>\n<p class=\"note\">Generated by pyrace from raw results (schema {}).</p>\n</body></html>\n",
+    fmt::print(out_,
+               "</table>\n<p class=\"note\">Generated by pyrace from raw results (schema {}).</p>\n</body></html>\n",
                kSchema);
     std::fflush(out_);
   }
@@ -220,8 +240,8 @@ class HtmlReporter : public Reporter {
     // Exceptions that escaped actors: each kind with its count, line and first traceback.
     const auto lines = raised_lines(r);
     for (size_t i = 0; i < r.raised.size(); ++i)
-      out += "<details><summary>raised " + xml_escape(lines[i]) + "</summary><pre>" + xml_escape(r.raised[i].traceback) +
-             "</pre></details>";
+      out += "<details><summary>raised " + xml_escape(lines[i]) + "</summary><pre>" +
+             xml_escape(r.raised[i].traceback) + "</pre></details>";
     return out;
   }
   FILE* out_;

@@ -29,13 +29,18 @@ class JunitReporter : public Reporter {
       else ++errors;
     }
     fmt::print(out_, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fmt::print(out_, "<testsuites name=\"pyrace\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
-               records.size(), failures, errors, skipped, time);
-    fmt::print(out_, "  <testsuite name=\"pyrace\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
-               records.size(), failures, errors, skipped, time);
+    fmt::print(
+        out_,
+        "<testsuites name=\"pyrace\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+        records.size(), failures, errors, skipped, time);
+    fmt::print(
+        out_,
+        "  <testsuite name=\"pyrace\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+        records.size(), failures, errors, skipped, time);
     for (const auto& r : records) {
       fmt::print(out_, "    <testcase classname=\"pyrace.{}\" name=\"{}[gil={},t={}]\" file=\"{}\" time=\"{:.3f}\">\n",
-                 xml_escape(topic_of(r)), xml_escape(r.name), r.config.gil, r.config.threads, xml_escape(r.path), r.wall_s);
+                 xml_escape(topic_of(r)), xml_escape(r.name), r.config.gil, r.config.threads, xml_escape(r.path),
+                 r.wall_s);
       std::string summary = fmt::format("{} (expected {}), error rate {}, {} trials", to_string(r.verdict),
                                         r.expect.empty() ? "?" : r.expect, format_rate(r), r.trials);
       if (r.verdict == Verdict::Inconclusive) summary += ": " + inconclusive_reason(r);
@@ -65,7 +70,8 @@ class JunitReporter : public Reporter {
   }
   static std::string details(const Record& r) {
     std::string s = r.message + "\n" + histogram_text(r);
-    for (const auto& k : r.raised) s += fmt::format("\nraised {} x{} (line {}):\n{}", k.type, k.count, k.line, k.traceback);
+    for (const auto& k : r.raised)
+      s += fmt::format("\nraised {} x{} (line {}):\n{}", k.type, k.count, k.line, k.traceback);
     if (!r.traceback.empty()) s += "\n" + r.traceback;
     if (!r.output_tail.empty()) s += "\n" + r.output_tail;
     return s;

@@ -23,20 +23,30 @@ class MarkdownReporter : public Reporter {
       measured = measured || r.concurrency >= 0;
     }
     fmt::print(out_, "## pyrace results\n\n");
-    fmt::print(out_, "{} results, {} as expected, {} not{}{}.", records.size(), records.size() - bad - inconclusive, bad,
-               inconclusive ? fmt::format(", {} inconclusive (no FORBIDDEN outcome, too little evidence for SAFE)", inconclusive)
-                            : "",
+    fmt::print(out_, "{} results, {} as expected, {} not{}{}.", records.size(), records.size() - bad - inconclusive,
+               bad,
+               inconclusive
+                   ? fmt::format(", {} inconclusive (no FORBIDDEN outcome, too little evidence for SAFE)", inconclusive)
+                   : "",
                interrupted ? " (interrupted: partial)" : "");
-    if (!records.empty() && !records[0].python.empty()) fmt::print(out_, " Interpreter: {}.", md_escape(records[0].python));
-    fmt::print(out_, " SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped "
-                     "(all trials where that was not measured), at or below the target.");
-    fmt::print(out_, "\n\n| case | expect | verdict | GIL | threads | error rate [95% CI] or bound (evidence; target) |{} "
-                     "damage (mean) | ops/s | trials |\n",
+    if (!records.empty() && !records[0].python.empty())
+      fmt::print(out_, " Interpreter: {}.", md_escape(records[0].python));
+    fmt::print(out_,
+               " SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped "
+               "(all trials where that was not measured), at or below the target.");
+    fmt::print(out_,
+               "\n\n| case | expect | verdict | GIL | threads | error rate [95% CI] or bound (evidence; target) |{} "
+               "damage (mean) | ops/s | trials |\n",
                measured ? " concurrency, load |" : "");
     fmt::print(out_, "|---|---|---|---|---|---|{}---|---|---|\n", measured ? "---|" : "");
     for (const auto& r : records) {
-      std::string verdict = std::string(to_string(r.verdict)) + (r.xfail ? " (XFAIL)" : r.xpass ? " (XPASS)" : "") +
-                            (r.inconclusive ? " *not shown safe*" : r.as_expected ? "" : " **not as expected**");
+      std::string verdict = std::string(to_string(r.verdict)) +
+                            (r.xfail   ? " (XFAIL)"
+                             : r.xpass ? " (XPASS)"
+                                       : "") +
+                            (r.inconclusive  ? " *not shown safe*"
+                             : r.as_expected ? ""
+                                             : " **not as expected**");
       std::string conc;
       if (measured) {
         conc = r.concurrency < 0 ? " - |"
@@ -44,13 +54,16 @@ class MarkdownReporter : public Reporter {
                                                r.load_avg >= 0 ? fmt::format(", load {:.2f}", r.load_avg) : "");
       }
       fmt::print(out_, "| {} | {} | {} | {} | {} | {} |{} {} | {} | {} |\n", md_escape(r.name), r.expect, verdict,
-                 r.config.gil, r.config.threads, md_escape(rate_cell(&r)), conc, r.damage_n ? percent(r.damage_mean) : "-",
-                 r.ops_per_s > 0 ? fmt::format("{:.3g}", r.ops_per_s) : "-", r.trials);
+                 r.config.gil, r.config.threads, md_escape(rate_cell(&r)), conc,
+                 r.damage_n ? percent(r.damage_mean) : "-", r.ops_per_s > 0 ? fmt::format("{:.3g}", r.ops_per_s) : "-",
+                 r.trials);
     }
     auto patterns = patterns_of(records);
     if (!patterns.empty()) {
       fmt::print(out_, "\n### Patterns beside their fixes\n\n");
-      fmt::print(out_, "| pattern | threads | without the fix | with the fix | with the GIL on | damage | cost of the fix |\n");
+      fmt::print(
+          out_,
+          "| pattern | threads | without the fix | with the fix | with the GIL on | damage | cost of the fix |\n");
       fmt::print(out_, "|---|---|---|---|---|---|---|\n");
       for (const auto& p : patterns) {
         std::string cost = "-";
@@ -80,7 +93,8 @@ class MarkdownReporter : public Reporter {
       header = true;
       std::string what = r.message.empty() ? std::string(to_string(r.verdict)) : r.message;
       if (r.verdict == Verdict::Inconclusive) what = "INCONCLUSIVE " + format_rate(r) + ": " + inconclusive_reason(r);
-      fmt::print(out_, "\n**{}** (gil={}, t={}): {}\n", md_escape(r.name), r.config.gil, r.config.threads, md_escape(what));
+      fmt::print(out_, "\n**{}** (gil={}, t={}): {}\n", md_escape(r.name), r.config.gil, r.config.threads,
+                 md_escape(what));
       if (const std::string c = format_concurrency(r); !c.empty()) fmt::print(out_, "\n{}\n", md_escape(c));
       std::string body;
       for (const auto& o : r.outcomes) body += fmt::format("{:>12} {:<11} {}\n", o.count, o.grade, o.outcome);

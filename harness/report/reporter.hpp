@@ -41,8 +41,8 @@ std::unique_ptr<Reporter> make_reporter(const std::string& spec, bool color, boo
 // Helpers shared by the reporters, exposed for tests.
 // The error rate with the statistical power behind it:
 //   RACY          "83% [74.5, 89.1]"
-//   SAFE          "0% (<= 3.7%, 100 trials; target 5%)", "0% (<= 0.074%, 5,120 concurrent of 5,200 states; target 0.1%)"
-//   INCONCLUSIVE  "0 forbidden in 56 trials (<= 6.4%, target 5%)"
+//   SAFE          "0% (<= 3.7%, 100 trials; target 5%)", "0% (<= 0.074%, 5,120 concurrent of 5,200 states; target
+//   0.1%)" INCONCLUSIVE  "0 forbidden in 56 trials (<= 6.4%, target 5%)"
 std::string format_rate(const Record& r);
 // Why a result is INCONCLUSIVE and what to do about it (empty for other verdicts).
 std::string inconclusive_reason(const Record& r);

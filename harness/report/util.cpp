@@ -14,11 +14,21 @@ std::string xml_escape(const std::string& s) {
   out.reserve(s.size());
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
           out += fmt::format("\\x{:02x}", c);  // not allowed in XML 1.0 at all
@@ -40,9 +50,7 @@ std::string md_escape(const std::string& s) {
   return out;
 }
 
-std::string topic_of(const Record& r) {
-  return std::filesystem::path(r.path).parent_path().filename().string();
-}
+std::string topic_of(const Record& r) { return std::filesystem::path(r.path).parent_path().filename().string(); }
 
 std::vector<Pattern> patterns_of(const std::vector<Record>& records) {
   std::vector<Pattern> out;
@@ -96,8 +104,8 @@ const char* unit_of(const Record& r) { return r.shape == to_string(Shape::Single
 // "100 trials" or "5,120 concurrent of 5,200 states"
 std::string evidence_words(const Record& r) {
   if (!r.bound.concurrent) return fmt::format("{} {}", group_thousands(static_cast<double>(r.trials)), unit_of(r));
-  return fmt::format("{} concurrent of {} {}", group_thousands(r.bound.evidence), group_thousands(static_cast<double>(r.trials)),
-                     unit_of(r));
+  return fmt::format("{} concurrent of {} {}", group_thousands(r.bound.evidence),
+                     group_thousands(static_cast<double>(r.trials)), unit_of(r));
 }
 }  // namespace
 
@@ -109,16 +117,18 @@ std::string inconclusive_reason(const Record& r) {
                                                                     group_thousands(static_cast<double>(r.trials)))
                                                       : "";
   // --allow-inconclusive only helps where INCONCLUSIVE decides the exit status (EXPECT safe, GIL off).
-  return fmt::format("too few {}{}: SAFE at target {} needs {} with no FORBIDDEN outcome, this run had {}; raise "
-                     "--trials/--time-budget{}",
-                     which, stopped, percent(r.bound.target), group_thousands(static_cast<double>(need)),
-                     group_thousands(r.bound.evidence), r.inconclusive ? " or allow with --allow-inconclusive" : "");
+  return fmt::format(
+      "too few {}{}: SAFE at target {} needs {} with no FORBIDDEN outcome, this run had {}; raise "
+      "--trials/--time-budget{}",
+      which, stopped, percent(r.bound.target), group_thousands(static_cast<double>(need)),
+      group_thousands(r.bound.evidence), r.inconclusive ? " or allow with --allow-inconclusive" : "");
 }
 
 std::string format_concurrency(const Record& r) {
   if (r.concurrency < 0) return "";
-  std::string s = fmt::format("concurrency {:.3g}% ({} of {} {})", 100 * r.concurrency, group_thousands(r.bound.evidence),
-                              group_thousands(static_cast<double>(r.trials)), unit_of(r));
+  std::string s =
+      fmt::format("concurrency {:.3g}% ({} of {} {})", 100 * r.concurrency, group_thousands(r.bound.evidence),
+                  group_thousands(static_cast<double>(r.trials)), unit_of(r));
   if (r.load_avg >= 0) s += fmt::format(", load {:.2f}", r.load_avg);
   return s;
 }
@@ -135,7 +145,8 @@ std::string format_rate(const Record& r) {
   if (r.config.mode == "explore") return explore_rate(r);
   if (r.trials == 0) return "no trials";
   if (r.forbidden == 0 && r.verdict == Verdict::Inconclusive)
-    return fmt::format("0 forbidden in {} (<= {}, target {})", evidence_words(r), pct2(r.bound.upper), percent(r.bound.target));
+    return fmt::format("0 forbidden in {} (<= {}, target {})", evidence_words(r), pct2(r.bound.upper),
+                       percent(r.bound.target));
   if (r.forbidden == 0)
     return fmt::format("0% (<= {}, {}; target {})", pct2(r.bound.upper), evidence_words(r), percent(r.bound.target));
   // Three significant digits: 83% and 0.123% both keep what the interval can vouch for.
@@ -163,14 +174,17 @@ std::string classic_table(const std::vector<Record>& records) {
     return it == canon.end() ? canon.size() : static_cast<size_t>(it - canon.begin());
   };
   std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
-  std::string out = "\nThe widely quoted table, measured by this run (error rate [95% CI]; with no FORBIDDEN outcome, its 95% bound):\n";
+  std::string out =
+      "\nThe widely quoted table, measured by this run (error rate [95% CI]; with no FORBIDDEN outcome, its 95% "
+      "bound):\n";
   auto cell = [](const Record& r) { return is_graded(r.verdict) ? format_rate(r) : std::string(to_string(r.verdict)); };
   size_t off_w = 27, on_w = 24;
   for (const auto& r : records) {
     size_t& w = r.config.gil == "off" ? off_w : on_w;
     w = std::max(w, cell(r).size());
   }
-  out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", "pattern", "quoted", "GIL off", off_w, "GIL on", on_w, "verdict (GIL off)");
+  out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", "pattern", "quoted", "GIL off", off_w, "GIL on", on_w,
+                     "verdict (GIL off)");
   for (const auto& row : order) {
     bool first = true;
     for (const auto& r : records) {
@@ -178,12 +192,12 @@ std::string classic_table(const std::vector<Record>& records) {
       const Record* on = nullptr;
       for (const auto& o : records)
         if (o.name == r.name && o.config.gil == "on" && o.config.threads == r.config.threads) on = &o;
-      const char* verdict = r.verdict == Verdict::Racy ? "unsafe"
-                            : r.verdict == Verdict::Safe ? "safe"
+      const char* verdict = r.verdict == Verdict::Racy           ? "unsafe"
+                            : r.verdict == Verdict::Safe         ? "safe"
                             : r.verdict == Verdict::Inconclusive ? "inconclusive (too little evidence)"
                                                                  : to_string(r.verdict);
-      out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", first ? row : "", first ? r.classic_quoted : "", cell(r), off_w,
-                         on ? cell(*on) : "-", on_w, verdict);
+      out += fmt::format("{:<30} {:<7} {:<{}} {:<{}} {}\n", first ? row : "", first ? r.classic_quoted : "", cell(r),
+                         off_w, on ? cell(*on) : "-", on_w, verdict);
       out += fmt::format("{:<30}   {} (t={})\n", "", r.name, r.config.threads);
       first = false;
     }

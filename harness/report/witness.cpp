@@ -83,11 +83,13 @@ std::string explore_rate(const Record& r) {
   const json& w = e.contains("witness") ? e["witness"] : json();
   if (w.is_object()) {
     if (w.value("kind", "") == "deadlock") return "deadlock found";
-    return fmt::format("witness, {} preemption{}", w.value("preemptions", 0), w.value("preemptions", 0) == 1 ? "" : "s");
+    return fmt::format("witness, {} preemption{}", w.value("preemptions", 0),
+                       w.value("preemptions", 0) == 1 ? "" : "s");
   }
   const long n = e.value("schedules", 0L);
   if (e.value("strategy", "") == "exhaustive")
-    return fmt::format("{} {} schedules, K={}", e.value("complete", false) ? "all" : "only", n, e.value("preemption_bound", 0));
+    return fmt::format("{} {} schedules, K={}", e.value("complete", false) ? "all" : "only", n,
+                       e.value("preemption_bound", 0));
   return fmt::format("none in {} schedules", n);
 }
 

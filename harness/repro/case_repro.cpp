@@ -46,11 +46,12 @@ std::string write_reproducer(const std::string& case_path, const std::string& ou
   out << "#!/usr/bin/env python3.14t\n";
   out << "# pyrace reproducer for " << case_path << "\n";
   if (found)
-    out << fmt::format("# found: {} (expected {}), GIL {}, {} threads, with {}\n", to_string(found->verdict), found->expect,
-                       found->config.gil, found->config.threads, found->python);
+    out << fmt::format("# found: {} (expected {}), GIL {}, {} threads, with {}\n", to_string(found->verdict),
+                       found->expect, found->config.gil, found->config.threads, found->python);
   out << "# run: python3.14t " << out_path << " [--max-seconds N]   exit 1: reproduced, 0: not seen\n";
   out << "# (a crash reproduces as death by its signal; the GIL setting comes from PYTHON_GIL)\n";
-  if (source.str().find("_pyrace_fuzz") != std::string::npos)  // a fuzz finding's case: its runtime, as the worker gives it
+  if (source.str().find("_pyrace_fuzz") !=
+      std::string::npos)  // a fuzz finding's case: its runtime, as the worker gives it
     out << "# === pyrace: the fuzz runtime the case imports as _pyrace_fuzz ===\n"
         << "import sys as _sys, types as _types\n_fuzz = _types.ModuleType(\"_pyrace_fuzz\")\n"
         << "exec(compile(" << nlohmann::json(std::string(kFuzzDriverSource)).dump()
@@ -91,7 +92,8 @@ std::string write_forced_reproducer(const std::string& case_path, const std::str
   out << fmt::format("#   {}, {} threads, schedule {} ({} steps, {} preemption{})\n", one_line(what),
                      explore.value("threads", 0), w.value("schedule", ""), w.value("steps_count", 0L),
                      w.value("preemptions", 0), w.value("preemptions", 0) == 1 ? "" : "s");
-  out << "# run: python3.14t " << out_path << "   exit 1: reproduced (every run: the schedule is forced), 0: not seen,\n";
+  out << "# run: python3.14t " << out_path
+      << "   exit 1: reproduced (every run: the schedule is forced), 0: not seen,\n";
   out << "#   125: the schedule does not fit this interpreter's bytecode (git bisect run: skip)\n";
   out << "PYRACE_FORCED = " << forced.dump() << "\n";
   out << kForcedDriverSource << "\n# === pyrace: explore model, embedded ===\n" << kExploreModelSource;

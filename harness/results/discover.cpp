@@ -148,15 +148,15 @@ class Parser {
       ++pos_;
       auto e = parse_or();
       if (peek().text != ")") {
-        if (peek().text.empty()) fail(toks_[pos_], "expected ')' to close the '(' at column " + std::to_string(t.column));
+        if (peek().text.empty())
+          fail(toks_[pos_], "expected ')' to close the '(' at column " + std::to_string(t.column));
         fail(peek(), "expected 'and', 'or' or ')', got '" + peek().text + "'");
       }
       ++pos_;
       return e;
     }
     if (t.text.empty()) fail(t, "expected a name, 'not' or '(' but the expression ends");
-    if (t.keyword || t.text == ")")
-      fail(t, "expected a name, 'not' or '(', got '" + t.text + "'");
+    if (t.keyword || t.text == ")") fail(t, "expected a name, 'not' or '(', got '" + t.text + "'");
     ++pos_;
     auto n = std::make_shared<KeywordExpr::Node>();
     n->text = lower(t.text);
@@ -166,8 +166,10 @@ class Parser {
 
 bool eval(const KeywordExpr::Node& n, const std::string& lowered_name) {
   switch (n.kind) {
-    case KeywordExpr::Node::Name: return lowered_name.find(n.text) != std::string::npos;
-    case KeywordExpr::Node::Not: return !eval(*n.kids[0], lowered_name);
+    case KeywordExpr::Node::Name:
+      return lowered_name.find(n.text) != std::string::npos;
+    case KeywordExpr::Node::Not:
+      return !eval(*n.kids[0], lowered_name);
     case KeywordExpr::Node::And:
       return std::all_of(n.kids.begin(), n.kids.end(), [&](const auto& k) { return eval(*k, lowered_name); });
     case KeywordExpr::Node::Or:

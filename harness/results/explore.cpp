@@ -22,7 +22,8 @@ Verdict explore_verdict(const json& e) {
   const std::string strategy = e.value("strategy", "");
   const std::string stop = e.value("stop_reason", "");
   if (stop == "mismatch" || stop == "bad schedule") return Verdict::Error;
-  if (strategy == "exhaustive" || strategy == "sanity") return e.value("complete", false) ? Verdict::Safe : Verdict::Inconclusive;
+  if (strategy == "exhaustive" || strategy == "sanity")
+    return e.value("complete", false) ? Verdict::Safe : Verdict::Inconclusive;
   return e.value("schedules", 0L) > 0 ? Verdict::Safe : Verdict::Inconclusive;
 }
 
@@ -48,8 +49,8 @@ std::string explore_summary(const Record& r) {
     const std::string kind = w.value("kind", "");
     const std::string replay = fmt::format("pyrace replay {} --schedule {}", r.name, w.value("schedule", ""));
     if (kind == "deadlock")
-      return fmt::format("deadlock in schedule {} (found after {} schedules): {}; replay: {}", w.value("schedule", ""), n,
-                         fmt::format("{}", fmt::join(w.value("waits", std::vector<std::string>{}), "; ")), replay);
+      return fmt::format("deadlock in schedule {} (found after {} schedules): {}; replay: {}", w.value("schedule", ""),
+                         n, fmt::format("{}", fmt::join(w.value("waits", std::vector<std::string>{}), "; ")), replay);
     if (kind == "livelock")
       return fmt::format("a schedule did not end ({}): a thread spins on something no step changes; replay: {}",
                          w.value("message", ""), replay);
@@ -61,16 +62,19 @@ std::string explore_summary(const Record& r) {
   if (stop == "mismatch" && strategy == "replay")
     return "the schedule does not fit this case: " + e.value("mismatch", "") +
            " (that thread has finished or waits; was the schedule made for this case and thread count?)";
-  if (stop == "mismatch") return "the case did not behave the same way twice under one schedule: " + e.value("mismatch", "");
+  if (stop == "mismatch")
+    return "the case did not behave the same way twice under one schedule: " + e.value("mismatch", "");
   if (stop == "bad schedule") return "bad schedule: " + e.value("bad_schedule", "");
   if (strategy == "exhaustive" || strategy == "sanity") {
     if (e.value("complete", false))
-      return fmt::format("all {} schedules with <= {} preemption{} explored: no forbidden outcome (a bounded proof: "
-                         "races inside one instruction, in C code or the interpreter, are outside this model)",
-                         n, k, k == 1 ? "" : "s");
-    return fmt::format("{} schedules with <= {} preemptions explored before the {} ran out, no forbidden outcome: "
-                       "not every schedule was tried (raise --schedules or --time-budget, or lower --preemptions)",
-                       n, k, stop == "time" ? "time budget" : "schedule budget");
+      return fmt::format(
+          "all {} schedules with <= {} preemption{} explored: no forbidden outcome (a bounded proof: "
+          "races inside one instruction, in C code or the interpreter, are outside this model)",
+          n, k, k == 1 ? "" : "s");
+    return fmt::format(
+        "{} schedules with <= {} preemptions explored before the {} ran out, no forbidden outcome: "
+        "not every schedule was tried (raise --schedules or --time-budget, or lower --preemptions)",
+        n, k, stop == "time" ? "time budget" : "schedule budget");
   }
   if (strategy == "replay") return fmt::format("replayed {} time{}: no forbidden outcome", n, n == 1 ? "" : "s");
   if (strategy == "pct") {
@@ -80,9 +84,10 @@ std::string explore_summary(const Record& r) {
     const int d = e.value("pct_depth", 3);
     const double p1 = 1.0 / (nthreads * std::pow(k, d - 1));
     const double miss = std::pow(1.0 - p1, static_cast<double>(n));
-    return fmt::format("no forbidden outcome in {} pct schedules, seed {}: a bug of depth <= {} would have shown "
-                       "with probability >= {:.3g} per schedule ({} threads, {} steps), so >= {:.3g} over all of them",
-                       n, e.value("seed", 0), d, p1, static_cast<int>(nthreads), static_cast<long>(k), 1.0 - miss);
+    return fmt::format(
+        "no forbidden outcome in {} pct schedules, seed {}: a bug of depth <= {} would have shown "
+        "with probability >= {:.3g} per schedule ({} threads, {} steps), so >= {:.3g} over all of them",
+        n, e.value("seed", 0), d, p1, static_cast<int>(nthreads), static_cast<long>(k), 1.0 - miss);
   }
   return fmt::format("no forbidden outcome in {} {} schedules, seed {}", n, strategy, e.value("seed", 0));
 }

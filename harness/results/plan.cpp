@@ -76,9 +76,8 @@ ResultsFile load_results(const std::string& path, bool repair) {
 }
 
 void sort_by_plan(std::vector<Record>& records) {
-  std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
-    return a.seq != b.seq ? a.seq < b.seq : a.name < b.name;
-  });
+  std::stable_sort(records.begin(), records.end(),
+                   [](const Record& a, const Record& b) { return a.seq != b.seq ? a.seq < b.seq : a.name < b.name; });
 }
 
 }  // namespace pyrace

@@ -23,8 +23,7 @@ struct Unit {
 
 // modes: "stress" and/or "explore", in that order per case; explore units are GIL-off only.
 std::vector<Unit> make_plan(const std::vector<CaseFile>& cases, const std::vector<std::string>& gils,
-                            const std::vector<int>& threads,
-                            const std::vector<std::string>& modes = {"stress"});
+                            const std::vector<int>& threads, const std::vector<std::string>& modes = {"stress"});
 
 struct ShardError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -23,7 +23,8 @@ void grade_record(Record& r) {
   r.concurrency = r.concurrent_trials >= 0 && r.trials > 0
                       ? std::min(1.0, r.concurrent_trials / static_cast<double>(r.trials))
                       : -1;
-  const double calls = static_cast<double>(r.trials) * r.config.threads * (r.shape == to_string(Shape::Single) ? 1 : r.config.iterations);
+  const double calls = static_cast<double>(r.trials) * r.config.threads *
+                       (r.shape == to_string(Shape::Single) ? 1 : r.config.iterations);
   r.ops_per_s = r.elapsed_s > 0 ? calls / r.elapsed_s : 0;
   if (r.status == "ok" && !r.tsan.empty()) {
     r.verdict = Verdict::Tsan;  // a data race inside the interpreter or an extension outranks the outcomes
@@ -88,12 +89,17 @@ json tsan_json(const std::vector<TsanReport>& reports) {
 }
 
 TsanReport tsan_from_json(const json& t) {
-  TsanReport r{t.value("type", ""), t.value("accesses", std::vector<std::vector<std::string>>{}),
-               t.value("signature", ""), t.value("text", ""), {}, {}};
+  TsanReport r{t.value("type", ""),
+               t.value("accesses", std::vector<std::vector<std::string>>{}),
+               t.value("signature", ""),
+               t.value("text", ""),
+               {},
+               {}};
   for (const auto& a : t.value("stacks", json::array())) {
     TsanAccess acc{a.value("kind", ""), a.value("thread", ""), {}};
     for (const auto& f : a.value("frames", json::array()))
-      acc.frames.push_back(TsanFrame{f.value("function", ""), f.value("file", ""), f.value("line", 0), f.value("module", "")});
+      acc.frames.push_back(
+          TsanFrame{f.value("function", ""), f.value("file", ""), f.value("line", 0), f.value("module", "")});
     r.stacks.push_back(std::move(acc));
   }
   r.thread_names = t.value("threads", std::map<std::string, std::string>{});
@@ -168,11 +174,12 @@ json to_json(const Record& r) {
       {"named_actors", r.named_actors},
       {"actors", r.actors},
       {"fix", r.fix},
-      {"known_bug",
-       r.known_bug_verdict.empty()
-           ? json(nullptr)
-           : json{{"issue", r.known_bug_issue}, {"affects", r.known_bug_affects}, {"verdict", r.known_bug_verdict},
-                  {"signature", r.known_bug_signature}, {"applies", r.known_bug_applies}}},
+      {"known_bug", r.known_bug_verdict.empty() ? json(nullptr)
+                                                : json{{"issue", r.known_bug_issue},
+                                                       {"affects", r.known_bug_affects},
+                                                       {"verdict", r.known_bug_verdict},
+                                                       {"signature", r.known_bug_signature},
+                                                       {"applies", r.known_bug_applies}}},
       {"xfail", r.xfail},
       {"xpass", r.xpass},
       {"doc", r.doc},
@@ -198,8 +205,9 @@ json to_json(const Record& r) {
       {"stop_reason", r.stop_reason},
       {"rounds", r.rounds},
       {"max_rss_kib", r.max_rss_kib},
-      {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_mean}, {"min", r.damage_min}, {"max", r.damage_max}}
-                            : json(nullptr)},
+      {"damage", r.damage_n
+                     ? json{{"n", r.damage_n}, {"mean", r.damage_mean}, {"min", r.damage_min}, {"max", r.damage_max}}
+                     : json(nullptr)},
       {"ops_per_s", r.ops_per_s},
       {"python", r.python},
       {"tsan_build", r.tsan_build},
@@ -228,7 +236,8 @@ void apply_run_fields(Record& r, const json& run) {
     r.outcomes.push_back(OutcomeCount{o.at("outcome").get<std::string>(), o.at("grade").get<std::string>(),
                                       o.at("count").get<long>(), o.value("listed", true)});
   for (const auto& k : run.value("raised", json::array()))
-    r.raised.push_back(RaisedKind{k.value("type", ""), k.value("count", 0L), k.value("line", 0), k.value("traceback", "")});
+    r.raised.push_back(
+        RaisedKind{k.value("type", ""), k.value("count", 0L), k.value("line", 0), k.value("traceback", "")});
   r.concurrent_trials = run.value("concurrent_trials", -1.0);
   r.load_avg = run.value("load_avg", -1.0);
   r.elapsed_s = run.value("elapsed_s", 0.0);
@@ -287,8 +296,8 @@ bool affects_version(const std::string& affects, const std::string& python) {
     std::string_view lo_s = dash == std::string_view::npos ? item : item.substr(0, dash);
     std::string_view hi_s = dash == std::string_view::npos ? item : item.substr(dash + 1);
     std::optional<std::array<long, 3>> lo = lo_s.empty() ? std::array<long, 3>{0, 0, 0} : leading_version(lo_s, false);
-    std::optional<std::array<long, 3>> hi = hi_s.empty() ? std::array<long, 3>{std::numeric_limits<long>::max(), 0, 0}
-                                                         : leading_version(hi_s, true);
+    std::optional<std::array<long, 3>> hi =
+        hi_s.empty() ? std::array<long, 3>{std::numeric_limits<long>::max(), 0, 0} : leading_version(hi_s, true);
     if (!lo || !hi) continue;
     readable = true;
     if (*lo <= *ran && *ran <= *hi) return true;

@@ -101,8 +101,8 @@ std::vector<TsanFrame> culprit_frames(const TsanAccess& a, size_t n) {
 
 std::vector<TsanReport> parse_tsan_log(const std::string& log) {
   static const std::regex warning(R"(WARNING: ThreadSanitizer: (.+?) \(pid=\d+\))");
-  static const std::regex access(
-      R"(^\s+((?:Previous )?(?:atomic )?(?:Read|Write))\b.* by (main thread|thread (T\d+)))", std::regex::icase);
+  static const std::regex access(R"(^\s+((?:Previous )?(?:atomic )?(?:Read|Write))\b.* by (main thread|thread (T\d+)))",
+                                 std::regex::icase);
   static const std::regex thread_line(R"(^\s+Thread (T\d+)(?: '([^']*)')? \(tid=)");
   std::vector<TsanReport> out;
   std::istringstream in(log);
@@ -133,8 +133,7 @@ std::vector<TsanReport> parse_tsan_log(const std::string& log) {
         cur->accesses.back().push_back(f.function);
         cur->stacks.back().frames.push_back(f);
       }
-    } else if (!line.empty() && line.find_first_not_of(' ') != std::string::npos &&
-               line.find_first_not_of(' ') <= 2) {
+    } else if (!line.empty() && line.find_first_not_of(' ') != std::string::npos && line.find_first_not_of(' ') <= 2) {
       in_access = false;  // "Thread T1 created by", "Location is ...": not an access stack
       if (std::regex_search(line, m, thread_line) && m[2].matched) cur->thread_names[m[1].str()] = m[2].str();
     }
@@ -177,7 +176,8 @@ std::vector<TsanSuppression> parse_tsan_suppressions(const std::string& log) {
 
 std::string describe_thread(const std::string& thread, const TsanReport& r, const TsanContext& ctx) {
   auto actor_label = [&](int i) {
-    if (!ctx.actors.empty()) return i < static_cast<int>(ctx.actors.size()) ? "actor_" + ctx.actors[i] : fmt::format("actor {}", i);
+    if (!ctx.actors.empty())
+      return i < static_cast<int>(ctx.actors.size()) ? "actor_" + ctx.actors[i] : fmt::format("actor {}", i);
     return fmt::format("actor {}", i);
   };
   // The coordinator runs setup and the arbiter, and is actor 0 while a round runs.

@@ -129,13 +129,14 @@ void set_status(Record& r, const WorkerOutcome& w, const SuperviseOptions& opts)
         "the worker process was stopped by a signal ({}) and was still stopped after {:g} s (--timeout): "
         "it does not hang, it was stopped (os.kill(os.getpid(), signal.SIGSTOP) in case code, or kill -STOP "
         "from outside); pyrace continued it with SIGCONT to collect every thread's Python stack (below)",
-        w.stop_signal ? signal_name(w.stop_signal) : std::string("SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU"), opts.timeout_s);
+        w.stop_signal ? signal_name(w.stop_signal) : std::string("SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU"),
+        opts.timeout_s);
     r.output_tail = w.output_tail;
   } else if (w.timed_out) {
     r.status = w.cpu_idle ? "deadlock" : "timeout";
-    r.message = fmt::format("{} after {:g} s (--timeout); every thread's Python stack is in the output below",
-                            w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running",
-                            opts.timeout_s);
+    r.message =
+        fmt::format("{} after {:g} s (--timeout); every thread's Python stack is in the output below",
+                    w.cpu_idle ? "deadlock: no progress and no CPU used" : "timeout: still running", opts.timeout_s);
     r.output_tail = w.output_tail;
   } else if (j.contains("status")) {
     r.status = j["status"].get<std::string>();
@@ -146,8 +147,10 @@ void set_status(Record& r, const WorkerOutcome& w, const SuperviseOptions& opts)
                          : "the worker exited with status " + std::to_string(w.exit_code) +
                                " before writing a result (sys.exit/os._exit in case code, or a fatal error)";
     if (!w.stray.empty())
-      r.message = "the case wrote to pyrace's result channel (a pipe the worker keeps on a high descriptor; it "
-                  "held \"" + w.stray + "\", which is not pyrace's JSON), so the result was lost; " + r.message;
+      r.message =
+          "the case wrote to pyrace's result channel (a pipe the worker keeps on a high descriptor; it "
+          "held \"" +
+          w.stray + "\", which is not pyrace's JSON), so the result was lost; " + r.message;
     r.output_tail = w.output_tail;
   }
 }
@@ -164,7 +167,8 @@ void add_notes(Record& r, const WorkerOutcome& w, const Config& cfg, const Super
   if (r.status == "crash" && w.signal == SIGXCPU)
     r.message += "; the CPU time limit (--max-cpu " + std::to_string(opts.max_cpu_s) + " s) was reached";
   if (r.message.find("MemoryError") != std::string::npos)
-    r.message += " (the worker's memory limit is --max-memory " + std::to_string(memory_limit_mib(opts, cfg.threads)) + " MiB)";
+    r.message +=
+        " (the worker's memory limit is --max-memory " + std::to_string(memory_limit_mib(opts, cfg.threads)) + " MiB)";
   if (w.output_cut)
     r.message += (r.message.empty() ? "" : "; ") + std::string("the case wrote more than --max-output ") +
                  std::to_string(opts.max_output_mib) + " MiB to stdout/stderr: only the end was kept";
@@ -177,14 +181,15 @@ void add_graded_notes(Record& r) {
     r.message = "known interpreter bug " + r.known_bug_issue + " (affects " + r.known_bug_affects + "): " +
                 (r.message.empty() ? std::string("verdict ") + to_string(r.verdict) + " as recorded" : r.message);
   if (r.xpass)
-    r.message = "KNOWN_BUG " + r.known_bug_issue + " did not show: this build gives the verdict EXPECT names, so "
+    r.message = "KNOWN_BUG " + r.known_bug_issue +
+                " did not show: this build gives the verdict EXPECT names, so "
                 "the bug looks fixed here; update the case (drop KNOWN_BUG or narrow \"affects\")";
   if (!r.known_bug_verdict.empty() && !r.known_bug_applies && r.expectation_applies && r.config.mode != "explore") {
     const std::string why = r.known_bug_verdict == to_string(Verdict::Tsan) && !r.tsan_build
                                 ? "a race report needs a TSan build"
                                 : "affects " + r.known_bug_affects + ", not this interpreter";
-    r.message = (r.message.empty() ? "" : r.message + "; ") + "KNOWN_BUG " + r.known_bug_issue +
-                " does not apply (" + why + "): graded against EXPECT";
+    r.message = (r.message.empty() ? "" : r.message + "; ") + "KNOWN_BUG " + r.known_bug_issue + " does not apply (" +
+                why + "): graded against EXPECT";
   }
 }
 
@@ -194,7 +199,8 @@ void collect_worker(const WorkerProcess& p, const WorkerEnd& end, const Supervis
   if (WIFSIGNALED(end.status)) w.signal = WTERMSIG(end.status);
   if (WIFEXITED(end.status)) w.exit_code = WEXITSTATUS(end.status);
   struct stat st{};
-  if (::fstat(p.output_fd, &st) == 0 && st.st_size > (static_cast<off_t>(opts.max_output_mib) << 20)) w.output_cut = true;
+  if (::fstat(p.output_fd, &st) == 0 && st.st_size > (static_cast<off_t>(opts.max_output_mib) << 20))
+    w.output_cut = true;
   w.output_tail = read_output(p.output_fd, opts.output_tail);
 #ifdef PYRACE_TSAN_SUPPRESSIONS
   harvest_tsan(p, end.status, w);

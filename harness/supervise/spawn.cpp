@@ -68,7 +68,7 @@ void set_descriptors(const ExecPlan& x) {
   ::dup2(x.outfd, 1);
   ::dup2(x.outfd, 2);
   if (x.pipefd[1] == kResultFd) ::fcntl(kResultFd, F_SETFD, 0);  // dup2 onto itself would keep close-on-exec
-  else ::dup2(x.pipefd[1], kResultFd);                              // dup2 clears close-on-exec on the new descriptor
+  else ::dup2(x.pipefd[1], kResultFd);  // dup2 clears close-on-exec on the new descriptor
   // Nothing else pyrace inherited (a CI runner's pipes) reaches the worker and its case.
   if (::close_range(kResultFd + 1, ~0U, 0) != 0)
     for (int fd = kResultFd + 1; fd < 1024; ++fd) ::close(fd);
@@ -103,8 +103,9 @@ void set_limits(const ExecPlan& x, const SuperviseOptions& opts) {
 #endif
   set_limits(x, opts);
   // Path and name travel as plain arguments: a file name need not be valid UTF-8, JSON must.
-  const char* argv[] = {opts.self_exe.c_str(), "__worker", "--spec", x.spec_text.c_str(), "--path",
-                        x.path.c_str(), "--name", x.name.c_str(), nullptr};
+  const char* argv[] = {
+      opts.self_exe.c_str(), "__worker", "--spec", x.spec_text.c_str(), "--path", x.path.c_str(), "--name",
+      x.name.c_str(),        nullptr};
   ::execv(opts.self_exe.c_str(), const_cast<char* const*>(argv));
   std::fprintf(stderr, "pyrace: cannot execute %s: %s\n", opts.self_exe.c_str(), std::strerror(errno));
   ::_exit(127);

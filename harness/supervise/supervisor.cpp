@@ -45,12 +45,20 @@ json sanity_spec(const std::string& path, const std::string& name, const Config&
   sc.strategy = "sanity";
   sc.max_schedules = 24;  // every order of up to 4 actors; more threads: the first 24 orders
   sc.time_budget_s = 10;
-  return {{"mode", "explore"}, {"path", path}, {"name", name}, {"config", to_json(sc)},
-          {"explore", {{"strategy", "sanity"}, {"max_schedules", sc.max_schedules}, {"time_budget_s", 30.0},
-                       {"trace", false}, {"stress_sizes", true},
+  return {{"mode", "explore"},
+          {"path", path},
+          {"name", name},
+          {"config", to_json(sc)},
+          {"explore",
+           {{"strategy", "sanity"},
+            {"max_schedules", sc.max_schedules},
+            {"time_budget_s", 30.0},
+            {"trace", false},
+            {"stress_sizes", true},
                        // One actor's whole loop may run before the next: no fairness switch
                        // inside it (a switch would interleave them), and room for its steps.
-                       {"spin_limit", 2000000L}, {"max_steps", 20000000L}}}};
+            {"spin_limit", 2000000L},
+            {"max_steps", 20000000L}}}};
 }
 
 // The failed check's line and message, from the witness (an order that raised, gave a
@@ -69,14 +77,17 @@ void sanity_message(Record& r, const json& e, const json& wit, const json& lines
     std::string last;
     for (std::istringstream lines(r.traceback); std::getline(lines, last);)
       if (last.rfind(what, 0) == 0) what = last;
-    r.message = fmt::format("run one after another ({}), the actors raise {}; a case's actors must run alone without "
-                            "raising (the exception is then the case's own, not a race's)",
-                            order, what);
+    r.message = fmt::format(
+        "run one after another ({}), the actors raise {}; a case's actors must run alone without "
+        "raising (the exception is then the case's own, not a race's)",
+        order, what);
   } else if (kind == "forbidden") {
     r.line = lines.value("OUTCOMES", lines.value("arbiter", 0));
-    r.message = fmt::format("run one after another ({}), the actors give {}, which OUTCOMES grades FORBIDDEN: the "
-                            "arbiter or OUTCOMES is wrong (an outcome of running the actors one at a time must be "
-                            "ACCEPTABLE)", order, wit.value("outcome", "?"));
+    r.message = fmt::format(
+        "run one after another ({}), the actors give {}, which OUTCOMES grades FORBIDDEN: the "
+        "arbiter or OUTCOMES is wrong (an outcome of running the actors one at a time must be "
+        "ACCEPTABLE)",
+        order, wit.value("outcome", "?"));
   } else {
     // The line of the case where the first thread waits: each wait reads "... at line N" (a
     // Lock's also names the line it was made at, earlier in the text: the last one counts).
@@ -86,10 +97,10 @@ void sanity_message(Record& r, const json& e, const json& wit, const json& lines
       const auto at = w0.rfind("at line ");
       if (at != std::string::npos) r.line = std::atoi(w0.c_str() + at + 8);
     }
-    r.message = fmt::format("run one after another ({}), the actors {}: {}", order,
-                            kind == "deadlock" ? "deadlock" : "never finish",
-                            kind == "deadlock" ? fmt::format("{}", fmt::join(wit.value("waits", std::vector<std::string>{}), "; "))
-                                               : wit.value("message", ""));
+    r.message = fmt::format(
+        "run one after another ({}), the actors {}: {}", order, kind == "deadlock" ? "deadlock" : "never finish",
+        kind == "deadlock" ? fmt::format("{}", fmt::join(wit.value("waits", std::vector<std::string>{}), "; "))
+                           : wit.value("message", ""));
   }
   r.message += " [pyrace's sequential check, before any concurrent trial]";
 }
@@ -136,13 +147,18 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
       return r;
     }
   }
-  json spec = {{"mode", cfg.mode == "explore" ? "explore" : "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
+  json spec = {
+      {"mode", cfg.mode == "explore" ? "explore" : "run"}, {"path", path}, {"name", name}, {"config", to_json(cfg)}};
   if (cfg.mode == "explore")
-    spec["explore"] = {{"strategy", cfg.strategy},     {"preemptions", cfg.preemptions},
-                       {"max_schedules", cfg.max_schedules}, {"seed", cfg.seed},
-                       {"time_budget_s", cfg.time_budget_s}, {"schedule", cfg.schedule},
+    spec["explore"] = {{"strategy", cfg.strategy},
+                       {"preemptions", cfg.preemptions},
+                       {"max_schedules", cfg.max_schedules},
+                       {"seed", cfg.seed},
+                       {"time_budget_s", cfg.time_budget_s},
+                       {"schedule", cfg.schedule},
                        {"repeat", cfg.strategy == "replay" ? std::max(1L, cfg.trials) : 1L},
-                       {"all_points", cfg.explore_points == "all"}, {"scope_all", cfg.explore_scope == "all"}};
+                       {"all_points", cfg.explore_points == "all"},
+                       {"scope_all", cfg.explore_scope == "all"}};
   return record_from_worker(run_worker(spec, opts), path, name, cfg, opts);
 }
 
@@ -155,9 +171,9 @@ Record describe_one(const std::string& path, const std::string& name, const Supe
   if (j.contains("case")) fill_from_case(r, j["case"]);
   r.status = j.value("status", "crash");
   r.line = j.value("line", 0);
-  r.message = j.value("message", w.signal ? "the worker died of " + signal_name(w.signal)
-                                           : w.timed_out ? fmt::format("still loading after {:g} s (--timeout)", opts.timeout_s)
-                                                         : "");
+  r.message = j.value("message", w.signal      ? "the worker died of " + signal_name(w.signal)
+                                 : w.timed_out ? fmt::format("still loading after {:g} s (--timeout)", opts.timeout_s)
+                                               : "");
   grade_record(r);
   return r;
 }

@@ -29,8 +29,8 @@ StressRun::StressRun(PyInterpreterState* interp, const LoadedCase& c, const Engi
       own_flag_(py::Ref::borrow(per_thread_ ? Py_True : Py_False)),  // the walk driver's `own`
       nthreads_obj_(py::check(PyLong_FromLong(nthreads_))),
       iterations_(py::check(PyLong_FromLong(p.iterations))),
-      arbiter_line_(static_cast<int>(PyLong_AsLong(
-          py::check(PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter_.get())).get()))),
+      arbiter_line_(static_cast<int>(
+          PyLong_AsLong(py::check(PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter_.get())).get()))),
       pool_(interp, nthreads_, p.gil_on),
       overlap_(nthreads_),
       lockstep_(pool_.can_spin() && nthreads_ > 1),

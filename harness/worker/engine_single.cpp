@@ -64,8 +64,12 @@ void StressRun::lockstep_walk(int t, PyObject* states, std::vector<char>& met, s
 // One round's stride: the states, and what the actors left on each.
 struct SingleStride {
   SingleStride(py::Ref s, int nthreads, bool collect, bool lockstep)
-      : states(std::move(s)), k(PyList_GET_SIZE(states.get())), kind(k), walk_raised(nthreads),
-        returns(collect ? nthreads : 0), met(lockstep ? nthreads : 0, std::vector<char>(k, 0)) {
+      : states(std::move(s)),
+        k(PyList_GET_SIZE(states.get())),
+        kind(k),
+        walk_raised(nthreads),
+        returns(collect ? nthreads : 0),
+        met(lockstep ? nthreads : 0, std::vector<char>(k, 0)) {
     for (auto& x : kind) x.store(-1, std::memory_order_relaxed);
     for (auto& l : walk_raised) l = py::check(PyList_New(0));
     for (auto& l : returns) {
@@ -113,9 +117,9 @@ bool StressRun::single_round() {
       lockstep_walk(t, s.states.get(), s.met[t], s.kind, collect_ ? s.returns[t].get() : Py_None);
     } else {
       const Actor& a = actor_for(t);
-      const bool ok = call_driver(walk_.get(), a, {s.states.get(), s.walk_raised[t].get(), indices_[t].get(),
-                                                   a.nargs_obj.get(), own_flag_.get(),
-                                                   collect_ ? s.returns[t].get() : Py_None});
+      const bool ok = call_driver(walk_.get(), a,
+                                  {s.states.get(), s.walk_raised[t].get(), indices_[t].get(), a.nargs_obj.get(),
+                                   own_flag_.get(), collect_ ? s.returns[t].get() : Py_None});
       if (!ok) err.capture("actor");  // the driver itself failed (it catches the actor's exceptions)
     }
     overlap_.leave(t);
@@ -135,7 +139,8 @@ bool StressRun::take_walk_raised(SingleStride& s) {
         err.capture("actor");  // out of memory: an error of the case, not a race's outcome
         return false;
       }
-      note_first(s.kind[PyLong_AsLong(PyTuple_GET_ITEM(pair, 0))], raised_.add(py::Ref::borrow(PyTuple_GET_ITEM(pair, 1))));
+      note_first(s.kind[PyLong_AsLong(PyTuple_GET_ITEM(pair, 0))],
+                 raised_.add(py::Ref::borrow(PyTuple_GET_ITEM(pair, 1))));
     }
   }
   return true;

@@ -17,7 +17,8 @@ namespace pyrace {
 using nlohmann::json;
 
 namespace {
-constexpr int kToolId = 4;  // sys.monitoring tool ids 0-2 and 5 are taken by convention (debugger, coverage, profiler, optimizer)
+constexpr int kToolId =
+    4;  // sys.monitoring tool ids 0-2 and 5 are taken by convention (debugger, coverage, profiler, optimizer)
 constexpr const char* kModelFile = "<pyrace explore model>";
 
 py::Ref g_model;  // explore_model, imported by prepare_explore
@@ -50,7 +51,8 @@ class Explorer {
     single_actor_ = actors_.size() == 1 && actors_[0].name == "actor";
     n_ = single_actor_ ? p.threads : static_cast<int>(actors_.size());
     if (n_ > Scheduler::kMaxThreads) {
-      PyErr_Format(PyExc_ValueError, "explore runs at most %d threads, the case asks for %d", Scheduler::kMaxThreads, n_);
+      PyErr_Format(PyExc_ValueError, "explore runs at most %d threads, the case asks for %d", Scheduler::kMaxThreads,
+                   n_);
       throw py::ErrorAlreadySet{};
     }
     setup_ = attr(obj, "setup");
@@ -86,8 +88,8 @@ class Explorer {
     }
     py::Ref own;
     if (per_thread_) {
-      own = py::Ref::steal(PyObject_CallMethod(c_.loader.get(), "own_states", "OOO", state.get(), nthreads_obj_.get(),
-                                               c_.path.get()));
+      own = py::Ref::steal(
+          PyObject_CallMethod(c_.loader.get(), "own_states", "OOO", state.get(), nthreads_obj_.get(), c_.path.get()));
       if (!own) {
         err_.capture("setup");
         return r;
@@ -148,7 +150,8 @@ class Explorer {
         const Actor& a = actor_for(t);
         PyObject* target = per_thread_ ? PyList_GET_ITEM(own, t) : state;
         PyObject* out = collect_ ? PyTuple_GET_ITEM(results, t) : Py_None;
-        const bool ok = call_driver(drive_.get(), a, {target, indices_[t].get(), iterations_.get(), a.nargs_obj.get(), out});
+        const bool ok =
+            call_driver(drive_.get(), a, {target, indices_[t].get(), iterations_.get(), a.nargs_obj.get(), out});
         if (!ok) {
           py::Ref exc = py::take_raised();
           if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
@@ -191,7 +194,8 @@ class Explorer {
     py::Ref events = py::check(PyObject_GetAttrString(mon.get(), "events"));
     py::Ref instruction = py::check(PyObject_GetAttrString(events.get(), "INSTRUCTION"));
     py::Ref used = py::check(PyObject_CallMethod(mon.get(), "get_tool", "i", kToolId));
-    if (used.get() == Py_None) py::check(PyObject_CallMethod(mon.get(), "use_tool_id", "is", kToolId, "pyrace explore"));
+    if (used.get() == Py_None)
+      py::check(PyObject_CallMethod(mon.get(), "use_tool_id", "is", kToolId, "pyrace explore"));
     py::Ref cb = py::check(PyObject_GetAttrString(g_sched_module.get(), "instruction"));
     py::check(PyObject_CallMethod(mon.get(), "register_callback", "iOO", kToolId, instruction.get(), cb.get()));
     if (p_.scope_all) {
@@ -286,7 +290,8 @@ struct Search {
     if (r.abort == AbortKind::Livelock) ++livelocks;
     const bool bad = r.forbidden || r.abort != AbortKind::None || (p.strategy == "sanity" && r.raised_kind >= 0);
     if (bad && !witness) witness = r;
-    if (bad && p.strategy != "replay") return stop_reason = r.abort == AbortKind::None ? "forbidden" : "deadlock", false;
+    if (bad && p.strategy != "replay")
+      return stop_reason = r.abort == AbortKind::None ? "forbidden" : "deadlock", false;
     return true;
   }
 };
@@ -355,7 +360,8 @@ bool pct_one(Search& s, Explorer& ex, std::mt19937_64& rng, long& k_est) {
   for (int t = 0; t < ex.threads(); ++t) prio[t] = s.p.pct_depth + t;
   std::shuffle(prio.begin(), prio.end(), rng);
   std::vector<long> change;
-  for (int i = 1; i < s.p.pct_depth; ++i) change.push_back(static_cast<long>(rng() % static_cast<std::uint64_t>(k_est)) + 1);
+  for (int i = 1; i < s.p.pct_depth; ++i)
+    change.push_back(static_cast<long>(rng() % static_cast<std::uint64_t>(k_est)) + 1);
   long steps = 0;
   const bool go = s.one(ex, [&](const Decision& d) {
     ++steps;
@@ -490,7 +496,8 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
     tallies_into(out, ex);
   } catch (const py::ErrorAlreadySet&) {
     py::Error e = py::fetch_error();
-    out["error"] = {{"phase", "harness"}, {"message", e.type + ": " + e.message}, {"traceback", e.traceback}, {"line", 0}};
+    out["error"] = {
+        {"phase", "harness"}, {"message", e.type + ": " + e.message}, {"traceback", e.traceback}, {"line", 0}};
     out["schedules"] = s.schedules;
   }
   out["elapsed_s"] = seconds_since(s.t0);

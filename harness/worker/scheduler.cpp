@@ -84,7 +84,8 @@ bool Scheduler::wait_turn(int t) {
 }
 
 bool Scheduler::raise_aborted() {
-  if (!PyErr_Occurred()) PyErr_SetString(g_aborted_type, abort_reason_.empty() ? "schedule aborted" : abort_reason_.c_str());
+  if (!PyErr_Occurred())
+    PyErr_SetString(g_aborted_type, abort_reason_.empty() ? "schedule aborted" : abort_reason_.c_str());
   return false;
 }
 
@@ -125,7 +126,8 @@ int Scheduler::decide_and_hand(int prev) {
     if (d.enabled == 0) {
       std::vector<std::string> waits;
       for (int u = 0; u < n_; ++u)
-        if (slots_[u].state == State::Blocked) waits.push_back("thread " + std::to_string(u) + " waits for " + slots_[u].what);
+        if (slots_[u].state == State::Blocked)
+          waits.push_back("thread " + std::to_string(u) + " waits for " + slots_[u].what);
       if (waits.empty()) return -1;
       deadlock_ = waits;
       abort(AbortKind::Deadlock, "deadlock: every thread that has not finished waits for another");
@@ -134,8 +136,8 @@ int Scheduler::decide_and_hand(int prev) {
   }
   const int c = choose_(d);
   if (c < 0 || c >= n_ || !(d.enabled & bit(c))) {
-    abort(AbortKind::Mismatch, "step " + std::to_string(d.step + 1) + " asks for thread " + std::to_string(c) +
-                                   ", which cannot run there");
+    abort(AbortKind::Mismatch,
+          "step " + std::to_string(d.step + 1) + " asks for thread " + std::to_string(c) + ", which cannot run there");
     return -1;
   }
   if (preempts(d, c)) ++preemptions_;
@@ -309,8 +311,15 @@ PyMethodDef kMethods[] = {
      "sys.monitoring INSTRUCTION callback"},
     {nullptr, nullptr, 0, nullptr}};
 
-PyModuleDef kModule = {PyModuleDef_HEAD_INIT, "_pyrace_sched", "pyrace's controlled scheduler", -1, kMethods,
-                       nullptr, nullptr, nullptr, nullptr};
+PyModuleDef kModule = {PyModuleDef_HEAD_INIT,
+                       "_pyrace_sched",
+                       "pyrace's controlled scheduler",
+                       -1,
+                       kMethods,
+                       nullptr,
+                       nullptr,
+                       nullptr,
+                       nullptr};
 }  // namespace
 
 void attach_scheduler(Scheduler* sched) { g_sched = sched; }

@@ -56,8 +56,8 @@ class Overlap {
 class StressRun {
  public:
   // The caller is attached; Python errors while reading the case raise py::ErrorAlreadySet.
-  StressRun(PyInterpreterState* interp, const LoadedCase& c, const EngineParams& p, EngineResult& res,
-            Histogram& hist, RaisedLog& raised);
+  StressRun(PyInterpreterState* interp, const LoadedCase& c, const EngineParams& p, EngineResult& res, Histogram& hist,
+            RaisedLog& raised);
 
   bool loop_round();    // engine_loop.cpp; false when case code failed (err holds why)
   bool single_round();  // engine_single.cpp; likewise

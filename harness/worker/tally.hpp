@@ -32,7 +32,8 @@ inline std::vector<Actor> actors_of(PyObject* case_obj) {
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* t = PyList_GetItem(list.get(), i);  // borrowed: (name, fn, nargs)
     out.push_back(Actor{py::to_string(PyTuple_GetItem(t, 0)), py::Ref::borrow(PyTuple_GetItem(t, 1)),
-                        static_cast<int>(PyLong_AsLong(PyTuple_GetItem(t, 2))), py::Ref::borrow(PyTuple_GetItem(t, 2))});
+                        static_cast<int>(PyLong_AsLong(PyTuple_GetItem(t, 2))),
+                        py::Ref::borrow(PyTuple_GetItem(t, 2))});
   }
   return out;
 }
@@ -70,8 +71,8 @@ class FirstError {
     } else {
       PyErr_Clear();
     }
-    py::Ref line = py::Ref::steal(
-        PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e.exc.get(), case_.path.get()));
+    py::Ref line =
+        py::Ref::steal(PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e.exc.get(), case_.path.get()));
     int lineno = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
     if (!line) PyErr_Clear();
     if (lineno == 0) lineno = fallback_line;
@@ -185,8 +186,8 @@ class RaisedLog {
   std::vector<RaisedKind> take() {
     for (size_t i = 0; i < kinds_.size(); ++i) {
       PyObject* e = first_[i].get();
-      py::Ref text = py::Ref::steal(
-          PyObject_CallMethod(case_.loader.get(), "format_exception", "OO", e, case_.path.get()));
+      py::Ref text =
+          py::Ref::steal(PyObject_CallMethod(case_.loader.get(), "format_exception", "OO", e, case_.path.get()));
       kinds_[i].traceback = text ? py::to_string(text.get()) : kinds_[i].type + "\n";
       py::Ref line = py::Ref::steal(PyObject_CallMethod(case_.loader.get(), "case_line", "OO", e, case_.path.get()));
       kinds_[i].line = line ? static_cast<int>(PyLong_AsLong(line.get())) : 0;
@@ -203,6 +204,5 @@ class RaisedLog {
   std::vector<py::Ref> first_;
   std::vector<py::Ref> outcomes_;
 };
-
 
 }  // namespace pyrace

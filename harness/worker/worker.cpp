@@ -99,9 +99,7 @@ double load_average() {
   return ::getloadavg(l, 1) == 1 ? l[0] : -1;
 }
 
-std::string python_version() {
-  return Py_GetVersion();
-}
+std::string python_version() { return Py_GetVersion(); }
 
 long case_int(PyObject* c, const char* name, long fallback) {
   py::Ref v = py::check(PyObject_GetAttrString(c, name));
@@ -131,7 +129,6 @@ ExploreParams explore_params(const json& j) {
 // `import _pyrace_fuzz` in a case file: the fuzz runtime, built by the loader's finder on first use.
 PyObject* load_fuzz_runtime(PyObject*, PyObject*) { return load_fuzz_driver().release(); }
 PyMethodDef kLoadFuzzRuntime = {"load_fuzz_runtime", load_fuzz_runtime, METH_NOARGS, nullptr};
-
 
 // The interpreter, with the GIL as the run asks; one that cannot start ends the worker with the
 // environment code.
@@ -242,7 +239,7 @@ void read_shape(Session& s) {
   s.out["status"] = "gil";
   s.out["gil_modules"] = mods.empty() ? candidates : mods;
   std::string who = mods.empty() ? (candidates.empty() ? std::string("an unknown module")
-                                                      : "one of the extension modules " + candidates.dump())
+                                                       : "one of the extension modules " + candidates.dump())
                                  : "module " + mods.dump();
   s.out["message"] = std::string("the GIL was re-enabled ") + when + " by " + who +
                      " (an extension that does not declare Py_mod_gil = Py_MOD_GIL_NOT_USED); "
@@ -276,7 +273,8 @@ LoadedCase loaded_case(const Session& s) {
     ep.iterations = PyLong_AsLong(
         py::check(PyObject_CallMethod(s.loader.get(), "configure_explore", "OO", s.c.get(), it_req.get())).get());
   }
-  py::check(PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), ep.threads, s.single ? 1L : ep.iterations));
+  py::check(
+      PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), ep.threads, s.single ? 1L : ep.iterations));
   write_result({{"event", "loaded"}, {"case", out["case"]}, {"python", out["python"]}});
   out["explore"] = run_explore(interp, loaded_case(s), ep);
   if (py::gil_enabled()) finish_gil(s, "while the case ran");
@@ -297,19 +295,21 @@ json run_json(const EngineResult& r) {
   json outcomes = json::array();
   for (const auto& o : r.outcomes)
     outcomes.push_back({{"outcome", o.outcome}, {"grade", o.grade}, {"count", o.count}, {"listed", o.listed}});
-  return {{"trials", r.trials},
-          {"outcomes", outcomes},
-          {"raised", raised_json(r.raised)},
-          {"concurrent_trials", r.concurrent_trials},
-          {"load_avg", load_average()},
-          {"elapsed_s", r.elapsed_s},
-          {"first_forbidden_s", r.first_forbidden_s},
-          {"stop_reason", r.stop_reason},
-          {"rounds", r.rounds},
-          {"max_rss_kib", peak_rss_kib()},
-          {"damage", r.damage_n ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n},
-                                       {"min", r.damage_min}, {"max", r.damage_max}}
-                                : json(nullptr)}};
+  return {
+      {"trials", r.trials},
+      {"outcomes", outcomes},
+      {"raised", raised_json(r.raised)},
+      {"concurrent_trials", r.concurrent_trials},
+      {"load_avg", load_average()},
+      {"elapsed_s", r.elapsed_s},
+      {"first_forbidden_s", r.first_forbidden_s},
+      {"stop_reason", r.stop_reason},
+      {"rounds", r.rounds},
+      {"max_rss_kib", peak_rss_kib()},
+      {"damage",
+       r.damage_n
+           ? json{{"n", r.damage_n}, {"mean", r.damage_sum / r.damage_n}, {"min", r.damage_min}, {"max", r.damage_max}}
+           : json(nullptr)}};
 }
 
 // Stress mode (the default): the engine's run, its result in out["run"]; an error of case code
@@ -322,17 +322,22 @@ json run_json(const EngineResult& r) {
   p.threads = threads_of(s);
   const long loop_iterations = loop_iterations_of(s);
   p.iterations = single ? 1 : loop_iterations;
-  p.trials = cfg.trials > 0 ? cfg.trials : case_int(s.c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
+  p.trials =
+      cfg.trials > 0 ? cfg.trials : case_int(s.c.get(), "trials", single ? kDefaultTrialsSingle : kDefaultTrialsLoop);
   p.time_budget_s = cfg.time_budget_s;
   p.early_stop = cfg.early_stop;
   p.gil_on = s.gil_on;
   // The trial budget (the case's TRIALS, else pyrace's default) adapts: sampling goes on past it
   // until the error-rate bound over concurrent trials is reached, or the time budget ends. A
   // number of trials given on the command line is exact; grading says when it was too few.
-  p.max_rate = cfg.trials > 0 ? 0 : cfg.max_rate > 0 ? cfg.max_rate : single ? kDefaultMaxRateSingle : kDefaultMaxRateLoop;
+  p.max_rate = cfg.trials > 0     ? 0
+               : cfg.max_rate > 0 ? cfg.max_rate
+               : single           ? kDefaultMaxRateSingle
+                                  : kDefaultMaxRateLoop;
   out["effective"] = {{"threads", p.threads}, {"iterations", p.iterations}, {"trials", p.trials}};
   // A first line now: if the case crashes or hangs, the supervisor still knows what it was.
-  write_result({{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
+  write_result(
+      {{"event", "loaded"}, {"case", out["case"]}, {"effective", out["effective"]}, {"python", out["python"]}});
   py::check(PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), p.threads, p.iterations));
   EngineResult r = run_case(interp, loaded_case(s), p);
   out["run"] = run_json(r);

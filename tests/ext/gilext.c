@@ -10,7 +10,7 @@ static PyObject* answer(PyObject* self, PyObject* args) {
 
 static PyMethodDef methods[] = {{"answer", answer, METH_NOARGS, "Returns 42."}, {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyrace_gilext", "GIL re-enabler for tests", -1, methods,
-                                    NULL, NULL, NULL, NULL};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "pyrace_gilext", "GIL re-enabler for tests", -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_pyrace_gilext(void) { return PyModule_Create(&module); }

@@ -25,7 +25,7 @@ static PyMethodDef methods[] = {{"bump", bump, METH_NOARGS, "racy increment"},
 
 static PyModuleDef_Slot slots[] = {{Py_mod_gil, Py_MOD_GIL_NOT_USED}, {0, NULL}};
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "pyrace_racyext", "TSan test extension", 0, methods,
-                                    slots, NULL, NULL, NULL};
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "pyrace_racyext", "TSan test extension", 0, methods, slots, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit_pyrace_racyext(void) { return PyModuleDef_Init(&module); }

@@ -12,8 +12,8 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using Catch::Matchers::ContainsSubstring;
+using nlohmann::json;
 
 namespace pyrace_it {
 

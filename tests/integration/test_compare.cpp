@@ -6,7 +6,8 @@
 
 using namespace pyrace_it;
 
-TEST_CASE("compare reports regressions between two runs and writes bisect-ready reproducers", "[integration][cli][results]") {
+TEST_CASE("compare reports regressions between two runs and writes bisect-ready reproducers",
+          "[integration][cli][results]") {
   fs::path base = scratch("base.jsonl"), cand = scratch("cand.jsonl"), repros = scratch("repros");
   fs::remove_all(repros);
   // SAFE against a 50% target needs only 4 overlapping trials; the adaptive budget samples until
@@ -29,9 +30,9 @@ TEST_CASE("compare reports regressions between two runs and writes bisect-ready 
   Run same = pyrace(fmt::format("compare {} {}", quote(base.string()), quote(base.string())), false);
   CHECK(same.exit_code == 0);
   CHECK_THAT(same.out, ContainsSubstring("0 regressions"));
-  Run r = pyrace(fmt::format("compare {} {} --repro-dir {}", quote(base.string()), quote(cand.string()),
-                             quote(repros.string())),
-                 false);
+  Run r = pyrace(
+      fmt::format("compare {} {} --repro-dir {}", quote(base.string()), quote(cand.string()), quote(repros.string())),
+      false);
   INFO(r.out);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.out, ContainsSubstring("REGRESSION   Counter_02_AugAssign_Lock|gil=off|t=2"));
@@ -40,13 +41,15 @@ TEST_CASE("compare reports regressions between two runs and writes bisect-ready 
   fs::path repro = repros / "Counter_02_AugAssign_Lock_repro.py";
   REQUIRE(fs::exists(repro));
   // The reproducer runs with python3.14t alone: the locked counter does not fail (exit 0) ...
-  int st = std::system(fmt::format("{} {} --max-seconds 1 >/dev/null", quote(PYRACE_TEST_PYTHON), quote(repro.string())).c_str());
+  int st = std::system(
+      fmt::format("{} {} --max-seconds 1 >/dev/null", quote(PYRACE_TEST_PYTHON), quote(repro.string())).c_str());
   CHECK(WEXITSTATUS(st) == 0);
   // ... and the reproducer of the racy counter does (exit 1), as git bisect run wants.
   Run w = pyrace(fmt::format("repro Counter_01_AugAssign_NoLock -o {}", quote(scratch("c1.py").string())), false);
   CHECK(w.exit_code == 0);
-  st = std::system(fmt::format("{} {} --max-seconds 20 >/dev/null", quote(PYRACE_TEST_PYTHON),
-                               quote(scratch("c1.py").string())).c_str());
+  st = std::system(
+      fmt::format("{} {} --max-seconds 20 >/dev/null", quote(PYRACE_TEST_PYTHON), quote(scratch("c1.py").string()))
+          .c_str());
   CHECK(WEXITSTATUS(st) == 1);
 }
 
@@ -56,8 +59,14 @@ TEST_CASE("compare calls no change on thin evidence: INCONCLUSIVE sides, and rat
   auto record = [](const std::string& name, const std::string& expect, long trials, long forbidden, double concurrent) {
     json outcomes = json::array({{{"outcome", "'ok'"}, {"grade", "ACCEPTABLE"}, {"count", trials - forbidden}}});
     if (forbidden) outcomes.push_back({{"outcome", "'lost'"}, {"grade", "FORBIDDEN"}, {"count", forbidden}});
-    return json{{"schema", "pyrace.result/1"}, {"name", name}, {"status", "ok"}, {"expect", expect}, {"shape", "loop"},
-                {"config", {{"gil", "off"}, {"threads", 2}}}, {"trials", trials}, {"concurrent_trials", concurrent},
+    return json{{"schema", "pyrace.result/1"},
+                {"name", name},
+                {"status", "ok"},
+                {"expect", expect},
+                {"shape", "loop"},
+                {"config", {{"gil", "off"}, {"threads", 2}}},
+                {"trials", trials},
+                {"concurrent_trials", concurrent},
                 {"outcomes", outcomes}};
   };
   fs::path base = scratch("thin-base.jsonl"), cand = scratch("thin-cand.jsonl");
@@ -67,7 +76,8 @@ TEST_CASE("compare calls no change on thin evidence: INCONCLUSIVE sides, and rat
                       << record("Racy_Rate", "racy", 1000, 900, 1000).dump() << "\n";
   std::ofstream(cand) << record("Safe_ThenThin", "safe", 100, 0, 10).dump() << "\n"
                       << record("Thin_ThenRacy", "safe", 100, 5, 100).dump() << "\n"
-                      << record("Racy_Quiet", "racy", 1000, 100, 200).dump() << "\n"   // the actors overlapped 20% of the time
+                      << record("Racy_Quiet", "racy", 1000, 100, 200).dump()
+                      << "\n"   // the actors overlapped 20% of the time
                       << record("Racy_Rate", "racy", 1000, 100, 1000).dump() << "\n";  // same concurrency, fewer races
   Run r = pyrace(fmt::format("compare {} {}", quote(base.string()), quote(cand.string())), false);
   INFO(r.out);

@@ -92,8 +92,10 @@ TEST_CASE("explore: modelled blocking (Event, Queue, timed waits) ends every sch
   CHECK(m["Explore_TimedWait"]["outcomes"][0]["outcome"] == "'timed out'");
 }
 
-TEST_CASE("explore: what it cannot control, or a wrong EXPLORE, is an error naming the line", "[integration][explore]") {
-  Run r = pyrace("explore tests/data/bad/Bad_Fork.py tests/data/explore/Explore_BadExplore.py --timeout 600 --time-budget 600");
+TEST_CASE("explore: what it cannot control, or a wrong EXPLORE, is an error naming the line",
+          "[integration][explore]") {
+  Run r = pyrace(
+      "explore tests/data/bad/Bad_Fork.py tests/data/explore/Explore_BadExplore.py --timeout 600 --time-budget 600");
   INFO(r.out);
   auto m = by_name(r);
   CHECK(m["Bad_Fork"]["verdict"] == "ERROR");
@@ -108,8 +110,10 @@ TEST_CASE("explore: what it cannot control, or a wrong EXPLORE, is an error nami
 TEST_CASE("explore: pct and random find the race, and a seed gives the same search again", "[integration][explore]") {
   for (const char* strategy : {"pct", "random"}) {
     INFO(strategy);
-    Run a = pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
-    Run b = pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
+    Run a =
+        pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
+    Run b =
+        pyrace(fmt::format("explore cases/counters -k Counter_01 --strategy {} --seed 7 --time-budget 600", strategy));
     REQUIRE(a.records.size() == 1);
     REQUIRE(b.records.size() == 1);
     CHECK(a.records[0]["verdict"] == "RACY");
@@ -121,7 +125,8 @@ TEST_CASE("explore: pct and random find the race, and a seed gives the same sear
   Run s = pyrace("explore cases/counters -k Counter_04 --strategy random --schedules 200 --time-budget 600");
   REQUIRE(s.records.size() == 1);
   CHECK(s.records[0]["verdict"] == "SAFE");
-  CHECK_THAT(s.records[0]["message"].get<std::string>(), ContainsSubstring("no forbidden outcome in 200 random schedules, seed 1"));
+  CHECK_THAT(s.records[0]["message"].get<std::string>(),
+             ContainsSubstring("no forbidden outcome in 200 random schedules, seed 1"));
 }
 
 TEST_CASE("explore: a budget too small for the bound is INCONCLUSIVE, not SAFE", "[integration][explore]") {
@@ -135,7 +140,8 @@ TEST_CASE("explore: a budget too small for the bound is INCONCLUSIVE, not SAFE",
 }
 
 TEST_CASE("run --explore: an explore verdict beside the stress verdict of each case", "[integration][explore]") {
-  Run r = pyrace("run cases/counters -k OneShot --explore --trials 2000 --max-rate 0.01 --time-budget 600 --allow-inconclusive");
+  Run r = pyrace(
+      "run cases/counters -k OneShot --explore --trials 2000 --max-rate 0.01 --time-budget 600 --allow-inconclusive");
   INFO(r.out);
   REQUIRE(r.records.size() == 4);
   int explore = 0;
@@ -148,7 +154,8 @@ TEST_CASE("run --explore: an explore verdict beside the stress verdict of each c
   CHECK(explore == 2);
 }
 
-TEST_CASE("explore: every bundled case gets the verdict its EXPECT (or EXPLORE's EXPECT) names", "[integration][explore]") {
+TEST_CASE("explore: every bundled case gets the verdict its EXPECT (or EXPLORE's EXPECT) names",
+          "[integration][explore]") {
   // Deterministic: a witness for every racy case, all schedules with <= 2 preemptions for every
   // safe one (whatever the load: the time budget is not what ends these searches).
   Run r = pyrace("explore cases/ --time-budget 600 --timeout 900");

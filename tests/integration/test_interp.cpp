@@ -8,7 +8,8 @@
 
 using namespace pyrace_it;
 
-TEST_CASE("a case built from a fuzz program runs through _pyrace_fuzz and grades its oracles", "[integration][interp]") {
+TEST_CASE("a case built from a fuzz program runs through _pyrace_fuzz and grades its oracles",
+          "[integration][interp]") {
   // SAFE would need 3,838 states in which the actors overlapped, and each of them plants the finding:
   // the run samples until it has one (RACY), however busy the machine.
   Run r = pyrace("run tests/data/interp --early-stop --time-budget 120");
@@ -67,10 +68,17 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
           "[integration][cli][interp]") {
   // Hand-made results: grading (xfail, known_bug.applies) is recomputed from python, status and outcomes.
   auto record = [](const std::string& name, const std::string& python, bool crashed, const std::string& affects) {
-    json j{{"schema", "pyrace.result/1"}, {"name", name}, {"expect", "safe"}, {"shape", "loop"},
-           {"config", {{"gil", "off"}, {"threads", 2}}}, {"python", python + " free-threading build (main)"},
-           {"known_bug", {{"issue", "fuzz-" + name}, {"affects", affects}, {"verdict", "CRASH"},
-                          {"signature", "crash SEGV: f_" + name}}}};
+    json j{{"schema", "pyrace.result/1"},
+           {"name", name},
+           {"expect", "safe"},
+           {"shape", "loop"},
+           {"config", {{"gil", "off"}, {"threads", 2}}},
+           {"python", python + " free-threading build (main)"},
+           {"known_bug",
+            {{"issue", "fuzz-" + name},
+             {"affects", affects},
+             {"verdict", "CRASH"},
+             {"signature", "crash SEGV: f_" + name}}}};
     if (crashed) {
       j["status"] = "crash";
       j["signal"] = 11;
@@ -93,8 +101,8 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
                    << record("Stays", "3.14.8", true, "3.14.7").dump() << "\n";        // still crashes, not listed
   fs::path repros = scratch("interp-repros");
   fs::remove_all(repros);
-  Run r = pyrace(fmt::format("compare {} {} --repro-dir {}", quote(a.string()), quote(b.string()), quote(repros.string())),
-                 false);
+  Run r = pyrace(
+      fmt::format("compare {} {} --repro-dir {}", quote(a.string()), quote(b.string()), quote(repros.string())), false);
   INFO(r.out);
   CHECK(r.exit_code == 1);
   // The regression's reproducer carries the fuzz runtime its case imports: it runs with python3.14t alone.
@@ -102,7 +110,8 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   REQUIRE(fs::exists(repro));
   fs::path repro_out = scratch("interp-repro.out");
   std::system(fmt::format("{} {} --max-seconds 1 >{} 2>&1", quote(PYRACE_TEST_PYTHON), quote(repro.string()),
-                          quote(repro_out.string())).c_str());
+                          quote(repro_out.string()))
+                  .c_str());
   std::ifstream ro(repro_out);
   std::string ran((std::istreambuf_iterator<char>(ro)), std::istreambuf_iterator<char>());
   INFO(ran);
@@ -111,9 +120,11 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   CHECK_THAT(r.out, ContainsSubstring("FIXED        Gone|gil=off|t=2"));
   CHECK_THAT(r.out, ContainsSubstring("known bug fuzz-Gone (crash SEGV: f_Gone) does not show on the candidate"));
   CHECK_THAT(r.out, ContainsSubstring("REGRESSION   Came|gil=off|t=2"));
-  CHECK_THAT(r.out, ContainsSubstring("known bug fuzz-Came (crash SEGV: f_Came) shows on the candidate, not on the baseline"));
+  CHECK_THAT(r.out,
+             ContainsSubstring("known bug fuzz-Came (crash SEGV: f_Came) shows on the candidate, not on the baseline"));
   CHECK_THAT(r.out, ContainsSubstring("STILL        Stays|gil=off|t=2"));
-  CHECK_THAT(r.out, ContainsSubstring("1 regression, 1 fixed, 0 other changes; known bugs: 1 fixed, 1 regressed, 1 still there"));
+  CHECK_THAT(r.out, ContainsSubstring(
+                        "1 regression, 1 fixed, 0 other changes; known bugs: 1 fixed, 1 regressed, 1 still there"));
   // The other way round: what B fixed, A has; what B brought, A lacks.
   Run back = pyrace(fmt::format("compare {} {}", quote(b.string()), quote(a.string())), false);
   INFO(back.out);
@@ -125,17 +136,30 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   CHECK_THAT(back.out, ContainsSubstring("1 regression, 1 fixed, 0 other changes"));
 }
 
-TEST_CASE("compare: a known TSan bug's races count once, as its case's FIXED or REGRESSION", "[integration][cli][interp]") {
+TEST_CASE("compare: a known TSan bug's races count once, as its case's FIXED or REGRESSION",
+          "[integration][cli][interp]") {
   auto record = [](const std::string& python, bool raced) {
-    json j{{"schema", "pyrace.result/1"}, {"name", "Interp_Race"}, {"expect", "safe"}, {"shape", "single"},
-           {"status", "ok"}, {"config", {{"gil", "off"}, {"threads", 2}}}, {"tsan_build", true},
-           {"python", python + " free-threading build (main)"}, {"trials", 5000}, {"concurrent_trials", 5000},
+    json j{{"schema", "pyrace.result/1"},
+           {"name", "Interp_Race"},
+           {"expect", "safe"},
+           {"shape", "single"},
+           {"status", "ok"},
+           {"config", {{"gil", "off"}, {"threads", 2}}},
+           {"tsan_build", true},
+           {"python", python + " free-threading build (main)"},
+           {"trials", 5000},
+           {"concurrent_trials", 5000},
            {"outcomes", json::array({{{"outcome", "'oracles pass'"}, {"grade", "ACCEPTABLE"}, {"count", 5000}}})},
-           {"known_bug", {{"issue", "gh-144356"}, {"affects", "3.14.7"}, {"verdict", "TSAN"},
-                          {"signature", "tsan data race: setiter_iternext | setiter_iternext"}}}};
+           {"known_bug",
+            {{"issue", "gh-144356"},
+             {"affects", "3.14.7"},
+             {"verdict", "TSAN"},
+             {"signature", "tsan data race: setiter_iternext | setiter_iternext"}}}};
     if (raced)
-      j["tsan"] = json::array({{{"type", "data race"}, {"signature", "data race: setiter_iternext | setiter_iternext"},
-                                {"accesses", json::array()}, {"text", "WARNING: ThreadSanitizer: data race"}}});
+      j["tsan"] = json::array({{{"type", "data race"},
+                                {"signature", "data race: setiter_iternext | setiter_iternext"},
+                                {"accesses", json::array()},
+                                {"text", "WARNING: ThreadSanitizer: data race"}}});
     return j;
   };
   fs::path a = scratch("race-a.jsonl"), b = scratch("race-b.jsonl");
@@ -161,9 +185,10 @@ TEST_CASE("triage writes a loadable case for a finding with a program, and none 
           "[integration][interp]") {
   fs::path out = scratch("interp-cases");
   fs::remove_all(out);
-  int st = std::system(fmt::format("{} {}/fuzz/triage.py --cases-from {}/tests/data/findings --write-cases {} >/dev/null",
-                                   quote(PYRACE_TEST_PYTHON), PYRACE_SOURCE_DIR, PYRACE_SOURCE_DIR, quote(out.string()))
-                           .c_str());
+  int st =
+      std::system(fmt::format("{} {}/fuzz/triage.py --cases-from {}/tests/data/findings --write-cases {} >/dev/null",
+                              quote(PYRACE_TEST_PYTHON), PYRACE_SOURCE_DIR, PYRACE_SOURCE_DIR, quote(out.string()))
+                      .c_str());
   REQUIRE(WEXITSTATUS(st) == 0);
   REQUIRE(fs::exists(out / "Interp_01_Race_SetiterIternext.py"));
   CHECK(std::distance(fs::directory_iterator(out), fs::directory_iterator()) == 1);  // the crash had only report.txt

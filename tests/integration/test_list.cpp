@@ -13,7 +13,8 @@ TEST_CASE("list shows cases without running them", "[integration][cli][discover]
   CHECK_THAT(r.out, ContainsSubstring("single"));
 }
 
-TEST_CASE("keyword filter: -k takes pytest's expressions; a malformed one is a usage error (exit 2)", "[integration][cli][discover]") {
+TEST_CASE("keyword filter: -k takes pytest's expressions; a malformed one is a usage error (exit 2)",
+          "[integration][cli][discover]") {
   Run r = pyrace("list cases -k 'Counter_0 and not _Lock' -k 'Dict_01 or Set_01'", false);
   INFO(r.out);
   CHECK(r.exit_code == 0);
@@ -45,25 +46,36 @@ TEST_CASE("an unknown subcommand is named, with the list of subcommands (exit 2)
 TEST_CASE("a misspelled name pyrace reads is an error naming the line and the name meant", "[integration][loader]") {
   const std::string body =
       "\"\"\"A case.\"\"\"\nEXPECT = \"racy\"\n\n\ndef setup():\n    return [0]\n\n\ndef actor(s):\n    s[0] += 1\n\n\n"
-      "def arbiter(s):\n    return s[0] == THREADS * ITERATIONS\n\n\nOUTCOMES = {True: \"ACCEPTABLE\"}\n";  // OUTCOMES on line 17
+      "def arbiter(s):\n    return s[0] == THREADS * ITERATIONS\n\n\nOUTCOMES = {True: \"ACCEPTABLE\"}\n";  // OUTCOMES
+                                                                                                            // on line
+                                                                                                            // 17
   struct Slip {
     const char* file;
     std::string from, to;  // replace `from` by `to` in body ("" from: append `to`)
     const char* says;
   };
   const std::vector<Slip> slips = {
-      {"S_Outcome", "OUTCOMES =", "OUTCOME =", "S_Outcome.py:17: OUTCOME is not a name pyrace reads; did you mean OUTCOMES?"},
-      {"S_Outcomes", "OUTCOMES =", "Outcomes =", "S_Outcomes.py:17: Outcomes is not a name pyrace reads; did you mean OUTCOMES?"},
-      {"S_Expects", "EXPECT =", "EXPECTS =", "S_Expects.py:2: EXPECTS is not a name pyrace reads; did you mean EXPECT?"},
-      {"S_Arbitor", "def arbiter", "def arbitor", "S_Arbitor.py:13: arbitor is not a name pyrace reads; did you mean arbiter?"},
+      {"S_Outcome",
+       "OUTCOMES =", "OUTCOME =", "S_Outcome.py:17: OUTCOME is not a name pyrace reads; did you mean OUTCOMES?"},
+      {"S_Outcomes",
+       "OUTCOMES =", "Outcomes =", "S_Outcomes.py:17: Outcomes is not a name pyrace reads; did you mean OUTCOMES?"},
+      {"S_Expects",
+       "EXPECT =", "EXPECTS =", "S_Expects.py:2: EXPECTS is not a name pyrace reads; did you mean EXPECT?"},
+      {"S_Arbitor", "def arbiter", "def arbitor",
+       "S_Arbitor.py:13: arbitor is not a name pyrace reads; did you mean arbiter?"},
       {"S_SetUp", "def setup", "def setUp", "S_SetUp.py:5: setUp is not a name pyrace reads; did you mean setup?"},
       {"S_Thread", "", "THREAD = 4\n", "S_Thread.py:18: THREAD is not a name pyrace reads; did you mean THREADS?"},
-      {"S_Iteration", "", "ITERATION = 4\n", "S_Iteration.py:18: ITERATION is not a name pyrace reads; did you mean ITERATIONS?"},
-      {"S_Shapes", "", "SHAPES = \"single\"\n", "S_Shapes.py:18: SHAPES is not a name pyrace reads; did you mean SHAPE?"},
-      {"S_Damages", "", "def damages(s):\n    return 1\n", "S_Damages.py:18: damages is not a name pyrace reads; did you mean damage?"},
+      {"S_Iteration", "", "ITERATION = 4\n",
+       "S_Iteration.py:18: ITERATION is not a name pyrace reads; did you mean ITERATIONS?"},
+      {"S_Shapes", "", "SHAPES = \"single\"\n",
+       "S_Shapes.py:18: SHAPES is not a name pyrace reads; did you mean SHAPE?"},
+      {"S_Damages", "", "def damages(s):\n    return 1\n",
+       "S_Damages.py:18: damages is not a name pyrace reads; did you mean damage?"},
       // Helpers that only look alike: another type than the name takes, the name itself defined too, private.
-      {"S_Helpers", "", "N_ITEMS = 3\nthreads = []\nTHREAD = 'main'\ndef factor(x):\n    return x\ndef manage():\n"
-                        "    pass\nSHARE = [1]\ndef fix():\n    pass\n_OUTCOME = {}\n", nullptr},
+      {"S_Helpers", "",
+       "N_ITEMS = 3\nthreads = []\nTHREAD = 'main'\ndef factor(x):\n    return x\ndef manage():\n"
+       "    pass\nSHARE = [1]\ndef fix():\n    pass\n_OUTCOME = {}\n",
+       nullptr},
       {"S_Both", "", "THREADS = 2\nTHREAD = 3\n", nullptr},
   };
   fs::path dir = scratch("slips");

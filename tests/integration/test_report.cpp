@@ -16,9 +16,11 @@ TEST_CASE("report refuses a file that is not pyrace results, naming the line", "
 
 TEST_CASE("report renders junit, markdown and the catalog from raw results", "[integration][report]") {
   fs::path raw = scratch("formats.jsonl");
-  Run r = pyrace(fmt::format("run cases/counters tests/data/bad/Bad_Segfault.py tests/data/bad/Bad_Expect.py --trials 20 "
-                             "--gil both --json {}", quote(raw.string())),
-                 false);
+  Run r =
+      pyrace(fmt::format("run cases/counters tests/data/bad/Bad_Segfault.py tests/data/bad/Bad_Expect.py --trials 20 "
+                         "--gil both --json {}",
+                         quote(raw.string())),
+             false);
   CHECK(r.exit_code == 1);
   fs::path xml = scratch("r.xml"), md = scratch("r.md"), cat = scratch("catalog.md");
   Run rep = pyrace(fmt::format("report {} --format junit::out={} --format markdown::out={} -r catalog::out={}",
@@ -51,30 +53,44 @@ TEST_CASE("report renders junit, markdown and the catalog from raw results", "[i
   CHECK_THAT(catalog, ContainsSubstring("### Counter_05_IncrementVsDouble_NoLock"));
   CHECK_THAT(catalog, ContainsSubstring("INCONCLUSIVE: too few trials"));
   // With --allow-inconclusive, JUnit skips them instead (the exit status stays the mismatches' 1).
-  Run allowed = pyrace(fmt::format("report {} --allow-inconclusive -r junit::out={}", quote(raw.string()), quote(xml.string())),
-                       false);
+  Run allowed = pyrace(
+      fmt::format("report {} --allow-inconclusive -r junit::out={}", quote(raw.string()), quote(xml.string())), false);
   CHECK(allowed.exit_code == 1);
   junit = slurp(xml);
   CHECK_THAT(junit, ContainsSubstring("<skipped message=\"INCONCLUSIVE (expected safe)"));
   CHECK_THAT(junit, ContainsSubstring("(allowed: --allow-inconclusive)"));
 }
 
-TEST_CASE("report: exit 4 for INCONCLUSIVE where SAFE was expected, 1 where RACY was", "[integration][report][grading]") {
+TEST_CASE("report: exit 4 for INCONCLUSIVE where SAFE was expected, 1 where RACY was",
+          "[integration][report][grading]") {
   // Fabricated raw results: the grading is recomputed from them (trials, outcomes, concurrency).
   auto record = [](const std::string& name, const std::string& expect, long trials, double concurrent) {
-    return json{{"schema", "pyrace.result/1"}, {"name", name}, {"path", "cases/x/" + name + ".py"}, {"status", "ok"},
-                {"expect", expect}, {"shape", "loop"}, {"config", {{"gil", "off"}, {"threads", 2}}},
-                {"trials", trials}, {"concurrent_trials", concurrent}, {"load_avg", 3.5},
-                {"raised", json::array({{{"type", "KeyError"}, {"count", 2}, {"line", 9}, {"traceback", "Traceback (most recent call last):\n  File \"x.py\", line 9, in actor\nKeyError: 'k'"}}})},
-                {"outcomes", json::array({{{"outcome", "'ok'"}, {"grade", "ACCEPTABLE"}, {"count", trials}}})}};
+    return json{
+        {"schema", "pyrace.result/1"},
+        {"name", name},
+        {"path", "cases/x/" + name + ".py"},
+        {"status", "ok"},
+        {"expect", expect},
+        {"shape", "loop"},
+        {"config", {{"gil", "off"}, {"threads", 2}}},
+        {"trials", trials},
+        {"concurrent_trials", concurrent},
+        {"load_avg", 3.5},
+        {"raised",
+         json::array({{{"type", "KeyError"},
+                       {"count", 2},
+                       {"line", 9},
+                       {"traceback",
+                        "Traceback (most recent call last):\n  File \"x.py\", line 9, in actor\nKeyError: 'k'"}}})},
+        {"outcomes", json::array({{{"outcome", "'ok'"}, {"grade", "ACCEPTABLE"}, {"count", trials}}})}};
   };
   fs::path safe = scratch("inconclusive-safe.jsonl"), racy = scratch("inconclusive-racy.jsonl");
   std::ofstream(safe) << record("Safe_Overlapped", "safe", 5200, 5120).dump() << "\n"
                       << record("Safe_NeverOverlapped", "safe", 100, 0).dump() << "\n";
   std::ofstream(racy) << record("Racy_NotSeen", "racy", 100, 20).dump() << "\n";
   fs::path md = scratch("inconclusive.md"), html = scratch("inconclusive.html");
-  Run r = pyrace(fmt::format("report {} --color never -r console -r markdown::out={} -r html::out={}", quote(safe.string()),
-                             quote(md.string()), quote(html.string())),
+  Run r = pyrace(fmt::format("report {} --color never -r console -r markdown::out={} -r html::out={}",
+                             quote(safe.string()), quote(md.string()), quote(html.string())),
                  false);
   INFO(r.out);
   CHECK(r.exit_code == 4);
@@ -106,17 +122,19 @@ TEST_CASE("report: exit 4 for INCONCLUSIVE where SAFE was expected, 1 where RACY
 
 TEST_CASE("report and run say which files they wrote, one line each on stderr", "[integration][report]") {
   fs::path raw = scratch("wrote.jsonl"), html = scratch("wrote.html"), md = scratch("wrote.md");
-  Run r = pyrace(fmt::format("run cases/counters/Counter_02_AugAssign_Lock.py --trials 5 --allow-inconclusive --color never --json {} "
-                             "-r console -r markdown::out={} 2>&1 >/dev/null",
-                             quote(raw.string()), quote(md.string())),
-                 false);
+  Run r = pyrace(
+      fmt::format(
+          "run cases/counters/Counter_02_AugAssign_Lock.py --trials 5 --allow-inconclusive --color never --json {} "
+          "-r console -r markdown::out={} 2>&1 >/dev/null",
+          quote(raw.string()), quote(md.string())),
+      false);
   INFO(r.out);  // stderr only
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, ContainsSubstring("pyrace: wrote " + md.string() + "\n"));
   CHECK_THAT(r.out, ContainsSubstring("pyrace: wrote " + raw.string() + "\n"));
   fs::remove(md);
-  Run rep = pyrace(fmt::format("report {} --allow-inconclusive -r html::out={} -r markdown::out={} 2>&1 >/dev/null", quote(raw.string()),
-                               quote(html.string()), quote(md.string())),
+  Run rep = pyrace(fmt::format("report {} --allow-inconclusive -r html::out={} -r markdown::out={} 2>&1 >/dev/null",
+                               quote(raw.string()), quote(html.string()), quote(md.string())),
                    false);
   INFO(rep.out);
   CHECK(rep.exit_code == 0);

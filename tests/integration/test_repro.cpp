@@ -12,8 +12,9 @@ namespace {
 // Exit status of `python3.14t -I SCRIPT ARGS` (isolated: no PYTHONPATH, no user site; output
 // discarded), run from the filesystem root: nothing of pyrace's is importable. -1: it did not exit.
 int run_python(const fs::path& script, const std::string& args = "") {
-  int st = std::system(fmt::format("cd / && {} -I {} {} >/dev/null 2>&1", quote(PYRACE_TEST_PYTHON),
-                                   quote(script.string()), args).c_str());
+  int st = std::system(
+      fmt::format("cd / && {} -I {} {} >/dev/null 2>&1", quote(PYRACE_TEST_PYTHON), quote(script.string()), args)
+          .c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -27,9 +28,9 @@ std::string slurp(const fs::path& p) {
 
 TEST_CASE("repro forces the explore witness of racy cases: the reproducer exits 1 on every run, python3.14t alone",
           "[integration][repro][explore]") {
-  const char* names[] = {"Counter_03_OneShot_NoLock",    "Counter_01_AugAssign_NoLock",
-                         "LazyInit_01_NoLock",           "CheckAct_03_CheckThenDelete_NoLock",
-                         "Deque_02_CheckThenPopleft_NoLock", "Handoff_01_ListAsQueue_NoLock"};
+  const char* names[] = {
+      "Counter_03_OneShot_NoLock",          "Counter_01_AugAssign_NoLock",      "LazyInit_01_NoLock",
+      "CheckAct_03_CheckThenDelete_NoLock", "Deque_02_CheckThenPopleft_NoLock", "Handoff_01_ListAsQueue_NoLock"};
   for (const char* name : names) {
     fs::path out = scratch(std::string(name) + "_forced.py");
     fs::remove(out);

@@ -3,12 +3,14 @@
 
 using namespace pyrace_it;
 
-TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed", "[integration][cli][grading]") {
+TEST_CASE("bundled cases: every verdict matches EXPECT, and the classic table is printed",
+          "[integration][cli][grading]") {
   // The classic-table cases; every bundled case also has a CTest entry of its own ("case: NAME").
   // A safe case may be INCONCLUSIVE on a busy machine (its actors overlapped too rarely within the
   // time budget); a racy one must be RACY, and nothing may be SAFE that is not.
-  Run r = pyrace("run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop "
-                 "--allow-inconclusive");
+  Run r = pyrace(
+      "run cases/counters cases/lists cases/dicts cases/isolated cases/lazy_init --early-stop "
+      "--allow-inconclusive");
   INFO(r.out);
   CHECK(r.exit_code == 0);
   REQUIRE(r.records.size() >= 13);
@@ -34,12 +36,14 @@ TEST_CASE("malformed cases get a precise error naming file and line, and the run
   CHECK(m["Bad_SyntaxError"]["verdict"] == "ERROR");
   CHECK(m["Bad_SyntaxError"]["line"] == 3);
   CHECK_THAT(r.out, ContainsSubstring("tests/data/bad/Bad_SyntaxError.py:3: syntax error"));
-  CHECK_THAT(r.out, ContainsSubstring("tests/data/bad/Bad_Expect.py:4: EXPECT must be \"safe\" or \"racy\", not 'maybe'"));
+  CHECK_THAT(r.out,
+             ContainsSubstring("tests/data/bad/Bad_Expect.py:4: EXPECT must be \"safe\" or \"racy\", not 'maybe'"));
   CHECK_THAT(r.out, ContainsSubstring("Bad_NoActor.py: no actor"));
   REQUIRE(m.count("Bad_ArbiterRaises"));
   CHECK(m["Bad_ArbiterRaises"]["verdict"] == "ERROR");
   CHECK_THAT(m["Bad_ArbiterRaises"]["traceback"].get<std::string>(), ContainsSubstring("KeyError: 'missing'"));
-  CHECK_THAT(m["Bad_ArbiterRaises"]["traceback"].get<std::string>(), ContainsSubstring("Bad_ArbiterRaises.py\", line 15"));
+  CHECK_THAT(m["Bad_ArbiterRaises"]["traceback"].get<std::string>(),
+             ContainsSubstring("Bad_ArbiterRaises.py\", line 15"));
   // The good case after the bad ones still ran and was graded.
   REQUIRE(m.count("Counter_01_AugAssign_NoLock"));
   CHECK(m["Counter_01_AugAssign_NoLock"]["verdict"] == "RACY");
@@ -82,7 +86,8 @@ TEST_CASE("threads sweep, iterations and trials reach the worker", "[integration
   }
 }
 
-TEST_CASE("no SAFE on thin evidence: too few trials are INCONCLUSIVE, exit 4 unless allowed", "[integration][grading][flags]") {
+TEST_CASE("no SAFE on thin evidence: too few trials are INCONCLUSIVE, exit 4 unless allowed",
+          "[integration][grading][flags]") {
   // 20 trials with no FORBIDDEN outcome bound the rate at 16%, above the loop default of 5%.
   Run thin = pyrace("run cases/counters -k Counter_02 --trials 20");
   INFO(thin.out);

@@ -19,10 +19,15 @@ TEST_CASE("broken cases: each is an ERROR with its line and what is wrong", "[in
       {"Broken_03_Expects", {3, "EXPECTS is not a name pyrace reads; did you mean EXPECT?"}},
       {"Broken_04_GradesSwapped", {19, "the actors give 'all counted', which OUTCOMES grades FORBIDDEN"}},
       {"Broken_05_ArbiterOneThread", {19, "the actors give 'lost updates', which OUTCOMES grades FORBIDDEN"}},
-      {"Broken_06_PopWithoutCheck", {13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise IndexError: pop from empty list; "}},
+      {"Broken_06_PopWithoutCheck",
+       {13,
+        "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise IndexError: pop from empty "
+        "list; "}},
       {"Broken_07_WaitsForever", {20, "the actors deadlock: thread 0 waits for Event.wait at line 20"}},
-      {"Broken_08_ConsumerFirst", {23, "run one after another (thread 1 (consumer), then thread 0 (producer)), the actors raise IndexError: pop"}},
-      {"Broken_09_RaisedAccepted", {13, "the actors raise KeyError: 'job'; a case's actors must run alone without raising"}},
+      {"Broken_08_ConsumerFirst",
+       {23, "run one after another (thread 1 (consumer), then thread 0 (producer)), the actors raise IndexError: pop"}},
+      {"Broken_09_RaisedAccepted",
+       {13, "the actors raise KeyError: 'job'; a case's actors must run alone without raising"}},
       {"Broken_10_OutcomeTypo", {26, "the actors give 'every job taken', which OUTCOMES grades FORBIDDEN"}},
   };
   // The sequential check runs before any trial: --trials 1 is enough, and nothing concurrent runs.
@@ -47,15 +52,17 @@ TEST_CASE("broken cases: each is an ERROR with its line and what is wrong", "[in
   INFO(r.out);
   auto m = by_name(r);
   // The sequential check's failures say which order of the actors failed and that it was that check.
-  for (const char* name : {"Broken_04_GradesSwapped", "Broken_05_ArbiterOneThread", "Broken_06_PopWithoutCheck",
-                           "Broken_07_WaitsForever", "Broken_08_ConsumerFirst", "Broken_09_RaisedAccepted",
-                           "Broken_10_OutcomeTypo"}) {
+  for (const char* name :
+       {"Broken_04_GradesSwapped", "Broken_05_ArbiterOneThread", "Broken_06_PopWithoutCheck", "Broken_07_WaitsForever",
+        "Broken_08_ConsumerFirst", "Broken_09_RaisedAccepted", "Broken_10_OutcomeTypo"}) {
     INFO(name);
     CHECK_THAT(m[name]["message"].get<std::string>(), ContainsSubstring("run one after another ("));
-    CHECK_THAT(m[name]["message"].get<std::string>(), ContainsSubstring("[pyrace's sequential check, before any concurrent trial]"));
+    CHECK_THAT(m[name]["message"].get<std::string>(),
+               ContainsSubstring("[pyrace's sequential check, before any concurrent trial]"));
   }
   // An actor that raises alone is shown with its traceback, at the line that raised.
-  CHECK_THAT(m["Broken_06_PopWithoutCheck"]["traceback"].get<std::string>(), ContainsSubstring("IndexError: pop from empty list"));
+  CHECK_THAT(m["Broken_06_PopWithoutCheck"]["traceback"].get<std::string>(),
+             ContainsSubstring("IndexError: pop from empty list"));
   CHECK_THAT(m["Broken_09_RaisedAccepted"]["traceback"].get<std::string>(), ContainsSubstring("del d[\"job\"]"));
 }
 

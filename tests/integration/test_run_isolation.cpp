@@ -20,19 +20,22 @@ TEST_CASE("crashes, hangs and deadlocks are isolated in their worker", "[integra
   REQUIRE(m.size() == 4);
   CHECK(m["Bad_Segfault"]["verdict"] == "CRASH");
   CHECK(m["Bad_Segfault"]["signal"] == 11);
-  CHECK_THAT(m["Bad_Segfault"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_Segfault.py\", line 13 in actor"));
+  CHECK_THAT(m["Bad_Segfault"]["output_tail"].get<std::string>(),
+             ContainsSubstring("Bad_Segfault.py\", line 13 in actor"));
   CHECK(m["Bad_Segfault"]["expect"] == "safe");  // known from the worker's first line, before it died
   CHECK(m["Bad_OsExit"]["verdict"] == "CRASH");
   CHECK(m["Bad_OsExit"]["exit_code"] == 7);
   CHECK(m["Bad_InfiniteLoop"]["verdict"] == "TIMEOUT");
-  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring("Bad_InfiniteLoop.py\", line 1"));
+  CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(),
+             ContainsSubstring("Bad_InfiniteLoop.py\", line 1"));
   CHECK_THAT(m["Bad_InfiniteLoop"]["output_tail"].get<std::string>(), ContainsSubstring(" in actor"));
   CHECK(m["Bad_Deadlock"]["verdict"] == "DEADLOCK");
   CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_left"));
   CHECK_THAT(m["Bad_Deadlock"]["output_tail"].get<std::string>(), ContainsSubstring("in actor_right"));
 }
 
-TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of the run unaffected", "[integration][supervise]") {
+TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of the run unaffected",
+          "[integration][supervise]") {
   struct Expect {
     const char* verdict;
     int line;             // -1: do not check
@@ -42,8 +45,12 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
   // reach --max-rate 0.5, or the 2 s budget ends: SAFE or INCONCLUSIVE ("SAFE|INCONCLUSIVE"),
   // depending on how busy the machine is; what matters here is that they end cleanly.
   const std::map<std::string, Expect> table = {
-      {"Bad_ActorArity", {"ERROR", 9, "actor must take (state), (state, thread_index) or (state, thread_index, i); it is actor(s, thread_index, i, extra)"}},
-      {"Bad_ActorRaises", {"ERROR", 13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise ValueError"}},
+      {"Bad_ActorArity",
+       {"ERROR", 9,
+        "actor must take (state), (state, thread_index) or (state, thread_index, i); it is actor(s, thread_index, i, "
+        "extra)"}},
+      {"Bad_ActorRaises",
+       {"ERROR", 13, "run one after another (thread 0 (actor), then thread 1 (actor)), the actors raise ValueError"}},
       {"Bad_ArbiterRaises", {"ERROR", 15, "the arbiter raised KeyError: 'missing'"}},
       {"Bad_BadGrade", {"ERROR", 17, "OUTCOMES['ok'] must be one of ACCEPTABLE, INTERESTING, FORBIDDEN, not 'MAYBE'"}},
       {"Bad_BigOutput", {"SAFE|INCONCLUSIVE", -1, "wrote more than --max-output 8 MiB"}},
@@ -72,8 +79,9 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
       {"Bad_UnjoinedThreads", {"SAFE|INCONCLUSIVE", -1, ""}},
   };
   // A good case after every hostile one: it must be unaffected by all of them.
-  Run r = pyrace("run tests/data/bad cases/counters/Counter_02_AugAssign_Lock.py --timeout 3 --max-output 8 "
-                 "--time-budget 2 --max-rate 0.5");
+  Run r = pyrace(
+      "run tests/data/bad cases/counters/Counter_02_AugAssign_Lock.py --timeout 3 --max-output 8 "
+      "--time-budget 2 --max-rate 0.5");
   INFO(r.out);
   CHECK(r.exit_code == 1);
   auto m = by_name(r);
@@ -87,12 +95,14 @@ TEST_CASE("hostile cases: each ends in a clear verdict and message, the rest of 
       CHECK(j["verdict"] == e.verdict);
     }
     if (e.line >= 0) CHECK(j["line"] == e.line);
-    std::string all = j["message"].get<std::string>() + j["output_tail"].get<std::string>() + j["traceback"].get<std::string>();
+    std::string all =
+        j["message"].get<std::string>() + j["output_tail"].get<std::string>() + j["traceback"].get<std::string>();
     CHECK_THAT(all, ContainsSubstring(e.message));
   }
   CHECK(m.size() == table.size() + 1);
   // Unaffected: graded, not an error or crash; SAFE needs overlapping trials a busy machine may not give in 2 s.
-  CHECK((m["Counter_02_AugAssign_Lock"]["verdict"] == "SAFE" || m["Counter_02_AugAssign_Lock"]["verdict"] == "INCONCLUSIVE"));
+  CHECK((m["Counter_02_AugAssign_Lock"]["verdict"] == "SAFE" ||
+         m["Counter_02_AugAssign_Lock"]["verdict"] == "INCONCLUSIVE"));
   CHECK(m["Counter_02_AugAssign_Lock"]["status"] == "ok");
   // The forked children reported nothing: every trial is one the worker itself graded.
   CHECK(m["Bad_Fork"]["trials"] >= 2);
@@ -161,22 +171,25 @@ TEST_CASE("SIGINT stops the run cleanly: finished results kept, partial table, e
 TEST_CASE("deep recursion (a million frames) is an ERROR with its line, its traceback cut in the middle",
           "[integration][supervise][loader]") {
   // Formatting a million-frame traceback whole takes minutes: it used to end in TIMEOUT.
-  Run r = pyrace("run tests/data/hostile/Hostile_DeepRecursion.py tests/data/hostile/Hostile_DeepRecursionSetup.py "
-                 "--timeout 120");
+  Run r = pyrace(
+      "run tests/data/hostile/Hostile_DeepRecursion.py tests/data/hostile/Hostile_DeepRecursionSetup.py "
+      "--timeout 120");
   INFO(r.out);
   auto m = by_name(r);
   REQUIRE(m.size() == 2);
   // The actor's recursion is caught by the sequential check, before any concurrent trial.
   for (const auto& [name, line, says] :
        {std::tuple{"Hostile_DeepRecursion", 15, "the actors raise RecursionError: maximum recursion depth exceeded"},
-        std::tuple{"Hostile_DeepRecursionSetup", 10, "the setup raised RecursionError: maximum recursion depth exceeded"}}) {
+        std::tuple{"Hostile_DeepRecursionSetup", 10,
+                   "the setup raised RecursionError: maximum recursion depth exceeded"}}) {
     INFO(name);
     const json& j = m[name];
     CHECK(j["verdict"] == "ERROR");
     CHECK(j["line"] == line);
     CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring(says));
     const std::string tb = j["traceback"].get<std::string>();
-    CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) + ".py:" + std::to_string(line) + ")"));
+    CHECK_THAT(tb, ContainsSubstring("more frames not shown: down (" + std::string(name) +
+                                     ".py:" + std::to_string(line) + ")"));
     CHECK_THAT(tb, ContainsSubstring("RecursionError: maximum recursion depth exceeded"));
     CHECK(tb.size() < 20000);
   }
@@ -201,7 +214,8 @@ TEST_CASE("a case that writes to fd 3 or closes it leaves the result alone; one 
   CHECK(m["Hostile_WritesResultChannel"]["verdict"] == "CRASH");
   CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),
              ContainsSubstring("the case wrote to pyrace's result channel"));
-  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(), ContainsSubstring("\"not a result, and no newline"));
+  CHECK_THAT(m["Hostile_WritesResultChannel"]["message"].get<std::string>(),
+             ContainsSubstring("\"not a result, and no newline"));
 }
 
 TEST_CASE("a worker stopped by a signal is said to be stopped, not deadlocked, with its stacks",
@@ -213,12 +227,15 @@ TEST_CASE("a worker stopped by a signal is said to be stopped, not deadlocked, w
   REQUIRE(m.size() == 1);
   const json& j = m["Hostile_StopsItself"];
   CHECK(j["verdict"] == "TIMEOUT");
-  CHECK_THAT(j["message"].get<std::string>(), ContainsSubstring("the worker process was stopped by a signal (SIGSTOP)"));
+  CHECK_THAT(j["message"].get<std::string>(),
+             ContainsSubstring("the worker process was stopped by a signal (SIGSTOP)"));
   CHECK_THAT(j["message"].get<std::string>(), !ContainsSubstring("deadlock"));
-  CHECK_THAT(j["output_tail"].get<std::string>(), ContainsSubstring("(most recent call first)"));  // SIGCONT let faulthandler answer
+  CHECK_THAT(j["output_tail"].get<std::string>(),
+             ContainsSubstring("(most recent call first)"));  // SIGCONT let faulthandler answer
 }
 
-TEST_CASE("an import inside an actor that re-enables the GIL names exactly that module", "[integration][supervise][py]") {
+TEST_CASE("an import inside an actor that re-enables the GIL names exactly that module",
+          "[integration][supervise][py]") {
   // The actor also imports extension modules that do not re-enable the GIL (math, zlib, _decimal):
   // only CPython's RuntimeWarning, raised in the actor's thread, says which one did.
   Run r = pyrace("run tests/data/hostile/Hostile_GilImportInActor.py");
@@ -248,7 +265,8 @@ std::vector<int> live_processes(const std::vector<std::string>& argv) {
     std::ifstream s(e.path() / "stat");
     std::string stat((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
     auto close = stat.rfind(')');
-    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X') continue;
+    if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X')
+      continue;
     out.push_back(std::stoi(name));
   }
   return out;
@@ -284,7 +302,8 @@ bool eventually(double seconds, F done) {
 }
 }  // namespace
 
-TEST_CASE("children a case leaves behind, in a session of their own too, end with the run", "[integration][supervise]") {
+TEST_CASE("children a case leaves behind, in a session of their own too, end with the run",
+          "[integration][supervise]") {
   const std::string mark = fmt::format("300.{}1", ::getpid());  // `sleep MARK`: these children, no one else's
   Run r = pyrace("run tests/data/hostile/Hostile_SessionChild.py --trials 1 --allow-inconclusive", true,
                  "PYRACE_TEST_SLEEP=" + mark);
@@ -298,9 +317,10 @@ TEST_CASE("children a case leaves behind, in a session of their own too, end wit
 
 TEST_CASE("kill -9 of pyrace takes the worker and everything it started along", "[integration][supervise]") {
   const std::string mark = fmt::format("300.{}2", ::getpid());
-  std::string cmd = fmt::format("cd {} && PYRACE_TEST_EXT_DIR={} PYRACE_TEST_SLEEP={} PYRACE_TEST_HOLD=300 {} run "
-                                "tests/data/hostile/Hostile_SessionChild.py --timeout 600 >/dev/null 2>&1 & echo $!",
-                                quote(PYRACE_SOURCE_DIR), quote(PYRACE_TEST_EXT_DIR), mark, quote(PYRACE_BIN));
+  std::string cmd = fmt::format(
+      "cd {} && PYRACE_TEST_EXT_DIR={} PYRACE_TEST_SLEEP={} PYRACE_TEST_HOLD=300 {} run "
+      "tests/data/hostile/Hostile_SessionChild.py --timeout 600 >/dev/null 2>&1 & echo $!",
+      quote(PYRACE_SOURCE_DIR), quote(PYRACE_TEST_EXT_DIR), mark, quote(PYRACE_BIN));
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   int pyrace_pid = 0;

@@ -26,8 +26,9 @@ std::vector<std::string> verdicts_of(const Run& r) {
 TEST_CASE("shards split the plan deterministically and merge into one run's report", "[integration][flags][results]") {
   // Loop cases whose verdicts do not hang on luck at small budgets (racy ones fail ~every trial;
   // safe ones, at 20 trials, are INCONCLUSIVE every time: allowed, as the test is about shards).
-  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' "
-                          "--trials 20 --allow-inconclusive";
+  const std::string sel =
+      "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' "
+      "--trials 20 --allow-inconclusive";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
   fs::path a = scratch("shard1.jsonl"), b = scratch("shard2.jsonl"), c = scratch("shard3.jsonl");
@@ -35,18 +36,21 @@ TEST_CASE("shards split the plan deterministically and merge into one run's repo
     Run s = pyrace(fmt::format("run {} --shard {}/3 --json {}", sel, i, quote(f.string())), false);
     CHECK(s.exit_code == 0);
   }
-  Run merged = pyrace(fmt::format("report {} {} {} --allow-inconclusive --color never -r json::out={}", quote(a.string()), quote(b.string()),
-                                  quote(c.string()), quote(scratch("results.jsonl").string())),
-                      false);  // the helper reads results.jsonl back into merged.records
+  Run merged =
+      pyrace(fmt::format("report {} {} {} --allow-inconclusive --color never -r json::out={}", quote(a.string()),
+                         quote(b.string()), quote(c.string()), quote(scratch("results.jsonl").string())),
+             false);  // the helper reads results.jsonl back into merged.records
   CHECK(merged.exit_code == 0);
   CHECK(verdicts_of(merged) == verdicts_of(whole));
   CHECK(pyrace("run cases --shard 4/3", false).exit_code == 2);
   CHECK(pyrace("run cases --shard x", false).exit_code == 2);
 }
 
-TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's", "[integration][supervise][results]") {
-  const std::string sel = "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 200 "
-                          "--allow-inconclusive";
+TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrupted run's",
+          "[integration][supervise][results]") {
+  const std::string sel =
+      "cases/counters cases/dicts cases/lists cases/isolated -k 'not oneshot' -k 'not vsdouble' --trials 200 "
+      "--allow-inconclusive";
   Run whole = pyrace("run " + sel);
   REQUIRE(whole.exit_code == 0);
   fs::path f = scratch("resume.jsonl");
@@ -72,7 +76,8 @@ TEST_CASE("kill -9 in the middle, then --resume: the report equals an uninterrup
   INFO(resumed.out);
   CHECK(resumed.exit_code == 0);
   CHECK_THAT(resumed.out, ContainsSubstring("dropped a torn last line"));
-  Run report = pyrace(fmt::format("report {} -r json::out={}", quote(f.string()), quote(scratch("results.jsonl").string())),
-                      false);  // the helper reads results.jsonl back into report.records
+  Run report =
+      pyrace(fmt::format("report {} -r json::out={}", quote(f.string()), quote(scratch("results.jsonl").string())),
+             false);  // the helper reads results.jsonl back into report.records
   CHECK(verdicts_of(report) == verdicts_of(whole));
 }

@@ -4,7 +4,8 @@
 using namespace pyrace_it;
 
 #ifdef PYRACE_TSAN_SUPPRESSIONS
-TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its atomic twin gives none", "[integration][tsan]") {
+TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its atomic twin gives none",
+          "[integration][tsan]") {
   Run r = pyrace("run tests/data/tsan --timeout 300");
   INFO(r.out);
   auto m = by_name(r);
@@ -46,7 +47,8 @@ TEST_CASE("tsan: a racy extension gives verdict TSAN naming the function; its at
   CHECK_THAT(same.out, ContainsSubstring("TSAN SAME    data race: bump | bump"));
 }
 
-TEST_CASE("tsan: --show-suppressed lists what CPython's own suppressions silenced, per case and in the JSON", "[integration][tsan]") {
+TEST_CASE("tsan: --show-suppressed lists what CPython's own suppressions silenced, per case and in the JSON",
+          "[integration][tsan]") {
   Run r = pyrace("run tests/data/tsan_suppressed --show-suppressed --timeout 300");
   INFO(r.out);
   CHECK(r.exit_code == 0);

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<pyrace::py::Interpreter> interp;
   try {
     // No site-packages: the tests need the standard library only.
-    interp = std::make_unique<pyrace::py::Interpreter>(pyrace::py::InterpreterOptions{PYRACE_PYTHON_HOME, false, false});
+    interp =
+        std::make_unique<pyrace::py::Interpreter>(pyrace::py::InterpreterOptions{PYRACE_PYTHON_HOME, false, false});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "embed_tests: cannot start the interpreter (home %s): %s\n", PYRACE_PYTHON_HOME, e.what());
     return 3;

@@ -24,8 +24,8 @@ Parsed parse(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("run flags fill the options struct", "[cli][flags]") {
-  auto p = parse({"run", "-t", "2,4,8", "-n", "500", "--trials", "7", "--gil", "both", "-k", "counter", "-k", "not lock",
-                  "-x", "--early-stop", "--json", "out.jsonl", "cases"});
+  auto p = parse({"run", "-t", "2,4,8", "-n", "500", "--trials", "7", "--gil", "both", "-k", "counter", "-k",
+                  "not lock", "-x", "--early-stop", "--json", "out.jsonl", "cases"});
   REQUIRE(p.go);
   CHECK(p.cmd.kind == Command::Run);
   CHECK(p.cmd.run.threads == std::vector<int>{2, 4, 8});
@@ -69,16 +69,16 @@ TEST_CASE("flags: max rate strictly between 0 and 1, allow-inconclusive where re
     CHECK_FALSE(q.go);
     CHECK(q.code == kExitUsage);
   }
-  for (std::vector<std::string> ok : std::vector<std::vector<std::string>>{
-           {"explain", "--max-rate", "0.2", "--allow-inconclusive", "Counter_02"},
-           {"table", "--max-rate", "0.2", "--allow-inconclusive"},
-           {"report", "--allow-inconclusive", "r.jsonl"}}) {
+  for (std::vector<std::string> ok :
+       std::vector<std::vector<std::string>>{{"explain", "--max-rate", "0.2", "--allow-inconclusive", "Counter_02"},
+                                             {"table", "--max-rate", "0.2", "--allow-inconclusive"},
+                                             {"report", "--allow-inconclusive", "r.jsonl"}}) {
     auto q = parse(ok);
     CHECK(q.go);
   }
   // report grades nothing anew against another target; list grades nothing at all
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"report", "--max-rate", "0.2", "r.jsonl"},
-                                                                            {"list", "--allow-inconclusive", "cases"}}) {
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"report", "--max-rate", "0.2", "r.jsonl"}, {"list", "--allow-inconclusive", "cases"}}) {
     auto q = parse(bad);
     CHECK_FALSE(q.go);
   }
@@ -86,16 +86,15 @@ TEST_CASE("flags: max rate strictly between 0 and 1, allow-inconclusive where re
 }
 
 TEST_CASE("bad flags are usage errors (exit 2)", "[cli][flags]") {
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"run", "--gil", "sometimes", "cases"},
-           {"run", "-t", "0", "cases"},
-           {"run", "-t", "10000", "cases"},
-           {"run", "-n", "-5", "cases"},
-           {"run", "--trials", "0", "cases"},
-           {"run", "--no-such-flag", "cases"},
-           {"run"},
-           {"frobnicate"},
-           {}}) {
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"run", "--gil", "sometimes", "cases"},
+                                                                            {"run", "-t", "0", "cases"},
+                                                                            {"run", "-t", "10000", "cases"},
+                                                                            {"run", "-n", "-5", "cases"},
+                                                                            {"run", "--trials", "0", "cases"},
+                                                                            {"run", "--no-such-flag", "cases"},
+                                                                            {"run"},
+                                                                            {"frobnicate"},
+                                                                            {}}) {
     auto p = parse(bad);
     CHECK_FALSE(p.go);
     CHECK(p.code == kExitUsage);
@@ -109,12 +108,12 @@ TEST_CASE("--help exits 0", "[cli]") {
 }
 
 TEST_CASE("every subcommand takes its flags from the one table with their ranges", "[cli][flags]") {
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"list", "--timeout", "0", "cases"},           // the range list's copy had lost
-           {"explain", "--time-budget", "0", "Counter_01"},  // ... and explain's
-           {"explain", "-t", "2,4", "Counter_01"},        // one thread count outside run
-           {"table", "-t", "2,4"},
-           {"list", "--gil", "on", "cases"}}) {           // a flag list does not take
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"list", "--timeout", "0", "cases"},  // the range list's copy had lost
+                                             {"explain", "--time-budget", "0", "Counter_01"},  // ... and explain's
+                                             {"explain", "-t", "2,4", "Counter_01"},  // one thread count outside run
+                                             {"table", "-t", "2,4"},
+                                             {"list", "--gil", "on", "cases"}}) {  // a flag list does not take
     auto p = parse(bad);
     CHECK_FALSE(p.go);
     CHECK(p.code == kExitUsage);
@@ -175,17 +174,16 @@ TEST_CASE("the flag reference lists each table flag under exactly the subcommand
     return md.substr(at, md.find("\n## ", at + 1) - at);
   };
   const std::vector<std::pair<unsigned, std::string>> subcommands = {
-      {In::Run, "run"},         {In::List, "list"},       {In::Report, "report"}, {In::Explain, "explain"},
-      {In::Table, "table"},     {In::Explore, "explore"}, {In::Replay, "replay"}, {In::Repro, "repro"}};
+      {In::Run, "run"},     {In::List, "list"},       {In::Report, "report"}, {In::Explain, "explain"},
+      {In::Table, "table"}, {In::Explore, "explore"}, {In::Replay, "replay"}, {In::Repro, "repro"}};
   int rows = 0;
-#define PYRACE_CHECK_DOC(type, field, def, names, help, check, commands)                      \
-  for (const auto& [bit, name] : subcommands) {                                                \
-    std::string cell = std::string("| `") + names + "` |";                                     \
-    for (size_t c = cell.find(','); c != std::string::npos; c = cell.find(',', c + 2))          \
-      cell.replace(c, 1, ", ");                                                                \
-    INFO(name << " " << names);                                                                \
-    CHECK((section(name).find(cell) != std::string::npos) == (((commands) & bit) != 0));       \
-    ++rows;                                                                                    \
+#define PYRACE_CHECK_DOC(type, field, def, names, help, check, commands)                                         \
+  for (const auto& [bit, name] : subcommands) {                                                                  \
+    std::string cell = std::string("| `") + names + "` |";                                                       \
+    for (size_t c = cell.find(','); c != std::string::npos; c = cell.find(',', c + 2)) cell.replace(c, 1, ", "); \
+    INFO(name << " " << names);                                                                                  \
+    CHECK((section(name).find(cell) != std::string::npos) == (((commands) & bit) != 0));                         \
+    ++rows;                                                                                                      \
   }
   PYRACE_RUN_FLAGS(PYRACE_CHECK_DOC)
 #undef PYRACE_CHECK_DOC

@@ -56,8 +56,11 @@ TEST_CASE("keyword filter keeps matching names, case-insensitively; 'not X' excl
 
 namespace {
 std::vector<std::string> names_for(const std::vector<std::string>& keywords) {
-  std::vector<CaseFile> all = {{"Counter_01_NoLock", "a"}, {"Counter_02_Lock", "b"}, {"Dict_01_NoLock", "c"},
-                               {"Set_01_Add", "d"},        {"List_01_Append", "e"}};
+  std::vector<CaseFile> all = {{"Counter_01_NoLock", "a"},
+                               {"Counter_02_Lock", "b"},
+                               {"Dict_01_NoLock", "c"},
+                               {"Set_01_Add", "d"},
+                               {"List_01_Append", "e"}};
   std::vector<std::string> out;
   for (const auto& c : filter_by_keywords(all, keywords)) out.push_back(c.name);
   return out;
@@ -71,7 +74,8 @@ TEST_CASE("keyword filter: -k takes pytest's expressions: and, or, not, parenthe
   CHECK(names_for({"(Dict or Counter) and NoLock"}) == V{"Counter_01_NoLock", "Dict_01_NoLock"});
   CHECK(names_for({"not (counter or dict)"}) == V{"Set_01_Add", "List_01_Append"});
   CHECK(names_for({"not not set"}) == V{"Set_01_Add"});
-  CHECK(names_for({"counter or dict and nolock"}) == V{"Counter_01_NoLock", "Counter_02_Lock", "Dict_01_NoLock"});  // and binds tighter
+  CHECK(names_for({"counter or dict and nolock"}) ==
+        V{"Counter_01_NoLock", "Counter_02_Lock", "Dict_01_NoLock"});  // and binds tighter
   CHECK(names_for({"COUNTER AND NOT _lock"}) == V{"Counter_01_NoLock"});  // keywords and names: any case
   CHECK(names_for({"((set))"}) == V{"Set_01_Add"});
 }

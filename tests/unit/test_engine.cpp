@@ -250,7 +250,8 @@ def actor_middle(s, index):
 
 def arbiter(s):
     return tuple(sorted(map(str, s)))
-)", 2, 1);
+)",
+             2, 1);
   REQUIRE(c.threads == 3);
   pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, params(2, 1, 100));
   INFO(r.error << "\n" << r.traceback);
@@ -278,7 +279,8 @@ def arbiter(s):
     return "bad"
 
 OUTCOMES = {"bad": "FORBIDDEN"}
-)", 2, 10);
+)",
+             2, 10);
   pyrace::EngineParams p = params(2, 10, 1000);
   p.early_stop = true;
   pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, p);
@@ -350,7 +352,8 @@ def actor(s):
 
 def arbiter(s):
     return object()
-)", 2, 1);
+)",
+             2, 1);
   pyrace::EngineParams p = params(2, 1, 50);
   p.max_outcomes = 3;
   pyrace::EngineResult r = pyrace::run_case(pyrace_test::interp(), c.lc, p);
@@ -456,7 +459,8 @@ TEST_CASE("engine: concurrent trials never exceed trials, and one actor is alway
   CHECK(two.concurrent_trials <= two.trials);
 }
 
-TEST_CASE("engine: actors may return values the arbiter takes as results, and loop actors get the iteration index", "[engine]") {
+TEST_CASE("engine: actors may return values the arbiter takes as results, and loop actors get the iteration index",
+          "[engine]") {
   // As jcstress's result tuples: results[t] is thread t's return (single) or list of returns (loop).
   const char* source = R"(
 SHAPE = "%s"
@@ -490,7 +494,6 @@ def arbiter(s, results):
     REQUIRE(r.outcomes.size() == 1);
     if (std::string(shape) == "loop")
       CHECK(r.outcomes[0].outcome == "((('a', 0, 0), ('a', 0, 1), ('a', 0, 2)), ('b', 'b', 'b'))");
-    else
-      CHECK(r.outcomes[0].outcome == "(('a', 0, 0), 'b')");
+    else CHECK(r.outcomes[0].outcome == "(('a', 0, 0), 'b')");
   }
 }

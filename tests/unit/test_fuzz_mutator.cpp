@@ -13,7 +13,7 @@ namespace {
 // 2 objects (byte 1 = 1 -> 1 + 1 % 4), 3 operation records.
 std::vector<uint8_t> program() {
   return {0x01, 0x01, 10, 0, 0, 20, 1, 0,  // header, two object records
-          0, 0, 1, 2, 3, 1, 0, 4, 5, 6, 2, 1, 7, 8, 9};
+          0,    0,    1,  2, 3, 1,  0, 4, 5, 6, 2, 1, 7, 8, 9};
 }
 }  // namespace
 

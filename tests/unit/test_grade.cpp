@@ -49,8 +49,8 @@ TEST_CASE("verdicts from counts and expectations", "[grading]") {
 }
 
 TEST_CASE("verdict names round-trip", "[grading]") {
-  for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Inconclusive, Verdict::Error, Verdict::Gil, Verdict::Crash, Verdict::Timeout,
-                    Verdict::Deadlock, Verdict::Tsan}) {
+  for (Verdict v : {Verdict::Safe, Verdict::Racy, Verdict::Inconclusive, Verdict::Error, Verdict::Gil, Verdict::Crash,
+                    Verdict::Timeout, Verdict::Deadlock, Verdict::Tsan}) {
     Verdict back = Verdict::Safe;
     REQUIRE(parse_verdict(to_string(v), back));
     CHECK(back == v);
@@ -59,7 +59,8 @@ TEST_CASE("verdict names round-trip", "[grading]") {
   CHECK_FALSE(parse_verdict("BOGUS", dummy));
 }
 
-TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them", "[grading][results]") {
+TEST_CASE("names.def: graded verdicts, grade and shape names as the JSON and the cases spell them",
+          "[grading][results]") {
   CHECK(is_graded(Verdict::Safe));
   CHECK(is_graded(Verdict::Racy));
   CHECK(is_graded(Verdict::Inconclusive));

@@ -68,9 +68,10 @@ TEST_CASE("SAFE and INCONCLUSIVE state the evidence, the bound and the target", 
   r.outcomes = {{"'ok'", "ACCEPTABLE", 56}};
   grade_record(r);
   CHECK(format_rate(r) == "0 forbidden in 56 trials (<= 6.4%, target 5%)");
-  CHECK(inconclusive_reason(r) ==
-        "too few trials (the time budget ended it after 56): SAFE at target 5% needs 73 with no FORBIDDEN outcome, this "
-        "run had 56; raise --trials/--time-budget or allow with --allow-inconclusive");
+  CHECK(
+      inconclusive_reason(r) ==
+      "too few trials (the time budget ended it after 56): SAFE at target 5% needs 73 with no FORBIDDEN outcome, this "
+      "run had 56; raise --trials/--time-budget or allow with --allow-inconclusive");
   CHECK(format_concurrency(r).empty());
 
   r.shape = "single";

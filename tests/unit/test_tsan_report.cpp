@@ -42,13 +42,18 @@ ThreadSanitizer: Matched 1240 suppressions (pid=31154):
 
 TEST_CASE("tsan: frames keep function, normalised file and line, and module", "[tsan]") {
   TsanFrame f;
-  REQUIRE(parse_tsan_frame("    #1 cfunction_vectorcall_NOARGS /root/x/src/Objects/methodobject.c:508:24 (libpython3.14t.so.1.0+0x1dd600) (BuildId: ee)", f));
+  REQUIRE(
+      parse_tsan_frame("    #1 cfunction_vectorcall_NOARGS /root/x/src/Objects/methodobject.c:508:24 "
+                       "(libpython3.14t.so.1.0+0x1dd600) (BuildId: ee)",
+                       f));
   CHECK(f.function == "cfunction_vectorcall_NOARGS");
   CHECK(f.file == "Objects/methodobject.c");
   CHECK(f.line == 508);
   CHECK(f.module == "libpython3.14t.so.1.0");
   // C++ names have spaces; the location is the last word before the module.
-  REQUIRE(parse_tsan_frame("    #4 pyrace::(anonymous namespace)::call_driver(_object*, _object*) /a/harness/engine.cpp:151:17 (pyrace+0x1)", f));
+  REQUIRE(parse_tsan_frame(
+      "    #4 pyrace::(anonymous namespace)::call_driver(_object*, _object*) /a/harness/engine.cpp:151:17 (pyrace+0x1)",
+      f));
   CHECK(f.function == "pyrace::(anonymous namespace)::call_driver(_object*, _object*)");
   CHECK(f.file == "engine.cpp");
   CHECK(f.line == 151);
@@ -72,7 +77,8 @@ TEST_CASE("tsan: CPython paths are cut at their top folder, wherever the tree wa
   CHECK(normalise_source_path("/usr/lib/gcc/x86_64-linux-gnu/12/include/c++/12/bits/invoke.h") == "invoke.h");
 }
 
-TEST_CASE("tsan: a report gives accesses with threads and frames, a signature of function names, thread names", "[tsan]") {
+TEST_CASE("tsan: a report gives accesses with threads and frames, a signature of function names, thread names",
+          "[tsan]") {
   auto reports = parse_tsan_log(kLog);
   REQUIRE(reports.size() == 1);
   const TsanReport& r = reports[0];
@@ -110,8 +116,12 @@ TEST_CASE("tsan: the message names the case, the actors and the top frames of bo
   std::string m = tsan_message(reports, TsanContext{"Tsan_01_RacyExtension", 2, {}});
   CHECK_THAT(m, ContainsSubstring("2 reports (1 distinct) in case Tsan_01_RacyExtension (actor() on 2 threads)"));
   CHECK_THAT(m, ContainsSubstring("data race: bump | bump_atomic x2"));
-  CHECK_THAT(m, ContainsSubstring("Write by T1 (actor 1): bump racyext.c:12 < cfunction_vectorcall_NOARGS Objects/methodobject.c:508"));
-  CHECK_THAT(m, ContainsSubstring("Previous atomic read by main thread (actor 0, setup, arbiter): bump_atomic Modules/_testmod.c:20"));
+  CHECK_THAT(m,
+             ContainsSubstring(
+                 "Write by T1 (actor 1): bump racyext.c:12 < cfunction_vectorcall_NOARGS Objects/methodobject.c:508"));
+  CHECK_THAT(m,
+             ContainsSubstring(
+                 "Previous atomic read by main thread (actor 0, setup, arbiter): bump_atomic Modules/_testmod.c:20"));
   // Named actors: thread i ran actor_<names[i]>.
   std::string n = tsan_message(reports, TsanContext{"Handoff", 2, {"producer", "consumer"}});
   CHECK_THAT(n, ContainsSubstring("2 named actors, one thread each"));
@@ -119,13 +129,16 @@ TEST_CASE("tsan: the message names the case, the actors and the top frames of bo
   CHECK_THAT(n, ContainsSubstring("by main thread (actor_producer, setup, arbiter)"));
   // A thread the case started itself keeps its own name.
   reports[0].thread_names["T1"] = "Thread-1 (work)";
-  CHECK_THAT(tsan_message(reports, TsanContext{"X", 2, {}}), ContainsSubstring("by T1 'Thread-1 (work)' (started by the case)"));
+  CHECK_THAT(tsan_message(reports, TsanContext{"X", 2, {}}),
+             ContainsSubstring("by T1 'Thread-1 (work)' (started by the case)"));
 }
 
-TEST_CASE("tsan: the console report keeps the top frames of each stack and drops thread creation stacks", "[tsan][report]") {
+TEST_CASE("tsan: the console report keeps the top frames of each stack and drops thread creation stacks",
+          "[tsan][report]") {
   std::string t = trimmed_report(parse_tsan_log(kLog)[0], 2);
-  CHECK_THAT(t, ContainsSubstring("    #0 bump racyext.c:12\n    #1 cfunction_vectorcall_NOARGS Objects/methodobject.c:508\n"
-                                  "      ... 5 more frames\n"));
+  CHECK_THAT(
+      t, ContainsSubstring("    #0 bump racyext.c:12\n    #1 cfunction_vectorcall_NOARGS Objects/methodobject.c:508\n"
+                           "      ... 5 more frames\n"));
   CHECK_THAT(t, ContainsSubstring("      ... 1 more frame\n"));
   CHECK_THAT(t, ContainsSubstring("Location is global 'counter'"));
   CHECK_THAT(t, ContainsSubstring("Thread T1 'pyrace-act-1' (tid=31163, running) created by main thread\n"));
