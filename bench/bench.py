@@ -64,6 +64,7 @@ def ms(s):
     return "n/a" if s is None else (f"{s * 1000:.2f} ms" if s < 10 else f"{s:.1f} s")
 
 
+# Long: the measurements in the order the report shows them, each block writing its own section.
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pyrace", required=True)

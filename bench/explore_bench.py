@@ -98,6 +98,7 @@ def loadavg():
         return "?"
 
 
+# Long: the measurements in the order the report shows them, each block writing its own section.
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pyrace", default=os.path.join(REPO, "build", "pyrace"))

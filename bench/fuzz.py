@@ -109,6 +109,7 @@ def subprocess_rate(python, scripts, cores):
     return done / (time.perf_counter() - start), fails
 
 
+# Long: the measurements in the order the report shows them, each block writing its own section.
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--target", required=True)

@@ -38,6 +38,7 @@ def spread(xs):
     return f"{100 * lo:.3g}%", f"{100 * hi:.3g}%", ratio
 
 
+# Long: the measurements in the order the report shows them, each block writing its own section.
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pyrace", action="append", required=True, metavar="LABEL=BINARY")

@@ -53,6 +53,7 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
+# Long: the measurements in the order the report shows them, each block writing its own section.
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pyrace", required=True, help="release build's pyrace")

@@ -15,7 +15,14 @@ void on_signal(int) { g_interrupted = 1; }
 }  // namespace
 
 Config config_for(const RunOptions& o, const Unit& u) {
-  Config cfg{u.gil, u.threads, o.iterations, o.trials, o.time_budget, o.early_stop, o.max_rate};
+  Config cfg;
+  cfg.gil = u.gil;
+  cfg.threads = u.threads;
+  cfg.iterations = o.iterations;
+  cfg.trials = o.trials;
+  cfg.time_budget_s = o.time_budget;
+  cfg.early_stop = o.early_stop;
+  cfg.max_rate = o.max_rate;
   cfg.mode = u.mode;
   cfg.strategy = o.strategy;
   cfg.preemptions = o.preemptions;

@@ -22,7 +22,13 @@ int cmd_table(pyrace::RunOptions o, const pyrace::SuperviseOptions& sup) {
   for (const auto& c : cases) {
     if (describe_one(c.path, c.name, sup).classic_row.empty()) continue;
     for (const char* g : {"off", "on"}) {
-      Config cfg{g, o.threads.empty() ? 0 : o.threads[0], o.iterations, o.trials, o.time_budget, false, o.max_rate};
+      Config cfg;
+      cfg.gil = g;
+      cfg.threads = o.threads.empty() ? 0 : o.threads[0];
+      cfg.iterations = o.iterations;
+      cfg.trials = o.trials;
+      cfg.time_budget_s = o.time_budget;
+      cfg.max_rate = o.max_rate;
       Record r = run_one(c.path, c.name, cfg, sup);
       fmt::print(stderr, "pyrace: {} (GIL {}): {}\n", r.name, g, to_string(r.verdict));
       for (auto& j : json) j->case_finished(r);

@@ -148,7 +148,7 @@ CLI::App* add_flags_md(CLI::App& app) {
 }  // namespace
 
 // The subcommands with their flags (the table's, then each one's own arguments), bound to `cmd`,
-// one short block each in the order --help lists them.
+// one short block each in the order --help lists them (long for that reason: 9 subcommands).
 std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Command& cmd) {
   app.name("pyrace");
   app.description(kDescription);

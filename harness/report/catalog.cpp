@@ -17,6 +17,7 @@ class CatalogReporter : public Reporter {
   ~CatalogReporter() override {
     if (out_ != stdout) std::fclose(out_);
   }
+  // Long: the catalog top to bottom, one block per section in the order the reader meets them.
   void run_finished(const std::vector<Record>& records, bool) override {
     std::vector<std::string> topics;
     std::map<std::string, std::vector<const Record*>> by_topic;  // GIL-off records, plan order

@@ -140,6 +140,7 @@ class HtmlReporter : public Reporter {
   ~HtmlReporter() override {
     if (out_ != stdout) std::fclose(out_);
   }
+  // Long: the page top to bottom, one block per section in the order the reader meets them.
   void run_finished(const std::vector<Record>& records, bool interrupted) override {
     size_t bad = 0, xfail = 0, inconclusive = 0;
     for (const auto& r : records) {

@@ -14,6 +14,7 @@ class MarkdownReporter : public Reporter {
   ~MarkdownReporter() override {
     if (out_ != stdout) std::fclose(out_);
   }
+  // Long: the document top to bottom, one block per section in the order the reader meets them.
   void run_finished(const std::vector<Record>& records, bool interrupted) override {
     size_t bad = 0, inconclusive = 0;
     bool measured = false;

@@ -158,6 +158,7 @@ Config config_from_json(const json& j) {
   return c;
 }
 
+// Long: one line per field of the result record, in docs/results-schema.md's order.
 json to_json(const Record& r) {
   json outcomes = json::array();
   for (const auto& o : r.outcomes)
