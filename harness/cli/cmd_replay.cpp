@@ -48,7 +48,8 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
   if (r.explore.contains("witness") && r.explore["witness"].is_object())
     fmt::print("{}", witness_timeline(r.explore["witness"], r.actors));
   for (const auto& oc : r.outcomes)
-    fmt::print("  {:>6} x {}  {}\n", oc.count, oc.outcome, paint(oc.grade == "FORBIDDEN" ? "31" : "32", oc.grade));
+    fmt::print("  {:>6} x {}  {}\n", oc.count, oc.outcome,
+               paint(oc.grade == to_string(Grade::Forbidden) ? "31" : "32", oc.grade));
   for (const auto& k : r.raised) fmt::print("{}", k.traceback);
   if (r.outcomes.size() > 1)
     fmt::print(

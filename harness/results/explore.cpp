@@ -37,7 +37,7 @@ std::string explore_summary(const Record& r) {
   if (w.is_object() && strategy == "replay") {
     long bad = 0;
     for (const auto& o : e.value("outcomes", json::array()))
-      if (o.value("grade", "") == "FORBIDDEN") bad += o.value("count", 0L);
+      if (o.value("grade", "") == to_string(Grade::Forbidden)) bad += o.value("count", 0L);
     if (w.value("kind", "") == "deadlock")
       return fmt::format("deadlock under schedule {}: {}", w.value("schedule", ""),
                          fmt::format("{}", fmt::join(w.value("waits", std::vector<std::string>{}), "; ")));
