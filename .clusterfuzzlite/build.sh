@@ -22,21 +22,32 @@ fi
 
 prefix="$OUT/pyrace-python"
 src="$work/cpython-$ver"
-rm -rf "$src" && mkdir -p "$src"
-tar -xf "$tarball" -C "$src" --strip-components=1
-# Weak coverage callbacks: configure's test programs and ./python link without the engine.
-$CC -O2 -fPIC -c "$repo/fuzz/sancov_stubs.c" -o "$src/pyrace_sancov_stubs.o"
+# A build tree left in $WORK by an earlier run (OSS-Fuzz starts from an empty one; pyrace's test
+# keeps its $WORK) is reused when it was configured from the same tarball, compiler, flags, prefix
+# and coverage stubs: make then rebuilds nothing.
+stamp=$(printf '%s|' 1 "$(cpython_pin_sha256 "$ver")" "$CC" "$CFLAGS" "$prefix" "$(sha256sum <"$repo/fuzz/sancov_stubs.c")")
+if [[ -f "$src/.pyrace-cfl-stamp" && "$(cat "$src/.pyrace-cfl-stamp")" == "$stamp" ]]; then
+  echo "pyrace: reusing the interpreter build tree in $src"
+else
+  rm -rf "$src" && mkdir -p "$src"
+  tar -xf "$tarball" -C "$src" --strip-components=1
+  # Weak coverage callbacks: configure's test programs and ./python link without the engine.
+  $CC -O2 -fPIC -c "$repo/fuzz/sancov_stubs.c" -o "$src/pyrace_sancov_stubs.o"
+  (cd "$src" && ./configure --prefix="$prefix" --disable-gil --enable-shared --with-ensurepip=no -q \
+    CC="$CC" CFLAGS="$CFLAGS" LDFLAGS="-Wl,-rpath,$prefix/lib" LIBS="$src/pyrace_sancov_stubs.o" >"$work/configure.log" 2>&1) \
+    || { tail -30 "$work/configure.log"; exit 1; }
+  echo "$stamp" >"$src/.pyrace-cfl-stamp"
+fi
 (
   cd "$src"
-  ./configure --prefix="$prefix" --disable-gil --enable-shared --with-ensurepip=no -q \
-    CC="$CC" CFLAGS="$CFLAGS" LDFLAGS="-Wl,-rpath,$prefix/lib" LIBS="$src/pyrace_sancov_stubs.o" >"$work/configure.log" 2>&1 \
-    || { tail -30 "$work/configure.log"; exit 1; }
   make -j"$(nproc)" >"$work/make.log" 2>&1 || { tail -40 "$work/make.log"; exit 1; }
   make install PYTHON_FOR_BUILD=true >"$work/install.log" 2>&1 || { tail -40 "$work/install.log"; exit 1; }
 )
 # Only what the target needs at run time: the library and the stdlib (no tests, no idle).
 rm -rf "$prefix/lib/python3.14t/test" "$prefix/lib/python3.14t/idlelib" "$prefix/lib/python3.14t/tkinter"
 
+# A build folder configured from another checkout cannot be reused (CMake refuses the new source).
+grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$repo" "$work/build/CMakeCache.txt" 2>/dev/null || rm -rf "$work/build"
 cmake -S "$repo" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPYRACE_FUZZ_ONLY=ON \
   -DPYRACE_PYTHON="$prefix/bin/python3.14t" -DPYRACE_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; exit 1; }

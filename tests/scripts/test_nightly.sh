@@ -2,6 +2,8 @@
 # The nightly job end to end with a small budget (no TSan: its own tests cover that target):
 # it must finish within the budget, keep a corpus, run and compare the catalog, and write the
 # three summaries with an exit status of 0 or 1. A second night must find the catalog unchanged.
+# Nights of 3 minutes with a catalog of two cases (one racy, one safe): what a night of hours does,
+# in a test's time (the full catalog's run is the release tests' job).
 #   test_nightly.sh REPO
 set -euo pipefail
 repo=$1
@@ -10,16 +12,21 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # Build first: the night's budget is the job's wall clock, and this test is about keeping it, not
 # about how long a fresh machine takes to build (the night's own bootstrap is then a cache hit).
-PYRACE_SKIP_APT=1 PYRACE_PY_VARIANT=fuzz PYRACE_BUILD_DIR="$repo/build-fuzz" "$repo/scripts/bootstrap" >"$tmp/build-fuzz.log" 2>&1 \
+PYRACE_SKIP_APT=1 PYRACE_BUILD_TARGETS="pyrace pyrace-fuzz" PYRACE_PY_VARIANT=fuzz PYRACE_BUILD_DIR="$repo/build-fuzz" "$repo/scripts/bootstrap" >"$tmp/build-fuzz.log" 2>&1 \
   || { tail -20 "$tmp/build-fuzz.log"; fail "bootstrap of the fuzz variant"; }
-PYRACE_SKIP_APT=1 PYRACE_BUILD_DIR="$repo/build" "$repo/scripts/bootstrap" >"$tmp/build-release.log" 2>&1 \
+PYRACE_SKIP_APT=1 PYRACE_BUILD_TARGETS=pyrace PYRACE_BUILD_DIR="$repo/build" "$repo/scripts/bootstrap" >"$tmp/build-release.log" 2>&1 \
   || { tail -20 "$tmp/build-release.log"; fail "bootstrap of the release variant"; }
+night() {  # log -> exit status of a 3-minute night with the two-case catalog
+  PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 3 --variants plain \
+    --catalog-k 'Counter_01_AugAssign_NoLock or Counter_02_AugAssign_Lock' >"$1" 2>&1
+}
 start=$(date +%s)
 rc=0
-PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --variants plain >"$tmp/night1.log" 2>&1 || rc=$?
+night "$tmp/night1.log" || rc=$?
 elapsed=$(( $(date +%s) - start ))
 (( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night1.log"; fail "nightly exit $rc"; }
-(( elapsed <= 8 * 60 )) || fail "a 7-minute budget took ${elapsed}s"
+# Triage always gets at least 60 s (scripts/nightly), so a night may end up to that much late.
+(( elapsed <= 3 * 60 + 90 )) || fail "a 3-minute budget took ${elapsed}s"
 night=$(readlink -f "$tmp/state/latest")
 for f in summary.md summary.json summary.xml catalog-release.jsonl fuzz-plain.log; do
   [[ -s "$night/$f" ]] || fail "no $f in $night"
@@ -31,7 +38,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["schema"] == "pyrace.nightly-summary/1", j
 (cat,) = j["catalog"]
-assert cat["label"] == "release" and cat["cases"] >= 60 and cat["compare_exit"] == -1, cat
+assert cat["label"] == "release" and cat["cases"] == 2 and cat["compare_exit"] == -1, cat
 PY
 grep -q "## Case catalog" "$night/summary.md" || fail "no catalog section in summary.md"
 # The night's yield is recorded for the next night's split (seconds spent, new signatures).
@@ -43,12 +50,12 @@ plain = n["variants"]["plain"]
 # A flaky or untriaged artifact names no bug of its own: it is not a new signature of the variant.
 new = sum(f["status"] == "new" and f["flavour"] == "plain" and f.get("kind") not in ("flaky", "untriaged")
           for f in json.load(open(sys.argv[2]))["findings"])
-assert list(n["variants"]) == ["plain"] and plain["seconds"] > 60 and plain["new_signatures"] == new, (n, new)
+assert list(n["variants"]) == ["plain"] and plain["seconds"] > 30 and plain["new_signatures"] == new, (n, new)
 PY
 echo "ok: night 1 in ${elapsed}s, exit $rc: $(grep -c '^| NEW' "$night/summary.md" || true) new findings"
 # Night 2, catalog only: compared with night 1.
 rc=0
-PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 7 --variants plain >"$tmp/night2.log" 2>&1 || rc=$?
+night "$tmp/night2.log" || rc=$?
 (( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night2.log"; fail "second nightly exit $rc"; }
 night2=$(readlink -f "$tmp/state/latest")
 [[ "$night2" != "$night" ]] || fail "the second night wrote into the first night's folder"
