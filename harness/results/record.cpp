@@ -135,7 +135,8 @@ json to_json(const Config& c) {
               {"seed", c.seed},
               {"schedule", c.schedule},
               {"explore_points", c.explore_points},
-              {"explore_scope", c.explore_scope}};
+              {"explore_scope", c.explore_scope},
+              {"explore_stall_s", c.explore_stall_s}};
 }
 
 Config config_from_json(const json& j) {
@@ -155,6 +156,7 @@ Config config_from_json(const json& j) {
   c.schedule = j.value("schedule", c.schedule);
   c.explore_points = j.value("explore_points", c.explore_points);
   c.explore_scope = j.value("explore_scope", c.explore_scope);
+  c.explore_stall_s = j.value("explore_stall_s", c.explore_stall_s);
   return c;
 }
 

@@ -34,6 +34,7 @@ struct Config {
   std::string schedule;                 // explore, replay: the schedule string
   std::string explore_points = "visible";  // explore: "all" makes every instruction a scheduling point
   std::string explore_scope = "case";      // explore: "all" puts scheduling points in library code too
+  double explore_stall_s = 5;              // explore: a turn held this long without a step is a stall
 };
 
 struct Record {

@@ -58,7 +58,9 @@ json sanity_spec(const std::string& path, const std::string& name, const Config&
                        // One actor's whole loop may run before the next: no fairness switch
                        // inside it (a switch would interleave them), and room for its steps.
             {"spin_limit", 2000000L},
-            {"max_steps", 20000000L}}}};
+            {"max_steps", 20000000L},
+            // A sleep in an actor is no error when the actors run one after another.
+            {"stall_s", 0.0}}}};
 }
 
 // The failed check's line and message, from the witness (an order that raised, gave a
@@ -158,7 +160,8 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
                        {"schedule", cfg.schedule},
                        {"repeat", cfg.strategy == "replay" ? std::max(1L, cfg.trials) : 1L},
                        {"all_points", cfg.explore_points == "all"},
-                       {"scope_all", cfg.explore_scope == "all"}};
+                       {"scope_all", cfg.explore_scope == "all"},
+                       {"stall_s", cfg.explore_stall_s}};
   return record_from_worker(run_worker(spec, opts), path, name, cfg, opts);
 }
 

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <random>
 
@@ -10,6 +11,7 @@
 #include "worker/actor_pool.hpp"
 #include "worker/clock.hpp"
 #include "worker/scheduler.hpp"
+#include "worker/stall_watch.hpp"
 #include "worker/tally.hpp"
 
 namespace pyrace {
@@ -75,6 +77,7 @@ class Explorer {
 
   int threads() const { return n_; }
   const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
+  const Scheduler& scheduler() const { return *sched_; }
   bool failed() const { return err_.set(); }
 
   // Runs one schedule: fresh state, actors released under the scheduler, then the outcome.
@@ -471,7 +474,35 @@ void prepare_explore(const ExploreParams& p) {
   py::check(PyObject_CallMethod(g_model.get(), "install", "OO", g_sched_module.get(), loader.get()));
 }
 
-json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p) {
+// A stall watch over the search, when asked for: a thread blocked outside the model ends the
+// worker through on_stall with the search's result so far and an "explore" error naming it.
+std::unique_ptr<StallWatch> watch_stalls(Explorer& ex, const LoadedCase& c, const ExploreParams& p, const json& out,
+                                         const StallHandler& on_stall) {
+  if (p.stall_s <= 0 || !on_stall) return nullptr;
+  std::vector<std::string> names;
+  for (int t = 0; t < ex.threads(); ++t) names.push_back(ex.actor_for(t).name);
+  std::string case_file = py::to_string(c.path.get());
+  return std::make_unique<StallWatch>(
+      ex.scheduler(), p.stall_s,
+      [names = std::move(names), case_file = std::move(case_file), out, on_stall](const Stall& st) {
+        json o = out;
+        const std::string who =
+            st.thread >= 0 && st.thread < static_cast<int>(names.size()) ? names[static_cast<size_t>(st.thread)] : "?";
+        o["stall"] = {{"thread", st.thread},
+                      {"file", st.file},
+                      {"line", st.line},
+                      {"source", st.source},
+                      {"seconds", st.seconds}};
+        o["error"] = {{"phase", "explore"},
+                      {"message", stall_message(st, who)},
+                      {"traceback", ""},
+                      {"line", st.file == case_file ? st.line : 0}};
+        on_stall(o);
+      });
+}
+
+json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p,
+                 const StallHandler& on_stall) {
   json out = {{"strategy", p.strategy},
               {"preemption_bound", p.preemptions},
               {"seed", p.seed},
@@ -483,7 +514,10 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
     Explorer ex(interp, c, p);
     out["threads"] = ex.threads();
     const auto search_t0 = Clock::now();  // search_s: the schedules alone (no set-up, no witness timeline)
-    search(s, ex);
+    {
+      const std::unique_ptr<StallWatch> watch = watch_stalls(ex, c, p, out, on_stall);
+      search(s, ex);
+    }
     out["search_s"] = seconds_since(search_t0);
     out["schedules"] = s.schedules;
     out["complete"] = s.complete;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "worker/engine.hpp"  // LoadedCase
@@ -33,7 +34,14 @@ struct ExploreParams {
   // The sanity check: the stress run's sizes (its ITERATIONS, no EXPLORE overrides), since it
   // vouches for the case as stress runs it.
   bool stress_sizes = false;
+  // A thread holding the turn this long without a step is blocked outside the model (a sleep, I/O,
+  // an unmodelled lock): the search ends with an error naming it (0: no watch; the sanity check).
+  double stall_s = 5;
 };
+
+// Ends the worker with this explore result (an "error" naming the stalled thread); called on the
+// stall watch's thread, which is never attached: it must not touch the interpreter.
+using StallHandler = std::function<void(const nlohmann::json&)>;
 
 // Sets up sys.monitoring and the scheduler module before the case is loaded (the blocking
 // stand-ins must be in `threading` when the case imports it). Call once per worker.
@@ -41,6 +49,7 @@ void prepare_explore(const ExploreParams& p);
 
 // Runs the search; the caller is attached. Errors of case code (setup, arbiter) end it with
 // {"error": {...}} in the result, as the stress engine's ERROR.
-nlohmann::json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p);
+nlohmann::json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreParams& p,
+                           const StallHandler& on_stall = {});
 
 }  // namespace pyrace

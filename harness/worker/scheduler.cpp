@@ -15,9 +15,14 @@ PyObject* g_aborted_type = nullptr;  // ScheduleAborted (owned by the module, ke
 py::Ref g_disable;                   // sys.monitoring.DISABLE
 std::string g_table;                 // opcode -> 1 if a scheduling point
 std::vector<std::string> g_excluded; // files whose code is never a point
-// code object -> its bytecode (null Ref: excluded code). Touched only by the thread holding the
-// turn, so without a lock.
-std::unordered_map<PyObject*, py::Ref>* g_code_cache = nullptr;
+// code object -> its bytecode (null Ref: excluded code) and file. Changed only by the thread
+// holding the turn, so without a lock; the stall watch reads a file name through a pointer into it
+// (an unordered_map never moves its elements).
+struct CodeInfo {
+  py::Ref bytes;
+  std::string file;
+};
+std::unordered_map<PyObject*, CodeInfo>* g_code_cache = nullptr;
 
 inline std::uint64_t bit(int t) { return std::uint64_t{1} << t; }
 }  // namespace
@@ -51,15 +56,30 @@ void Scheduler::begin(Chooser choose, PyObject* tracer, long max_steps, long spi
     s.key = nullptr;
     s.what.clear();
     s.timed = s.timed_out = false;
+    s.at_code.store(nullptr, std::memory_order_relaxed);
+    s.at_offset.store(-1, std::memory_order_relaxed);
+    s.at_file.store(nullptr, std::memory_order_relaxed);
     s.go.store(0, std::memory_order_relaxed);
   }
+  holder_.store(0, std::memory_order_relaxed);
+  progress_.fetch_add(1, std::memory_order_release);
+  in_schedule_.store(true, std::memory_order_release);
   // Pre-roll: thread 0 first, each to its first scheduling point, then the next. What runs
   // before a thread's first point touches nothing shared, so this order is no choice.
   slots_[0].state = State::Running;
   slots_[0].go.store(1, std::memory_order_release);
 }
 
+Scheduler::Where Scheduler::where(int t) const {
+  if (t < 0 || t >= n_) return {};
+  const Slot& s = slots_[t];
+  return {s.at_code.load(std::memory_order_acquire), s.at_offset.load(std::memory_order_acquire),
+          s.at_file.load(std::memory_order_acquire)};
+}
+
 void Scheduler::hand(int u) {
+  holder_.store(u, std::memory_order_relaxed);
+  progress_.fetch_add(1, std::memory_order_release);
   slots_[u].go.store(1, std::memory_order_release);
   slots_[u].go.notify_one();
 }
@@ -92,6 +112,7 @@ bool Scheduler::raise_aborted() {
 void Scheduler::abort(AbortKind kind, std::string reason) {
   abort_kind_ = kind;
   abort_reason_ = std::move(reason);
+  in_schedule_.store(false, std::memory_order_release);  // what runs now only unwinds
   aborted_.store(true, std::memory_order_release);
   // Every thread still waiting takes the abort and unwinds (they run at once from here on, but
   // only to leave: every scheduler call now raises or returns).
@@ -167,6 +188,7 @@ void Scheduler::leave(int t) {
   slots_[t].state = State::Done;
   trace_event(t, "finished");
   t_index = -1;
+  progress_.fetch_add(1, std::memory_order_release);
   if (preroll_) {
     for (int u = t + 1; u < n_; ++u) {
       if (slots_[u].state == State::Idle) {
@@ -180,11 +202,19 @@ void Scheduler::leave(int t) {
   }
   int c = decide_and_hand(t);
   if (c >= 0) hand(c);
+  else if (!aborted_.load(std::memory_order_acquire))
+    in_schedule_.store(false, std::memory_order_release);  // every thread finished
 }
 
-bool Scheduler::point(int t, PyObject* code, int offset) {
+bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file) {
   if (aborted_.load(std::memory_order_acquire)) return raise_aborted();
-  slots_[t].state = State::Ready;
+  // Only the thread holding the turn writes it: no read-modify-write on the hot path.
+  progress_.store(progress_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  Slot& me = slots_[t];
+  me.at_code.store(code, std::memory_order_relaxed);
+  me.at_offset.store(offset, std::memory_order_relaxed);
+  me.at_file.store(file, std::memory_order_release);
+  me.state = State::Ready;
   int prev = t;
   if (preroll_) {
     for (int u = t + 1; u < n_; ++u) {
@@ -292,13 +322,14 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
       bytes = py::Ref::steal(PyCode_GetCode(reinterpret_cast<PyCodeObject*>(code)));
     PyErr_Clear();
     Py_INCREF(code);  // kept alive: the map is keyed by its address
-    it = g_code_cache->emplace(code, std::move(bytes)).first;
+    it = g_code_cache->emplace(code, CodeInfo{std::move(bytes), std::move(f)}).first;
   }
   const long offset = PyLong_AsLong(args[1]);
-  if (!it->second || offset < 0 || offset >= PyBytes_GET_SIZE(it->second.get()) ||
-      !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(it->second.get())[offset])])
+  const py::Ref& bytes = it->second.bytes;
+  if (!bytes || offset < 0 || offset >= PyBytes_GET_SIZE(bytes.get()) ||
+      !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(bytes.get())[offset])])
     return Py_NewRef(g_disable.get());  // never a point: sys.monitoring stops calling us there
-  if (!g_sched->point(t, code, static_cast<int>(offset))) return nullptr;
+  if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file)) return nullptr;
   Py_RETURN_NONE;
 }
 
@@ -328,7 +359,7 @@ py::Ref make_sched_module(const std::string& point_table, std::vector<std::strin
   g_table = point_table;
   g_table.resize(256, '\1');
   g_excluded = std::move(excluded_files);
-  if (!g_code_cache) g_code_cache = new std::unordered_map<PyObject*, py::Ref>();
+  if (!g_code_cache) g_code_cache = new std::unordered_map<PyObject*, CodeInfo>();
   py::Ref m = py::check(PyModule_Create(&kModule));
 #ifdef Py_GIL_DISABLED
   PyUnstable_Module_SetGIL(m.get(), Py_MOD_GIL_NOT_USED);

@@ -55,7 +55,7 @@ class Scheduler {
 
   // Called from the monitoring callback and the stand-ins, on the thread holding the turn.
   // false / -1: the schedule was aborted and ScheduleAborted is set (it unwinds the actor).
-  bool point(int t, PyObject* code, int offset);
+  bool point(int t, PyObject* code, int offset, const std::string* file = nullptr);
   int block(int t, PyObject* key, const std::string& what, bool timed);  // 1 woken, 0 timed out
   void wake(PyObject* key);
 
@@ -67,6 +67,20 @@ class Scheduler {
   // The thread the current OS thread is in the running schedule, or -1.
   static int current_thread();
 
+  // For the stall watch (stall_watch.hpp), from a thread of its own that never attaches: whether
+  // a schedule is under way, a count that moves at every step, hand-over and finish, the thread
+  // holding the turn, and where it last was (the point it took its turn at; code null: before its
+  // first point). A thread that keeps the turn without moving is blocked outside the model.
+  struct Where {
+    PyObject* code = nullptr;         // kept alive by the scheduler's code cache
+    int offset = -1;
+    const std::string* file = nullptr;  // the code's co_filename, in the same cache
+  };
+  bool in_schedule() const { return in_schedule_.load(std::memory_order_acquire); }
+  std::uint64_t progress() const { return progress_.load(std::memory_order_acquire); }
+  int holder() const { return holder_.load(std::memory_order_acquire); }
+  Where where(int t) const;
+
  private:
   enum class State { Idle, Ready, Running, Blocked, Done };
   struct Slot {
@@ -74,6 +88,9 @@ class Scheduler {
     PyObject* key = nullptr;  // Blocked: what it waits on (compared by identity only)
     std::string what;
     bool timed = false, timed_out = false;
+    std::atomic<PyObject*> at_code{nullptr};  // where it last took its turn (Where)
+    std::atomic<int> at_offset{-1};
+    std::atomic<const std::string*> at_file{nullptr};
     alignas(64) std::atomic<std::uint32_t> go{0};
   };
 
@@ -99,6 +116,9 @@ class Scheduler {
   std::vector<int> choices_;
   int preemptions_ = 0;
   std::atomic<bool> aborted_{false};
+  std::atomic<bool> in_schedule_{false};
+  std::atomic<std::uint64_t> progress_{0};
+  std::atomic<int> holder_{-1};
   AbortKind abort_kind_ = AbortKind::None;
   std::string abort_reason_;
   std::vector<std::string> deadlock_;

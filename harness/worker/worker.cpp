@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -66,7 +67,12 @@ bool g_finalise_sanitizer = false;
 // Ends the worker without finalising the interpreter: finalisation would wait for threads a
 // case started and never joined, and the result is already written. exit() does not finalise
 // it either: CPython's own exit functions run in Py_FinalizeEx, which is never called.
+// Once per process: explore's stall watch may end the worker from its own thread while the main
+// thread, just unblocked, ends it too; the second waits for the first's _exit.
+std::atomic<bool> g_finishing{false};
 [[noreturn]] void finish(const json& j, int code) {
+  if (g_finishing.exchange(true))
+    for (;;) ::pause();
   write_result(j);
   std::fflush(stdout);
   std::fflush(stderr);
@@ -123,6 +129,7 @@ ExploreParams explore_params(const json& j) {
   p.scope_all = j.value("scope_all", p.scope_all);
   p.trace = j.value("trace", p.trace);
   p.stress_sizes = j.value("stress_sizes", p.stress_sizes);
+  p.stall_s = j.value("stall_s", p.stall_s);
   return p;
 }
 
@@ -276,7 +283,18 @@ LoadedCase loaded_case(const Session& s) {
   py::check(
       PyObject_CallMethod(s.loader.get(), "configure", "Oil", s.c.get(), ep.threads, s.single ? 1L : ep.iterations));
   write_result({{"event", "loaded"}, {"case", out["case"]}, {"python", out["python"]}});
-  out["explore"] = run_explore(interp, loaded_case(s), ep);
+  // A thread blocked outside the model: the stall watch's thread ends the worker with what the
+  // search has so far (no Python there: the blocked thread may be attached, holding up the rest).
+  StallHandler on_stall = [base = out](const json& e) {
+    json o = base;
+    o["explore"] = e;
+    o["status"] = "exception";
+    o["message"] = e["error"].value("message", "");
+    o["traceback"] = "";
+    o["line"] = e["error"].value("line", 0);
+    finish(o, kWorkerOk);
+  };
+  out["explore"] = run_explore(interp, loaded_case(s), ep, on_stall);
   if (py::gil_enabled()) finish_gil(s, "while the case ran");
   out["status"] = "ok";
   if (out["explore"].contains("error")) {  // case code raised (setup, arbiter), or pyrace failed

@@ -168,3 +168,27 @@ TEST_CASE("explore: every bundled case gets the verdict its EXPECT (or EXPLORE's
     if (rec["verdict"] == "SAFE") CHECK(rec["explore"]["complete"] == true);
   }
 }
+
+TEST_CASE("explore: blocking outside the model (an unmodelled lock, a sleep) is an ERROR naming the line, not a hang",
+          "[integration][explore]") {
+  // Without the stall watch both would wait for --timeout (TIMEOUT); the sanity check, which runs
+  // the actors one after another, has no watch and must pass (neither blocks there).
+  Run r = pyrace(
+      "explore tests/data/explore/Explore_UnmodelledLock.py tests/data/explore/Explore_SleepsMidway.py "
+      "--explore-stall 1 --timeout 600 --time-budget 600");
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto m = by_name(r);
+  const json& lock = m["Explore_UnmodelledLock"];
+  CHECK(lock["verdict"] == "ERROR");
+  CHECK(lock["line"] == 23);
+  CHECK_THAT(lock["message"].get<std::string>(),
+             ContainsSubstring("blocked outside explore's model: thread ") &&
+                 ContainsSubstring("(actor) stopped after line 23 (`with s.lock:`) and took no step for"));
+  CHECK(lock["explore"]["stall"]["source"] == "with s.lock:");
+  const json& sleep = m["Explore_SleepsMidway"];
+  CHECK(sleep["verdict"] == "ERROR");
+  CHECK(sleep["line"] == 27);
+  CHECK_THAT(sleep["message"].get<std::string>(),
+             ContainsSubstring("thread 1 (second) stopped after line 27 (`time.sleep(60)`)"));
+}
