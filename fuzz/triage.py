@@ -438,6 +438,9 @@ def existing_cases(folder):
     return out
 
 
+# Written out whole in every case file, not imported from the fuzz runtime: explain and explore
+# work on the functions defined in the case file itself (the loader matches co_filename), and a
+# core developer cuts the file by hand; `duplicates` lists these repeats, on purpose.
 CASE_BODY = '''from _pyrace_fuzz import Program
 
 EXPECT = "safe"
