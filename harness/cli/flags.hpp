@@ -134,8 +134,8 @@ struct In {
     "explore: case (scheduling points in the case file's code) or all (library code too)",                             \
     CLI::IsMember({"case", "all"}), In::Run | In::Explore | In::Replay)                                                \
   X(double, explore_stall, 5.0, "--explore-stall",                                                                     \
-    "explore: a thread that holds the turn this many seconds without a step is blocked outside the model (a "          \
-    "sleep, I/O, an unmodelled lock): an ERROR naming its line (0: no watch; --timeout still applies)",                \
+    "explore: a thread that holds the turn this many seconds without a step is blocked outside the model (I/O, "       \
+    "an unmodelled lock, a C call that waits): an ERROR naming its line (0: no watch; --timeout still applies)",       \
     CLI::Range(0.0, 86400.0), In::Run | In::Explore | In::Replay)                                                      \
   X(std::string, schedule, "", "--schedule", "replay: the schedule string an explore witness printed, e.g. 0,1*3,0*2", \
     CLI::Validator(), In::Replay)                                                                                      \

@@ -416,7 +416,22 @@ def install(sched, loader):
     finally:
         sys.modules["threading"] = saved
     queue_view.SimpleQueue = queue_view._PySimpleQueue  # the C one blocks inside C
-    loader.import_views = {"threading": view, "queue": queue_view}
+    # Time does not pass in a schedule: the case's time.sleep only lets the other threads run
+    # (the scheduling point before its call), as Loom and Shuttle treat a sleep; every order of the
+    # threads around it is explored anyway. A sleep in setup or the arbiter sleeps.
+    import time
+    real_sleep = time.sleep
+
+    def sleep(seconds):
+        if _sched.me() < 0:
+            return real_sleep(seconds)
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+
+    time_view = types.ModuleType("time", time.__doc__)
+    time_view.__dict__.update({k: v for k, v in time.__dict__.items() if not k.startswith("__")})
+    time_view.sleep = sleep
+    loader.import_views = {"threading": view, "queue": queue_view, "time": time_view}
     _model_files.add(threading.__file__)
     _model_files.add(queue_view.__file__)
     # A fork inside a schedule copies a process whose other actors the child does not have: the

@@ -169,12 +169,12 @@ TEST_CASE("explore: every bundled case gets the verdict its EXPECT (or EXPLORE's
   }
 }
 
-TEST_CASE("explore: blocking outside the model (an unmodelled lock, a sleep) is an ERROR naming the line, not a hang",
+TEST_CASE("explore: blocking outside the model (an unmodelled lock, I/O) is an ERROR naming the line, not a hang",
           "[integration][explore]") {
   // Without the stall watch both would wait for --timeout (TIMEOUT); the sanity check, which runs
   // the actors one after another, has no watch and must pass (neither blocks there).
   Run r = pyrace(
-      "explore tests/data/explore/Explore_UnmodelledLock.py tests/data/explore/Explore_SleepsMidway.py "
+      "explore tests/data/explore/Explore_UnmodelledLock.py tests/data/explore/Explore_WaitsMidway.py "
       "--explore-stall 1 --timeout 600 --time-budget 600");
   INFO(r.out);
   CHECK(r.exit_code == 1);
@@ -186,9 +186,22 @@ TEST_CASE("explore: blocking outside the model (an unmodelled lock, a sleep) is 
              ContainsSubstring("blocked outside explore's model: thread ") &&
                  ContainsSubstring("(actor) stopped after line 23 (`with s.lock:`) and took no step for"));
   CHECK(lock["explore"]["stall"]["source"] == "with s.lock:");
-  const json& sleep = m["Explore_SleepsMidway"];
+  const json& sleep = m["Explore_WaitsMidway"];
   CHECK(sleep["verdict"] == "ERROR");
   CHECK(sleep["line"] == 27);
   CHECK_THAT(sleep["message"].get<std::string>(),
-             ContainsSubstring("thread 1 (second) stopped after line 27 (`time.sleep(60)`)"));
+             ContainsSubstring("thread 1 (second) stopped after line 27 (`select.select([], [], [], 60)`)"));
+}
+
+TEST_CASE("explore: time.sleep in an actor does not sleep; it lets the other threads run", "[integration][explore]") {
+  // A 30 s sleep, a 1 s stall limit: were the sleep real, the stall watch would end the search.
+  Run r = pyrace(
+      "explore tests/data/explore/Explore_SleepWidensWindow.py --explore-stall 1 --timeout 600 --time-budget 600");
+  INFO(r.out);
+  REQUIRE(r.records.size() == 1);
+  const json& rec = r.records[0];
+  CHECK(rec["verdict"] == "RACY");
+  CHECK(witness(rec)["outcome"] == "2");
+  CHECK_THAT(rec["message"].get<std::string>(), !ContainsSubstring("blocked outside"));
+  CHECK(r.exit_code == 0);
 }
