@@ -18,6 +18,10 @@ Measured 2026-12-01 (load average 7-11 on 2 cores), 3 runs of pyrace run --time-
 build: release 3.14.5: CRASH in 2 of 3 (this signature both times; the third INCONCLUSIVE,
 63,387 states of which 46 overlapping); release 3.14.7: 0 of 3 (INCONCLUSIVE each time, no
 crash in 59,783-76,473 states, 913-1,940 of them overlapping: SAFE needs ~3,000).
+On a quiet machine (2026-12-01 09:14 UTC, load average below 1, --time-budget 60): release
+3.14.5 hung (TIMEOUT after 120 s, no Python frame on any actor: the same corrupted dict, spun on
+instead of crashed on); 3.14.6 and 3.14.7 SAFE (0 of 20,000 states, about 6,800 overlapping):
+the fix is in 3.14.6 (docs/measurements/interp-suite-3.14.5-3.14.6-3.14.7.md).
 
 The program:
     shared[0] = builtins.dict(*({'a': 1, 'b': 2},))

@@ -24,7 +24,7 @@ The program:
 from _pyrace_fuzz import Program
 
 EXPECT = "safe"
-KNOWN_BUG = {'issue': 'gh-127716', 'affects': '3.14.5 3.14.7', 'verdict': 'RACY', 'signature': "oracle SystemError in memoryview.<iterate>: <class 'itertools.islice'> returned a result with an exception set"}
+KNOWN_BUG = {'issue': 'gh-127716', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'RACY', 'signature': "oracle SystemError in memoryview.<iterate>: <class 'itertools.islice'> returned a result with an exception set"}
 SPEC = {'format': 1, 'objects': [('base', ('builtins', 'memoryview'), 3)], 'threads': [[(0, '<iterate>', [], False)], [(0, 'release', [], False)]]}
 SHAPE = "single"  # a fresh program per state, each thread's operations once: as the fuzzer runs it
 THREADS = 2

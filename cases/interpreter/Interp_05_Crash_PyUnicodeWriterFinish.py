@@ -26,7 +26,7 @@ The program:
 from _pyrace_fuzz import Program
 
 EXPECT = "safe"
-KNOWN_BUG = {'issue': 'gh-150695', 'affects': '3.14.5 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate'}
+KNOWN_BUG = {'issue': 'gh-150695', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: _PyUnicodeWriter_Finish < PyUnicodeWriter_Finish < make_intermediate'}
 SPEC = {'format': 1, 'objects': [('base', ('_io', 'StringIO'), 2)], 'threads': [[(0, '__init__', [], False), (0, '__init__', [], False)], [(0, 'read', [], False)]]}
 SHAPE = "single"  # a fresh program per state, each thread's operations once: as the fuzzer runs it
 THREADS = 2

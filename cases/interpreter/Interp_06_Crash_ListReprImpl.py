@@ -22,7 +22,7 @@ The program:
 from _pyrace_fuzz import Program
 
 EXPECT = "safe"
-KNOWN_BUG = {'issue': 'gh-146022', 'affects': '3.14.5 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: list_repr_impl < list_repr < PyObject_Repr'}
+KNOWN_BUG = {'issue': 'gh-146022', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: list_repr_impl < list_repr < PyObject_Repr'}
 SPEC = {'format': 1, 'objects': [('base', ('xml.etree.ElementTree', 'Element'), 1)], 'threads': [[(0, '__init__', [('val', 11)], False)], [(0, '<repr>', [], False)]]}
 SHAPE = "single"  # a fresh program per state, each thread's operations once: as the fuzzer runs it
 THREADS = 2

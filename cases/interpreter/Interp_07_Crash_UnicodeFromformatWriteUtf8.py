@@ -24,7 +24,7 @@ The program:
 from _pyrace_fuzz import Program
 
 EXPECT = "safe"
-KNOWN_BUG = {'issue': 'gh-157095', 'affects': '3.14.5 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: unicode_fromformat_write_utf8 < unicode_fromformat_arg < unicode_from_format'}
+KNOWN_BUG = {'issue': 'gh-157095', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: unicode_fromformat_write_utf8 < unicode_fromformat_arg < unicode_from_format'}
 SPEC = {'format': 1, 'objects': [('base', ('xml.etree.ElementTree', 'XMLParser'), 0)], 'threads': [[(0, '__init__', [], False)], [(0, 'close', [], False)]]}
 SHAPE = "single"  # a fresh program per state, each thread's operations once: as the fuzzer runs it
 THREADS = 2
