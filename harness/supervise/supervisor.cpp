@@ -59,7 +59,8 @@ json sanity_spec(const std::string& path, const std::string& name, const Config&
                        // inside it (a switch would interleave them), and room for its steps.
             {"spin_limit", 2000000L},
             {"max_steps", 20000000L},
-            // A sleep in an actor is no error when the actors run one after another.
+            // No stall watch: a wait in an actor that ends (a select with a timeout, say) is no
+            // error when the actors run one after another.
             {"stall_s", 0.0}}}};
 }
 

@@ -34,8 +34,9 @@ struct ExploreParams {
   // The sanity check: the stress run's sizes (its ITERATIONS, no EXPLORE overrides), since it
   // vouches for the case as stress runs it.
   bool stress_sizes = false;
-  // A thread holding the turn this long without a step is blocked outside the model (a sleep, I/O,
-  // an unmodelled lock): the search ends with an error naming it (0: no watch; the sanity check).
+  // A thread holding the turn this long without a step is blocked outside the model (I/O, an
+  // unmodelled lock, a C call that waits): the search ends with an error naming it (0: no watch;
+  // the sanity check).
   double stall_s = 5;
 };
 

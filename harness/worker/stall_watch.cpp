@@ -77,9 +77,8 @@ std::string stall_message(const Stall& s, const std::string& actor_name) {
       "blocked outside explore's model: {} stopped {} and took no step for {:.1f} s (--explore-stall), every other "
       "thread waiting for its turn. It waits on something explore does not schedule: I/O, a lock not made through "
       "threading or queue (_thread.allocate_lock, say), a sleep in library code, or a C call that waits or never "
-      "returns. Explore "
-      "models threading's Lock, RLock, Condition, Semaphore, Event and Barrier, and queue's queues; pyrace run runs "
-      "the case as it is",
+      "returns. Explore models threading's Lock, RLock, Condition, Semaphore, Event and Barrier, and queue's "
+      "queues; pyrace run runs the case as it is",
       who, where, s.seconds);
 }
 

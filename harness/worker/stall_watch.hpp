@@ -1,6 +1,6 @@
 // Explore's stall watch: blocking the model does not know (I/O, a lock of the case's own from
-// _thread, a sleep in library code, a C call that waits or never returns) leaves the thread holding the turn where
-// it is, and every other thread waiting for it. A thread of its own, never attached to the
+// _thread, a sleep in library code, a C call that waits or never returns) leaves the thread
+// holding the turn where it is, and every other thread waiting for it. A thread of its own, never attached to the
 // interpreter (it must work when an attached thread is stuck), notices that no step was taken
 // for the limit and reports which thread stopped where; the caller then ends the worker.
 #pragma once

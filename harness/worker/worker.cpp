@@ -269,6 +269,21 @@ LoadedCase loaded_case(const Session& s) {
 
 // Explore mode: the schedule search, its result in out["explore"]; an error of case code or of
 // pyrace's becomes status "exception".
+// Ends an explore worker: out["explore"] is the search's result; an "error" in it (case code
+// raised, pyrace failed, a thread stalled) makes the result an exception naming it.
+[[noreturn]] void finish_explore(json& out) {
+  out["status"] = "ok";
+  if (out["explore"].contains("error")) {
+    const json& e = out["explore"]["error"];
+    out["status"] = "exception";
+    const std::string phase = e.value("phase", std::string("harness"));
+    out["message"] = phase == "explore" ? e.value("message", "") : "the " + phase + " raised " + e.value("message", "");
+    out["traceback"] = e.value("traceback", "");
+    out["line"] = e.value("line", 0);
+  }
+  finish(out, kWorkerOk);
+}
+
 [[noreturn]] void explore_mode(Session& s, PyInterpreterState* interp, ExploreParams ep) {
   json& out = s.out;
   ep.threads = threads_of(s);
@@ -288,24 +303,11 @@ LoadedCase loaded_case(const Session& s) {
   StallHandler on_stall = [base = out](const json& e) {
     json o = base;
     o["explore"] = e;
-    o["status"] = "exception";
-    o["message"] = e["error"].value("message", "");
-    o["traceback"] = "";
-    o["line"] = e["error"].value("line", 0);
-    finish(o, kWorkerOk);
+    finish_explore(o);
   };
   out["explore"] = run_explore(interp, loaded_case(s), ep, on_stall);
   if (py::gil_enabled()) finish_gil(s, "while the case ran");
-  out["status"] = "ok";
-  if (out["explore"].contains("error")) {  // case code raised (setup, arbiter), or pyrace failed
-    const json& e = out["explore"]["error"];
-    out["status"] = "exception";
-    const std::string phase = e.value("phase", std::string("harness"));
-    out["message"] = phase == "explore" ? e.value("message", "") : "the " + phase + " raised " + e.value("message", "");
-    out["traceback"] = e.value("traceback", "");
-    out["line"] = e.value("line", 0);
-  }
-  finish(out, kWorkerOk);
+  finish_explore(out);
 }
 
 // What the stress run measured, as the result's "run" object.
