@@ -29,6 +29,7 @@ Config config_for(const RunOptions& o, const Unit& u) {
   cfg.max_schedules = o.schedules;
   cfg.seed = static_cast<std::uint64_t>(o.seed);
   cfg.explore_points = o.explore_points;
+  cfg.explore_cache = o.explore_cache;
   cfg.explore_scope = o.explore_scope;
   cfg.explore_stall_s = o.explore_stall;
   return cfg;

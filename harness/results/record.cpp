@@ -135,6 +135,7 @@ json to_json(const Config& c) {
               {"seed", c.seed},
               {"schedule", c.schedule},
               {"explore_points", c.explore_points},
+              {"explore_cache", c.explore_cache},
               {"explore_scope", c.explore_scope},
               {"explore_stall_s", c.explore_stall_s}};
 }
@@ -155,6 +156,7 @@ Config config_from_json(const json& j) {
   c.seed = j.value("seed", c.seed);
   c.schedule = j.value("schedule", c.schedule);
   c.explore_points = j.value("explore_points", c.explore_points);
+  c.explore_cache = j.value("explore_cache", c.explore_cache);
   c.explore_scope = j.value("explore_scope", c.explore_scope);
   c.explore_stall_s = j.value("explore_stall_s", c.explore_stall_s);
   return c;

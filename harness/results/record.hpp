@@ -32,6 +32,7 @@ struct Config {
   long max_schedules = 100000;          // explore: at most this many schedules
   std::uint64_t seed = 1;               // explore, pct / random
   std::string schedule;                 // explore, replay: the schedule string
+  std::string explore_cache = "on";         // explore, exhaustive: the state cache (off: to measure it)
   std::string explore_points = "visible";  // explore: "all" makes every instruction a scheduling point
   std::string explore_scope = "case";      // explore: "all" puts scheduling points in library code too
   double explore_stall_s = 5;              // explore: a turn held this long without a step is a stall

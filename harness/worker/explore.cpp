@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <unordered_map>
 
 #include "loader_source.hpp"  // kExploreModelSource
 #include "py/interp.hpp"
@@ -78,6 +79,7 @@ class Explorer {
   int threads() const { return n_; }
   const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
   const Scheduler& scheduler() const { return *sched_; }
+  Scheduler& scheduler() { return *sched_; }
   bool failed() const { return err_.set(); }
 
   // Runs one schedule: fresh state, actors released under the scheduler, then the outcome.
@@ -134,6 +136,10 @@ class Explorer {
   }
 
   std::vector<OutcomeCount> take_outcomes() { return hist_.take(); }
+  void clear_tallies() {
+    hist_.clear();
+    raised_.clear();
+  }
   std::vector<RaisedKind> take_raised() { return raised_.take(); }
   void error_into(json& out) {
     EngineResult e;
@@ -149,6 +155,7 @@ class Explorer {
     Scheduler& sched = *sched_;
     sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
     pool_->run([&](int t) {
+      bool raised = false;
       if (sched.enter(t)) {
         const Actor& a = actor_for(t);
         PyObject* target = per_thread_ ? PyList_GET_ITEM(own, t) : state;
@@ -158,12 +165,13 @@ class Explorer {
         if (!ok) {
           py::Ref exc = py::take_raised();
           if (!PyErr_GivenExceptionMatches(exc.get(), schedule_aborted_type())) {
+            raised = true;
             int k = raised_.add(std::move(exc)), none = -1;
             kind.compare_exchange_strong(none, k);  // the first by time: the threads took turns
           }
         }
       }
-      sched.leave(t);
+      sched.leave(t, raised);
     });
   }
 
@@ -259,6 +267,11 @@ struct Search {
   json& out;
   const Clock::time_point t0 = Clock::now();  // the budget counts set-up too
   long schedules = 0, deadlocks = 0, livelocks = 0;
+  long pruned = 0;   // schedules that reached a state an earlier one reached (the state cache)
+  long skipped = 0;  // alternatives not queued: their first step leads to a state reached before
+  bool cache_used = false;
+  long cache_states = 0;
+  std::string cache_off;  // why the cache was turned off mid-search
   bool complete = false;
   std::string stop_reason;
   std::optional<ScheduleResult> witness;
@@ -302,45 +315,104 @@ struct Search {
 // Iterative context bounding (CHESS): schedules with 0 preemptions first, then 1, ... up to the
 // bound (the sanity check: 0). A work item is a prefix of choices ending in a non-default one;
 // running it completes it with default choices, and every other choice along that completion
-// becomes a new item, in the bucket of its preemption count. Each schedule is run exactly once.
+// becomes a new item, in the bucket of its preemption count. Each schedule is run at most once.
+//
+// The state cache (exhaustive only, --explore-cache): a completion that reaches a state an earlier
+// schedule reached (the same trace fingerprint, trace_hash.hpp, and the same last thread) with at
+// least as many preemptions used stops there: every continuation from that state within the bound
+// was queued by the earlier visit. That holds while each step's effect depends on the state alone,
+// which fairness breaks (it switches a thread out after spin_limit steps in a row, and two visits
+// of one state may have run different lengths): a schedule with a run of spin_limit / 2 steps turns
+// the cache off and the search starts again without it.
 void search_bounded(Search& s, Explorer& ex) {
   const int bound = s.p.strategy == "sanity" ? 0 : s.p.preemptions;
-  std::vector<std::deque<std::vector<int>>> buckets(bound + 1);
-  buckets[0].push_back({});
-  bool go = true;
-  for (int k = 0; k <= bound && go; ++k) {
-    while (!buckets[k].empty() && go) {
-      if (s.out_of_budget()) {
-        go = false;
-        break;
-      }
-      std::vector<int> prefix = std::move(buckets[k].front());
-      buckets[k].pop_front();
-      int used = 0;
-      std::vector<int> taken;
-      go = s.one(ex, [&](const Decision& d) {
-        int choice;
-        if (d.step < prefix.size()) {
-          choice = prefix[d.step];
-        } else {
-          choice = default_choice(d);
-          for (std::uint64_t e = d.enabled; e; e &= e - 1) {
-            const int a = std::countr_zero(e);
-            if (a == choice) continue;
-            const int cost = used + (preempts(d, a) ? 1 : 0);
-            if (cost > bound) continue;
-            std::vector<int> next = taken;
-            next.push_back(a);
-            buckets[cost].push_back(std::move(next));
-          }
+  bool cache = s.p.cache && s.p.strategy == "exhaustive";
+  constexpr size_t kMaxStates = 4'000'000;  // beyond this, states are no longer remembered (still sound)
+  for (;;) {
+    ex.scheduler().set_track(cache);
+    std::unordered_map<std::uint64_t, int> seen;  // state and last thread -> fewest preemptions it was reached with
+    std::vector<std::deque<std::vector<int>>> buckets(bound + 1);
+    buckets[0].push_back({});
+    bool go = true, restart = false;
+    for (int k = 0; k <= bound && go && !restart; ++k) {
+      while (!buckets[k].empty() && go) {
+        if (s.out_of_budget()) {
+          go = false;
+          break;
         }
-        used += preempts(d, choice) ? 1 : 0;
-        taken.push_back(choice);
-        return choice;
-      });
+        std::vector<int> prefix = std::move(buckets[k].front());
+        buckets[k].pop_front();
+        int used = 0;
+        bool known = false;  // this completion reached a state visited before: it only finishes
+        std::vector<int> taken;
+        go = s.one(ex, [&](const Decision& d) {
+          int choice;
+          if (d.step < prefix.size()) {
+            choice = prefix[d.step];
+          } else if (known) {
+            choice = default_choice(d);
+          } else {
+            // The state cache: a state reached before (with its last thread) with no more
+            // preemptions used needs no second visit, this schedule's or a queued one's.
+            auto visited = [&](int u, int cost) {
+              if (!cache) return false;
+              const std::uint64_t key = d.after[static_cast<size_t>(u)] ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(u + 1));
+              auto it = seen.find(key);
+              if (it == seen.end()) {
+                if (seen.size() < kMaxStates) seen.emplace(key, cost);
+                return false;
+              }
+              if (it->second <= cost) return true;
+              it->second = cost;
+              return false;
+            };
+            choice = default_choice(d);
+            // Known: what follows was or will be explored from the earlier visit. The schedule
+            // still runs to its end (an actor cut short could leave module-level state, a lock
+            // made at import, held for the next schedule), but queues nothing more.
+            if (visited(choice, used)) {
+              known = true;
+              return choice;
+            }
+            for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+              const int a = std::countr_zero(e);
+              if (a == choice) continue;
+              const int cost = used + (preempts(d, a) ? 1 : 0);
+              if (cost > bound) continue;
+              if (visited(a, cost)) {
+                ++s.skipped;
+                continue;
+              }
+              std::vector<int> next = taken;
+              next.push_back(a);
+              buckets[cost].push_back(std::move(next));
+            }
+          }
+          used += preempts(d, choice) ? 1 : 0;
+          taken.push_back(choice);
+          return choice;
+        });
+        s.pruned += known ? 1 : 0;
+        if (cache && s.p.spin_limit > 0 && ex.scheduler().longest_run() * 2 >= s.p.spin_limit) {
+          restart = true;
+          break;
+        }
+      }
     }
+    s.cache_states = static_cast<long>(seen.size());
+    if (!restart) {
+      s.complete = go;
+      break;
+    }
+    // A spin loop: start again without the cache (what the first pass counted is dropped).
+    cache = false;
+    s.cache_off = "a thread took " + std::to_string(ex.scheduler().longest_run()) +
+                  " steps in a row (a spin loop), which the state cache does not model: searched again without it";
+    s.schedules = s.pruned = s.skipped = 0;
+    ex.clear_tallies();
   }
-  s.complete = go;
+  ex.scheduler().set_track(false);
+  s.cache_used = cache;
   if (s.complete) s.stop_reason = "complete";
 }
 
@@ -524,6 +596,8 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
     out["stop_reason"] = s.stop_reason;
     out["deadlocks"] = s.deadlocks;
     out["livelocks"] = s.livelocks;
+    if (p.strategy == "exhaustive")
+      out["cache"] = {{"used", s.cache_used}, {"pruned", s.pruned}, {"skipped", s.skipped}, {"states", s.cache_states}, {"off", s.cache_off}};
     if (ex.failed()) ex.error_into(out);
     if (out.contains("error")) s.witness.reset();  // no verdict on a case explore could not control
     out["witness"] = s.witness ? witness_json(*s.witness, ex, p) : json(nullptr);

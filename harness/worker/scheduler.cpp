@@ -44,6 +44,8 @@ void Scheduler::begin(Chooser choose, PyObject* tracer, long max_steps, long spi
   preroll_ = true;
   last_ = -1;
   run_length_ = 0;
+  longest_run_ = 0;
+  if (track_) trace_.reset(n_);
   choices_.clear();
   preemptions_ = 0;
   aborted_.store(false);
@@ -56,6 +58,7 @@ void Scheduler::begin(Chooser choose, PyObject* tracer, long max_steps, long spi
     s.key = nullptr;
     s.what.clear();
     s.timed = s.timed_out = false;
+    s.pending = Access::anything();
     s.at_code.store(nullptr, std::memory_order_relaxed);
     s.at_offset.store(-1, std::memory_order_relaxed);
     s.at_file.store(nullptr, std::memory_order_relaxed);
@@ -155,6 +158,11 @@ int Scheduler::decide_and_hand(int prev) {
       return -1;
     }
   }
+  if (track_)
+    for (std::uint64_t e = d.enabled; e; e &= e - 1) {
+      const int u = std::countr_zero(e);
+      d.after[static_cast<size_t>(u)] = trace_.after(u, slots_[u].pending);
+    }
   const int c = choose_(d);
   if (c < 0 || c >= n_ || !(d.enabled & bit(c))) {
     abort(AbortKind::Mismatch,
@@ -163,7 +171,11 @@ int Scheduler::decide_and_hand(int prev) {
   }
   if (preempts(d, c)) ++preemptions_;
   run_length_ = c == last_ ? run_length_ + 1 : 1;
+  longest_run_ = std::max(longest_run_, run_length_);
   last_ = c;
+  if (track_) {
+    trace_.step(c, slots_[c].pending);
+  }
   choices_.push_back(c);
   if (max_steps_ > 0 && static_cast<long>(choices_.size()) > max_steps_) {
     abort(AbortKind::Livelock, "the schedule did not end within " + std::to_string(max_steps_) + " steps");
@@ -179,13 +191,16 @@ bool Scheduler::enter(int t) {
   return true;
 }
 
-void Scheduler::leave(int t) {
+void Scheduler::leave(int t, bool raised) {
   if (aborted_.load(std::memory_order_acquire)) {
     slots_[t].state = State::Done;
     t_index = -1;
     return;
   }
   slots_[t].state = State::Done;
+  // Which exception escaped first is part of the outcome: an actor's end by an exception is
+  // ordered against every other step.
+  if (track_ && raised) trace_.step(t, Access::anything());
   trace_event(t, "finished");
   t_index = -1;
   progress_.fetch_add(1, std::memory_order_release);
@@ -206,7 +221,7 @@ void Scheduler::leave(int t) {
     in_schedule_.store(false, std::memory_order_release);  // every thread finished
 }
 
-bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file) {
+bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file, const Access* access) {
   if (aborted_.load(std::memory_order_acquire)) return raise_aborted();
   // Only the thread holding the turn writes it: no read-modify-write on the hot path.
   progress_.store(progress_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -215,6 +230,7 @@ bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file
   me.at_offset.store(offset, std::memory_order_relaxed);
   me.at_file.store(file, std::memory_order_release);
   me.state = State::Ready;
+  me.pending = access ? *access : Access::anything();
   int prev = t;
   if (preroll_) {
     for (int u = t + 1; u < n_; ++u) {
@@ -248,6 +264,7 @@ int Scheduler::block(int t, PyObject* key, const std::string& what, bool timed) 
   s.what = what;
   s.timed = timed;
   s.timed_out = false;
+  s.pending = Access::anything();  // it goes on inside the blocking call, whatever that touches
   trace_event(t, "waits for " + what);
   int c = decide_and_hand(t);
   if (c < 0) return raise_aborted(), -1;
@@ -329,6 +346,12 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (!bytes || offset < 0 || offset >= PyBytes_GET_SIZE(bytes.get()) ||
       !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(bytes.get())[offset])])
     return Py_NewRef(g_disable.get());  // never a point: sys.monitoring stops calling us there
+  if (g_sched->tracking()) {
+    const Access a = classify_access(code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()),
+                                     static_cast<int>(offset));
+    if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, &a)) return nullptr;
+    Py_RETURN_NONE;
+  }
   if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file)) return nullptr;
   Py_RETURN_NONE;
 }

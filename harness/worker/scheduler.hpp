@@ -7,6 +7,7 @@
 #pragma once
 #include <Python.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include "py/ref.hpp"
+#include "worker/access_model.hpp"
+#include "worker/trace_hash.hpp"
 
 namespace pyrace {
 
@@ -25,6 +28,9 @@ struct Decision {
   int prev = -1;              // the thread that took the previous step (-1: this is the first)
   bool prev_enabled = false;  // ...and it could go on: choosing another thread preempts it
   size_t step = 0;            // steps taken so far in this schedule
+  // With set_track(true): per enabled thread u, the fingerprint of the state u's step would lead
+  // to (trace_hash.hpp), the same for every equivalent schedule prefix.
+  std::array<std::uint64_t, 64> after{};
 };
 
 // The non-preemptive default: the previous thread if it can go on, else the lowest-numbered one.
@@ -43,6 +49,9 @@ class Scheduler {
   // Every actor has a core of its own (ActorPool::can_spin): a thread waiting for its turn spins a
   // little before it sleeps, so a hand-off between threads on two cores costs no futex wake-up.
   void set_spin(bool spin) { spin_ = spin; }
+  // Track what each step reads and writes, for Decision::trace (costs a look at the frame per point).
+  void set_track(bool track) { track_ = track; }
+  bool tracking() const { return track_; }
 
   // Coordinator, before the actors are released: a fresh schedule. The tracer (may be null) is
   // explore_model.Tracer: told every step and event, on the thread that takes it.
@@ -51,16 +60,19 @@ class Scheduler {
   // Actor thread t, around its actor (attached). enter() waits for the thread's first turn and
   // returns false when the schedule was aborted before it (the actor must not run).
   bool enter(int t);
-  void leave(int t);
+  // raised: the actor ended with an exception (which one came first is part of the outcome).
+  void leave(int t, bool raised = false);
 
   // Called from the monitoring callback and the stand-ins, on the thread holding the turn.
   // false / -1: the schedule was aborted and ScheduleAborted is set (it unwinds the actor).
-  bool point(int t, PyObject* code, int offset, const std::string* file = nullptr);
+  // access: what the step from this point touches (with set_track; null: anything).
+  bool point(int t, PyObject* code, int offset, const std::string* file = nullptr, const Access* access = nullptr);
   int block(int t, PyObject* key, const std::string& what, bool timed);  // 1 woken, 0 timed out
   void wake(PyObject* key);
 
   const std::vector<int>& choices() const { return choices_; }
   int preemptions() const { return preemptions_; }
+  long longest_run() const { return longest_run_; }  // most steps one thread took in a row
   AbortKind abort_kind() const { return abort_kind_; }
   const std::string& abort_reason() const { return abort_reason_; }
   const std::vector<std::string>& deadlock() const { return deadlock_; }  // per blocked thread: what it waits for
@@ -88,6 +100,7 @@ class Scheduler {
     PyObject* key = nullptr;  // Blocked: what it waits on (compared by identity only)
     std::string what;
     bool timed = false, timed_out = false;
+    Access pending;  // with track_: what the thread's next step touches
     std::atomic<PyObject*> at_code{nullptr};  // where it last took its turn (Where)
     std::atomic<int> at_offset{-1};
     std::atomic<const std::string*> at_file{nullptr};
@@ -110,6 +123,9 @@ class Scheduler {
   PyObject* tracer_ = nullptr;
   long max_steps_ = 0, spin_limit_ = 0;
   bool spin_ = false;
+  bool track_ = false;
+  TraceHash trace_;
+  long longest_run_ = 0;
   bool preroll_ = true;
   int last_ = -1;  // the thread that took the last step
   long run_length_ = 0;

@@ -148,6 +148,12 @@ class Histogram {
     return forbidden_[i];
   }
   std::vector<OutcomeCount> take() { return std::move(slots_); }
+  // Forgets every outcome (explore's search starting again).
+  void clear() {
+    slots_.clear();
+    forbidden_.clear();
+    index_ = py::check(PyDict_New());
+  }
 
  private:
   const LoadedCase& case_;
@@ -182,6 +188,12 @@ class RaisedLog {
     return outcomes_[kind].get();
   }
   void count(int kind) { ++kinds_[kind].count; }
+  void clear() {  // forgets every kind (explore's search starting again); coordinator only
+    std::lock_guard<std::mutex> lock(mu_);
+    kinds_.clear();
+    first_.clear();
+    outcomes_.clear();
+  }
   // Formats the first traceback of each kind (from the case file's first frame on) and its line.
   std::vector<RaisedKind> take() {
     for (size_t i = 0; i < kinds_.size(); ++i) {
