@@ -113,7 +113,6 @@ Access items(PyObject* container, PyObject* key, bool write) {
   return a;
 }
 
-
 // What a call does, for the calls a case makes all the time; anything else may do anything.
 // Methods of the exact builtin containers (and collections.deque) read or write their object,
 // as long as no argument's own code can run (hashing or comparing a user object would).
@@ -123,18 +122,17 @@ struct MethodEffect {
   int hashed;  // -1: no argument is hashed or compared; else this argument must be simple
 };
 constexpr MethodEffect kListMethods[] = {
-    {"append", true, -1}, {"insert", true, -1}, {"pop", true, -1},    {"clear", true, -1},
-    {"reverse", true, -1}, {"copy", false, -1}, {"remove", true, 0}, {"index", false, 0},
-    {"count", false, 0},  {"__len__", false, -1}};
-constexpr MethodEffect kDictMethods[] = {
-    {"get", false, 0},      {"setdefault", true, 0}, {"pop", true, 0},      {"popitem", true, -1},
-    {"clear", true, -1},    {"copy", false, -1},     {"keys", false, -1},   {"values", false, -1},
-    {"items", false, -1},   {"__contains__", false, 0}, {"__len__", false, -1}};
-constexpr MethodEffect kSetMethods[] = {{"add", true, 0},    {"discard", true, 0}, {"remove", true, 0},
-                                        {"pop", true, -1},   {"clear", true, -1},  {"copy", false, -1},
+    {"append", true, -1}, {"insert", true, -1}, {"pop", true, -1},   {"clear", true, -1}, {"reverse", true, -1},
+    {"copy", false, -1},  {"remove", true, 0},  {"index", false, 0}, {"count", false, 0}, {"__len__", false, -1}};
+constexpr MethodEffect kDictMethods[] = {{"get", false, 0},          {"setdefault", true, 0}, {"pop", true, 0},
+                                         {"popitem", true, -1},      {"clear", true, -1},     {"copy", false, -1},
+                                         {"keys", false, -1},        {"values", false, -1},   {"items", false, -1},
+                                         {"__contains__", false, 0}, {"__len__", false, -1}};
+constexpr MethodEffect kSetMethods[] = {{"add", true, 0},           {"discard", true, 0},  {"remove", true, 0},
+                                        {"pop", true, -1},          {"clear", true, -1},   {"copy", false, -1},
                                         {"__contains__", false, 0}, {"__len__", false, -1}};
-constexpr MethodEffect kDequeMethods[] = {{"append", true, -1}, {"appendleft", true, -1}, {"pop", true, -1},
-                                          {"popleft", true, -1}, {"clear", true, -1},     {"copy", false, -1},
+constexpr MethodEffect kDequeMethods[] = {{"append", true, -1},  {"appendleft", true, -1}, {"pop", true, -1},
+                                          {"popleft", true, -1}, {"clear", true, -1},      {"copy", false, -1},
                                           {"rotate", true, -1},  {"__len__", false, -1}};
 // explore_model.py's stand-ins whose methods touch nothing but their own object (Condition and
 // Queue reach other objects: they stay "anything").
@@ -289,17 +287,17 @@ Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, in
     case FOR_ITER: {  // 3.14: the iterator, or a list or tuple iterated by index, under the index
       PyObject* it = top(1);
       return it != nullptr && (immutable_container(it) || PyList_CheckExact(it)) ? items(it, nullptr, false)
-                                                                              : Access::anything();
+                                                                                 : Access::anything();
     }
     case UNPACK_SEQUENCE: {
       PyObject* v = top(0);
       return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false)
-                                                                            : Access::anything();
+                                                                             : Access::anything();
     }
     case LIST_EXTEND: {  // a list display: the new list is the thread's own
       PyObject* v = top(0);
       return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false)
-                                                                            : Access::anything();
+                                                                             : Access::anything();
     }
     case CALL:
       return call(code, oparg);

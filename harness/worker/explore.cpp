@@ -356,7 +356,8 @@ void search_bounded(Search& s, Explorer& ex) {
             // preemptions used needs no second visit, this schedule's or a queued one's.
             auto visited = [&](int u, int cost) {
               if (!cache) return false;
-              const std::uint64_t key = d.after[static_cast<size_t>(u)] ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(u + 1));
+              const std::uint64_t key =
+                  d.after[static_cast<size_t>(u)] ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(u + 1));
               auto it = seen.find(key);
               if (it == seen.end()) {
                 if (seen.size() < kMaxStates) seen.emplace(key, cost);
@@ -597,7 +598,11 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
     out["deadlocks"] = s.deadlocks;
     out["livelocks"] = s.livelocks;
     if (p.strategy == "exhaustive")
-      out["cache"] = {{"used", s.cache_used}, {"pruned", s.pruned}, {"skipped", s.skipped}, {"states", s.cache_states}, {"off", s.cache_off}};
+      out["cache"] = {{"used", s.cache_used},
+                      {"pruned", s.pruned},
+                      {"skipped", s.skipped},
+                      {"states", s.cache_states},
+                      {"off", s.cache_off}};
     if (ex.failed()) ex.error_into(out);
     if (out.contains("error")) s.witness.reset();  // no verdict on a case explore could not control
     out["witness"] = s.witness ? witness_json(*s.witness, ex, p) : json(nullptr);

@@ -347,8 +347,8 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
       !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(bytes.get())[offset])])
     return Py_NewRef(g_disable.get());  // never a point: sys.monitoring stops calling us there
   if (g_sched->tracking()) {
-    const Access a = classify_access(code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()),
-                                     static_cast<int>(offset));
+    const Access a =
+        classify_access(code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()), static_cast<int>(offset));
     if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, &a)) return nullptr;
     Py_RETURN_NONE;
   }
