@@ -99,6 +99,67 @@ def loadavg():
 
 
 # Long: the measurements in the order the report shows them, each block writing its own section.
+def all_cases():
+    out = []
+    for root, _, files in os.walk(os.path.join(REPO, "cases")):
+        out += [os.path.relpath(os.path.join(root, fn), REPO) for fn in files if fn.endswith(".py") and not fn.startswith("_")]
+    return sorted(out)
+
+
+def cache_table(args, emit):
+    """The state cache (--explore-cache on) against the full search (off), at K=bound and
+    K=bound+1, on every case of the catalog: schedules, search seconds, and the verdicts, which
+    must agree (with the witness's preemption count). Returns the cases where they did not."""
+    bad = []
+    for k in (args.bound, args.bound + 1):
+        emit(f"## State cache: --explore-cache on vs off, K={k}, every safe case of the catalog")
+        emit()
+        emit("| case | schedules, off | schedules, on | ratio | search s, off | search s, on |")
+        emit("|---|---:|---:|---:|---:|---:|")
+        tot = [0, 0, 0.0, 0.0]
+        ratios = []
+        racy = agree = 0
+        for case in all_cases():
+            recs = {}
+            for mode in ("off", "on"):
+                with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
+                    recs[mode] = run_json([args.pyrace, "explore", "--color", "never", "--json", f.name,
+                                           "--preemptions", str(k), "--time-budget", str(args.reduction_budget),
+                                           "--explore-cache", mode, case], f.name)[0]
+            off, on = recs["off"], recs["on"]
+            name = os.path.splitext(os.path.basename(case))[0]
+            w_off = (off.get("explore") or {}).get("witness") or {}
+            w_on = (on.get("explore") or {}).get("witness") or {}
+            if "INCONCLUSIVE" in (off["verdict"], on["verdict"]):  # a budget ran out: nothing to compare
+                emit(f"| {name} | {off['verdict']} | {on['verdict']} | | | |")
+                continue
+            if off["verdict"] != on["verdict"] or w_off.get("preemptions") != w_on.get("preemptions"):
+                bad.append(f"{name} (K={k}: {off['verdict']} / {on['verdict']})")
+                continue
+            if off["verdict"] != "SAFE":
+                racy += 1
+                agree += 1
+                continue
+            agree += 1
+            eo, en = off["explore"], on["explore"]
+            n_off, n_on = eo["schedules"], en["schedules"]
+            ratios.append(n_off / n_on)
+            tot[0] += n_off
+            tot[1] += n_on
+            tot[2] += eo.get("search_s", 0)
+            tot[3] += en.get("search_s", 0)
+            emit(f"| {name} | {n_off:,} | {n_on:,} | {n_off / n_on:.2f}x | {eo.get('search_s', 0):.2f} | "
+                 f"{en.get('search_s', 0):.2f} |")
+        if ratios:
+            emit(f"| **total / geometric mean** | {tot[0]:,} | {tot[1]:,} | {tot[0] / tot[1]:.2f}x / "
+                 f"{statistics.geometric_mean(ratios):.2f}x | {tot[2]:.1f} | {tot[3]:.1f} |")
+        emit()
+        emit(f"Verdicts: {agree} cases agree with and without the cache ({racy} of them not SAFE: RACY, DEADLOCK "
+             f"or INCONCLUSIVE, with the same witness preemptions), {len(bad)} differ.")
+        emit()
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pyrace", default=os.path.join(REPO, "build", "pyrace"))
@@ -142,7 +203,8 @@ def main():
     for case, note in SEARCH_CASES:
         cpp_s, py_s, cpp_n, py_n = [], [], set(), set()
         for _ in range(args.repeats):
-            e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600")
+            e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600",
+                               "--explore-cache", "off")  # the baseline has no state cache: the same search
             cpp_n.add(e["schedules"])
             cpp_s.append(e.get("search_s", e["elapsed_s"]))
             b = baseline_search(args.python, case, args.bound)
@@ -201,8 +263,9 @@ def main():
     ratios = []
     tot_all = tot_vis = 0
     for case in sorted(safe_single):
-        vis = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound))
+        vis = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-cache", "off")
         every = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-points", "all",
+                               "--explore-cache", "off",
                                "--time-budget", str(args.reduction_budget), "--schedules", "10000000")
         n_vis, n_all = vis["schedules"], every["schedules"]
         more = "" if every.get("complete") else "≥ "
@@ -214,6 +277,10 @@ def main():
         gm = statistics.geometric_mean(ratios)
         emit(f"| **total / geometric mean** | {tot_all:,} | {tot_vis:,} | {tot_all / tot_vis:.1f}x / {gm:.1f}x |")
     emit()
+
+    # --- state cache ----------------------------------------------------------------------------
+    cache_rows = cache_table(args, emit)
+    emit()
     emit(f"Load average after: {loadavg()}.")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -222,6 +289,8 @@ def main():
         print(f"explore_bench: wrote {args.out}")
     if mismatch:
         sys.exit("explore_bench: the schedule counts differ: the two searches are not the same search")
+    if cache_rows:
+        sys.exit("explore_bench: the state cache changed a verdict or a witness's preemptions: " + ", ".join(cache_rows))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,13 @@ std::map<std::string, const Record*> by_unit(const ResultsFile& f) {
   return m;
 }
 
+// A KNOWN_BUG case on a build "affects" lists that failed with another verdict than the bug's
+// (a hang where the case names a crash: the same bug reached another way, or the bug's crash
+// turned into a wait); inconclusive runs are no failure.
+bool shows_otherwise(const Record& r) {
+  return r.known_bug_applies && !r.xfail && is_mismatch(r) && !is_graded(r.verdict);
+}
+
 // A KNOWN_BUG on one side or both: fixed by the candidate, back with it, or still there on both.
 // False when the unit is none of these (the other rules then apply).
 bool classify_known_bug(const Record& br, const Record& cr, Tally& t, Row& row) {
@@ -82,6 +89,20 @@ bool classify_known_bug(const Record& br, const Record& cr, Tally& t, Row& row) 
     // EXPECT's verdict on the baseline, the bug's on the candidate: it came (back) with this build.
     row.kind = "REGRESSION";
     row.note = bug_name(cr) + " shows on the candidate, not on the baseline";
+    ++t.regressions;
+    ++t.bugs_back;
+  } else if (shows_otherwise(br) && expected_verdict(cr)) {
+    // The bug showed on the baseline, but not as its case names it (a crash that hung instead):
+    // still the known bug the candidate fixed, not an anonymous FIXED.
+    row.kind = "FIXED";
+    row.note = bug_name(br) + " showed as " + to_string(br.verdict) + " on the baseline (its case names " +
+               br.known_bug_verdict + ") and does not show on the candidate";
+    ++t.improvements;
+    ++t.bugs_fixed;
+  } else if (shows_otherwise(cr) && expected_verdict(br)) {
+    row.kind = "REGRESSION";
+    row.note = bug_name(cr) + " (or another bug in its program) shows as " + to_string(cr.verdict) +
+               " on the candidate (its case names " + cr.known_bug_verdict + "), not on the baseline";
     ++t.regressions;
     ++t.bugs_back;
   } else if (br.xfail != cr.xfail && br.verdict == cr.verdict) {

@@ -94,11 +94,16 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   std::ofstream(a) << record("Gone", "3.14.7", true, "3.14.7").dump() << "\n"          // the bug's verdict on A
                    << record("Came", "3.14.7", false, "3.14.8").dump() << "\n"         // EXPECT's on A
                    << record("Stays", "3.14.7", true, "3.14.7").dump() << "\n";
+  json hangs = record("Hangs", "3.14.7", true, "3.14.7");  // a crash case that hung on A (gh-146452 on 3.14.5)
+  hangs["status"] = "timeout";
+  hangs.erase("signal");
+  std::ofstream(a, std::ios::app) << hangs.dump() << "\n";
   json came = record("Came", "3.14.8", true, "3.14.8");
   came["path"] = std::string(PYRACE_SOURCE_DIR) + "/cases/interpreter/Interp_02_Race_SetiterIternext.py";
   std::ofstream(b) << record("Gone", "3.14.8", false, "3.14.7").dump() << "\n"         // EXPECT's on B: fixed
                    << came.dump() << "\n"                                             // the bug's on B: regression
-                   << record("Stays", "3.14.8", true, "3.14.7").dump() << "\n";        // still crashes, not listed
+                   << record("Stays", "3.14.8", true, "3.14.7").dump() << "\n"         // still crashes, not listed
+                   << record("Hangs", "3.14.8", false, "3.14.7").dump() << "\n";       // EXPECT's on B: fixed
   fs::path repros = scratch("interp-repros");
   fs::remove_all(repros);
   Run r = pyrace(
@@ -123,8 +128,12 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   CHECK_THAT(r.out,
              ContainsSubstring("known bug fuzz-Came (crash SEGV: f_Came) shows on the candidate, not on the baseline"));
   CHECK_THAT(r.out, ContainsSubstring("STILL        Stays|gil=off|t=2"));
+  // Its case names a crash, it hung: still the known bug, fixed by B.
+  CHECK_THAT(r.out, ContainsSubstring("FIXED        Hangs|gil=off|t=2"));
+  CHECK_THAT(r.out, ContainsSubstring("known bug fuzz-Hangs (crash SEGV: f_Hangs) showed as TIMEOUT on the baseline "
+                                      "(its case names CRASH) and does not show on the candidate"));
   CHECK_THAT(r.out, ContainsSubstring(
-                        "1 regression, 1 fixed, 0 other changes; known bugs: 1 fixed, 1 regressed, 1 still there"));
+                        "1 regression, 2 fixed, 0 other changes; known bugs: 2 fixed, 1 regressed, 1 still there"));
   // The other way round: what B fixed, A has; what B brought, A lacks.
   Run back = pyrace(fmt::format("compare {} {}", quote(b.string()), quote(a.string())), false);
   INFO(back.out);
@@ -133,7 +142,8 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   CHECK_THAT(back.out, ContainsSubstring("FIXED        Came|gil=off|t=2"));
   CHECK_THAT(back.out, ContainsSubstring("STILL        Stays|gil=off|t=2"));
   CHECK_THAT(back.out, ContainsSubstring("add the baseline's version to KNOWN_BUG \"affects\""));
-  CHECK_THAT(back.out, ContainsSubstring("1 regression, 1 fixed, 0 other changes"));
+  CHECK_THAT(back.out, ContainsSubstring("REGRESSION   Hangs|gil=off|t=2"));
+  CHECK_THAT(back.out, ContainsSubstring("2 regressions, 1 fixed, 0 other changes"));
 }
 
 TEST_CASE("compare: a known TSan bug's races count once, as its case's FIXED or REGRESSION",
