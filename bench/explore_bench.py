@@ -170,6 +170,8 @@ def main():
     ap.add_argument("--replay-repeat", type=int, default=2000)
     ap.add_argument("--reduction-budget", type=float, default=120.0,
                     help="seconds per case for the --explore-points all search")
+    ap.add_argument("--only", default="", choices=["", "cache"],
+                    help="cache: only the state cache's tables (deterministic counts; minutes, not the speed runs)")
     args = ap.parse_args()
     lines = []
 
@@ -187,96 +189,98 @@ def main():
          f"({args.python}); {args.repeats} runs per figure, medians.")
     emit()
 
-    # --- search -------------------------------------------------------------------------------
-    emit(f"## Search: exhaustive, K={args.bound}, pyrace explore (C++ scheduler) vs the pure-Python scheduler")
-    emit()
-    emit("Same search on both sides (iterative context bounding, same bound, same scheduling points, same "
-         "stand-ins): the schedule counts must agree. Rates are schedules over the search's own time "
-         "(pyrace: explore.search_s of --json; Python: the search loop), without process start, case "
-         "loading, instrumenting or the witness timeline.")
-    emit()
-    emit("| case | schedules (pyrace / Python) | pyrace schedules/s | Python schedules/s | ratio | note |")
-    emit("|---|---|---:|---:|---:|---|")
     mismatch = False
-    total_cpp = [0, 0.0]
-    total_py = [0, 0.0]
-    for case, note in SEARCH_CASES:
-        cpp_s, py_s, cpp_n, py_n = [], [], set(), set()
+    if args.only != "cache":
+        # --- search -------------------------------------------------------------------------------
+        emit(f"## Search: exhaustive, K={args.bound}, pyrace explore (C++ scheduler) vs the pure-Python scheduler")
+        emit()
+        emit("Same search on both sides (iterative context bounding, same bound, same scheduling points, same "
+             "stand-ins): the schedule counts must agree. Rates are schedules over the search's own time "
+             "(pyrace: explore.search_s of --json; Python: the search loop), without process start, case "
+             "loading, instrumenting or the witness timeline.")
+        emit()
+        emit("| case | schedules (pyrace / Python) | pyrace schedules/s | Python schedules/s | ratio | note |")
+        emit("|---|---|---:|---:|---:|---|")
+        mismatch = False
+        total_cpp = [0, 0.0]
+        total_py = [0, 0.0]
+        for case, note in SEARCH_CASES:
+            cpp_s, py_s, cpp_n, py_n = [], [], set(), set()
+            for _ in range(args.repeats):
+                e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600",
+                                   "--explore-cache", "off")  # the baseline has no state cache: the same search
+                cpp_n.add(e["schedules"])
+                cpp_s.append(e.get("search_s", e["elapsed_s"]))
+                b = baseline_search(args.python, case, args.bound)
+                py_n.add(b["schedules"])
+                py_s.append(b["elapsed_s"])
+            n_cpp, n_py = sorted(cpp_n), sorted(py_n)
+            same = len(cpp_n) == 1 and cpp_n == py_n
+            mismatch |= not same
+            c, p = statistics.median(cpp_s), statistics.median(py_s)
+            rc, rp = rate(n_cpp[0], c), rate(n_py[0], p)
+            total_cpp[0] += n_cpp[0]
+            total_cpp[1] += c
+            total_py[0] += n_py[0]
+            total_py[1] += p
+            name = os.path.splitext(os.path.basename(case))[0]
+            emit(f"| {name} | {'/'.join(map(str, n_cpp))} / {'/'.join(map(str, n_py))}{'' if same else ' **DIFFER**'} "
+                 f"| {fmt_rate(rc)} | {fmt_rate(rp)} | {rc / rp:.1f}x | {note} |")
+        rc, rp = rate(*total_cpp), rate(*total_py)
+        emit(f"| **all of the above** | {total_cpp[0]} / {total_py[0]} | {fmt_rate(rc)} | {fmt_rate(rp)} | "
+             f"{rc / rp:.1f}x | total schedules / total seconds |")
+        emit()
+
+        # --- replay -------------------------------------------------------------------------------
+        w = pyrace_explore(args.pyrace, REPLAY_CASE).get("witness") or {}
+        schedule = w.get("schedule", "")
+        emit(f"## Replay: Counter_03's witness ({schedule}, {w.get('steps_count')} steps) run {args.replay_repeat} times")
+        emit()
+        cpp_r, py_r = [], []
+        py_repeat = max(50, args.replay_repeat // 10)
         for _ in range(args.repeats):
-            e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600",
-                               "--explore-cache", "off")  # the baseline has no state cache: the same search
-            cpp_n.add(e["schedules"])
-            cpp_s.append(e.get("search_s", e["elapsed_s"]))
-            b = baseline_search(args.python, case, args.bound)
-            py_n.add(b["schedules"])
-            py_s.append(b["elapsed_s"])
-        n_cpp, n_py = sorted(cpp_n), sorted(py_n)
-        same = len(cpp_n) == 1 and cpp_n == py_n
-        mismatch |= not same
-        c, p = statistics.median(cpp_s), statistics.median(py_s)
-        rc, rp = rate(n_cpp[0], c), rate(n_py[0], p)
-        total_cpp[0] += n_cpp[0]
-        total_cpp[1] += c
-        total_py[0] += n_py[0]
-        total_py[1] += p
-        name = os.path.splitext(os.path.basename(case))[0]
-        emit(f"| {name} | {'/'.join(map(str, n_cpp))} / {'/'.join(map(str, n_py))}{'' if same else ' **DIFFER**'} "
-             f"| {fmt_rate(rc)} | {fmt_rate(rp)} | {rc / rp:.1f}x | {note} |")
-    rc, rp = rate(*total_cpp), rate(*total_py)
-    emit(f"| **all of the above** | {total_cpp[0]} / {total_py[0]} | {fmt_rate(rc)} | {fmt_rate(rp)} | "
-         f"{rc / rp:.1f}x | total schedules / total seconds |")
-    emit()
+            e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat)
+            cpp_r.append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
+            b = baseline_replay(args.python, REPLAY_CASE, schedule, py_repeat)
+            py_r.append(rate(b["repeat"], b["elapsed_s"]))
+        rc, rp = statistics.median(cpp_r), statistics.median(py_r)
+        emit("| | schedules/s |")
+        emit("|---|---:|")
+        emit(f"| pyrace replay (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rc)} |")
+        emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} |")
+        emit(f"| ratio | {rc / rp:.1f}x |")
+        emit()
 
-    # --- replay -------------------------------------------------------------------------------
-    w = pyrace_explore(args.pyrace, REPLAY_CASE).get("witness") or {}
-    schedule = w.get("schedule", "")
-    emit(f"## Replay: Counter_03's witness ({schedule}, {w.get('steps_count')} steps) run {args.replay_repeat} times")
-    emit()
-    cpp_r, py_r = [], []
-    py_repeat = max(50, args.replay_repeat // 10)
-    for _ in range(args.repeats):
-        e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat)
-        cpp_r.append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
-        b = baseline_replay(args.python, REPLAY_CASE, schedule, py_repeat)
-        py_r.append(rate(b["repeat"], b["elapsed_s"]))
-    rc, rp = statistics.median(cpp_r), statistics.median(py_r)
-    emit("| | schedules/s |")
-    emit("|---|---:|")
-    emit(f"| pyrace replay (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rc)} |")
-    emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} |")
-    emit(f"| ratio | {rc / rp:.1f}x |")
-    emit()
-
-    # --- reduction ------------------------------------------------------------------------------
-    emit(f"## Reduction: --explore-points all vs visible, K={args.bound}, every safe single-shot case")
-    emit()
-    emit("| case | schedules, all points | schedules, visible points | ratio |")
-    emit("|---|---:|---:|---:|")
-    safe_single = []  # read from the case files (pyrace list has no JSON output)
-    for root, _, files in os.walk(os.path.join(REPO, "cases")):
-        for fn in files:
-            if fn.endswith(".py") and not fn.startswith("_"):
-                with open(os.path.join(root, fn), encoding="utf-8") as f:
-                    text = f.read()
-                if 'EXPECT = "safe"' in text and 'SHAPE = "single"' in text:
-                    safe_single.append(os.path.relpath(os.path.join(root, fn), REPO))
-    ratios = []
-    tot_all = tot_vis = 0
-    for case in sorted(safe_single):
-        vis = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-cache", "off")
-        every = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-points", "all",
-                               "--explore-cache", "off",
-                               "--time-budget", str(args.reduction_budget), "--schedules", "10000000")
-        n_vis, n_all = vis["schedules"], every["schedules"]
-        more = "" if every.get("complete") else "≥ "
-        ratios.append(n_all / n_vis)
-        tot_all += n_all
-        tot_vis += n_vis
-        emit(f"| {os.path.splitext(os.path.basename(case))[0]} | {more}{n_all:,} | {n_vis:,} | {more}{n_all / n_vis:.1f}x |")
-    if ratios:
-        gm = statistics.geometric_mean(ratios)
-        emit(f"| **total / geometric mean** | {tot_all:,} | {tot_vis:,} | {tot_all / tot_vis:.1f}x / {gm:.1f}x |")
-    emit()
+        # --- reduction ------------------------------------------------------------------------------
+        emit(f"## Reduction: --explore-points all vs visible, K={args.bound}, every safe single-shot case")
+        emit()
+        emit("| case | schedules, all points | schedules, visible points | ratio |")
+        emit("|---|---:|---:|---:|")
+        safe_single = []  # read from the case files (pyrace list has no JSON output)
+        for root, _, files in os.walk(os.path.join(REPO, "cases")):
+            for fn in files:
+                if fn.endswith(".py") and not fn.startswith("_"):
+                    with open(os.path.join(root, fn), encoding="utf-8") as f:
+                        text = f.read()
+                    if 'EXPECT = "safe"' in text and 'SHAPE = "single"' in text:
+                        safe_single.append(os.path.relpath(os.path.join(root, fn), REPO))
+        ratios = []
+        tot_all = tot_vis = 0
+        for case in sorted(safe_single):
+            vis = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-cache", "off")
+            every = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--explore-points", "all",
+                                   "--explore-cache", "off",
+                                   "--time-budget", str(args.reduction_budget), "--schedules", "10000000")
+            n_vis, n_all = vis["schedules"], every["schedules"]
+            more = "" if every.get("complete") else "≥ "
+            ratios.append(n_all / n_vis)
+            tot_all += n_all
+            tot_vis += n_vis
+            emit(f"| {os.path.splitext(os.path.basename(case))[0]} | {more}{n_all:,} | {n_vis:,} | {more}{n_all / n_vis:.1f}x |")
+        if ratios:
+            gm = statistics.geometric_mean(ratios)
+            emit(f"| **total / geometric mean** | {tot_all:,} | {tot_vis:,} | {tot_all / tot_vis:.1f}x / {gm:.1f}x |")
+        emit()
 
     # --- state cache ----------------------------------------------------------------------------
     cache_rows = cache_table(args, emit)
