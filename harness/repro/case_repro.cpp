@@ -79,7 +79,9 @@ std::string write_forced_reproducer(const std::string& case_path, const std::str
                            {"points", explore.value("points", "visible")},
                            {"kind", w.value("kind", "")},
                            {"expected", w.value("outcome", w.value("message", ""))},
-                           {"steps_count", w.value("steps_count", 0L)}};
+                           {"steps_count", w.value("steps_count", 0L)},
+                           {"bytecode", w.value("bytecode", "")},
+                           {"preemptions", std::max(explore.value("preemption_bound", 2), w.value("preemptions", 0))}};
   const std::string what = w.value("kind", "") == "deadlock" || w.value("kind", "") == "livelock"
                                ? w.value("kind", "") + ": " + w.value("message", "")
                                : "outcome " + w.value("outcome", "");
@@ -94,7 +96,9 @@ std::string write_forced_reproducer(const std::string& case_path, const std::str
                      w.value("preemptions", 0), w.value("preemptions", 0) == 1 ? "" : "s");
   out << "# run: python3.14t " << out_path
       << "   exit 1: reproduced (every run: the schedule is forced), 0: not seen,\n";
-  out << "#   125: the schedule does not fit this interpreter's bytecode (git bisect run: skip)\n";
+  out << "#   125: undecided (git bisect run: skip). Where this interpreter compiles the case to other\n";
+  out << "#   bytecode, the schedule means another interleaving: the driver then searches this interpreter's\n";
+  out << "#   schedules with as many preemptions instead (1: a witness, 0: none in all of them, 125: budget out).\n";
   out << "PYRACE_FORCED = " << forced.dump() << "\n";
   out << kForcedDriverSource << "\n# === pyrace: explore model, embedded ===\n" << kExploreModelSource;
   out << "\n# === pyrace: the case, embedded ===\n" << source;

@@ -722,6 +722,30 @@ def what_to_force(args, embedded, forced_cfg):
                                  all_points=all_points, strategy=strategy)
 
 
+def search_instead(forced, model, cfg):
+    """This interpreter compiles the case to other bytecode than the one the schedule was found on,
+    so the schedule may mean another interleaving: search this interpreter's schedules with as many
+    preemptions as the witness needed instead. 1: a witness (the bug is here), 0: none in all of
+    them (a bounded proof that it is not), 125: the budget ran out first (undecided: skip)."""
+    bound = int(cfg.get("preemptions", 2))
+    print(f"pyrace forced driver: this interpreter compiles the case to other bytecode than the one schedule "
+          f"{cfg.get('schedule', '')} was found on: searching its schedules with <= {bound} preemptions instead",
+          file=sys.stderr)
+    res = exhaustive(forced, bound)
+    w = res.get("witness")
+    forced.close()
+    if w is not None:
+        print(f"FORBIDDEN outcome: {describe(w)} under schedule {model.format_schedule(w.choices)} "
+              f"(found after {res['schedules']} schedules)")
+        return EXIT_REPRODUCED
+    if res.get("complete"):
+        print(f"no forbidden outcome in all {res['schedules']} schedules with <= {bound} preemptions")
+        return EXIT_NOT_SEEN
+    print(f"pyrace forced driver: the search ran out of budget after {res['schedules']} schedules: undecided",
+          file=sys.stderr)
+    return EXIT_SKIP
+
+
 def main():
     embedded = _sections()
     forced_cfg = globals().get("PYRACE_FORCED") if embedded is not None else None
@@ -741,6 +765,10 @@ def main():
         print(json.dumps(res))
         forced.close()
         return 1 if w is not None else 0
+
+    made_for = (forced_cfg or {}).get("bytecode", "")
+    if made_for and made_for != model.bytecode_fingerprint(case.code, job.all_points):
+        return search_instead(forced, model, forced_cfg)
 
     try:
         choices = model.parse_schedule(job.schedule, forced.n)

@@ -77,6 +77,7 @@ class Explorer {
   ~Explorer() { attach_scheduler(nullptr); }
 
   int threads() const { return n_; }
+  PyObject* case_object() const { return c_.obj.get(); }
   const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
   const Scheduler& scheduler() const { return *sched_; }
   Scheduler& scheduler() { return *sched_; }
@@ -317,17 +318,17 @@ struct Search {
 // running it completes it with default choices, and every other choice along that completion
 // becomes a new item, in the bucket of its preemption count. Each schedule is run at most once.
 //
-// The state cache (exhaustive only, --explore-cache): a completion that reaches a state an earlier
-// schedule reached (the same trace fingerprint, trace_hash.hpp, and the same last thread) with at
-// least as many preemptions used stops there: every continuation from that state within the bound
-// was queued by the earlier visit. That holds while each step's effect depends on the state alone,
+// The state cache (exhaustive only, --explore-cache): a choice that leads to a state an earlier
+// schedule reached (the same trace fingerprint, trace_hash.hpp, and the same last thread) with no
+// fewer preemptions used is not queued, and a completion that reaches one queues nothing more from
+// there: every continuation from that state within the bound was queued by the earlier visit. That holds while each step's effect depends on the state alone,
 // which fairness breaks (it switches a thread out after spin_limit steps in a row, and two visits
 // of one state may have run different lengths): a schedule with a run of spin_limit / 2 steps turns
 // the cache off and the search starts again without it.
 void search_bounded(Search& s, Explorer& ex) {
   const int bound = s.p.strategy == "sanity" ? 0 : s.p.preemptions;
   bool cache = s.p.cache && s.p.strategy == "exhaustive";
-  constexpr size_t kMaxStates = 4'000'000;  // beyond this, states are no longer remembered (still sound)
+  constexpr size_t kMaxStates = 1'000'000;  // ~100 MB; beyond it, new states are not remembered (still sound)
   for (;;) {
     ex.scheduler().set_track(cache);
     std::unordered_map<std::uint64_t, int> seen;  // state and last thread -> fewest preemptions it was reached with
@@ -500,7 +501,11 @@ void search(Search& s, Explorer& ex) {
 
 // The witness: its schedule string, the thread order, what it showed, and (--trace) its timeline.
 json witness_json(const ScheduleResult& w, Explorer& ex, const ExploreParams& p) {
+  py::Ref code = attr(ex.case_object(), "code");
+  py::Ref fp = py::check(
+      PyObject_CallMethod(g_model.get(), "bytecode_fingerprint", "OO", code.get(), p.all_points ? Py_True : Py_False));
   json j = {{"schedule", schedule_string(w.choices)},
+            {"bytecode", py::to_string(fp.get())},  // what the schedule string means depends on it
             {"steps_count", w.choices.size()},
             {"preemptions", w.preemptions},
             {"order", order_text(w.choices, ex)}};

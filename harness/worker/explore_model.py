@@ -52,6 +52,20 @@ def case_codes(module_code):
     return out[1:]  # the module body itself already ran
 
 
+def bytecode_fingerprint(module_code, every_instruction=False):
+    """What a schedule string's meaning rests on: the bytecode of every code object of the case file
+    (steps are counted in its scheduling points) and which instructions are points. Another
+    interpreter that compiles the case differently gives another value: the schedule may then
+    mean another interleaving, or none."""
+    import hashlib
+    import inspect
+    h = hashlib.sha256(point_table(every_instruction))
+    for code in case_codes(module_code):
+        if code.co_flags & inspect.CO_OPTIMIZED:  # functions: a class body runs at import, outside any
+            h.update(code.co_qualname.encode() + b"\0" + code.co_code)  # schedule, and holds its line number
+    return h.hexdigest()[:16]
+
+
 # --- Schedule strings ---------------------------------------------------------------------------
 # One entry per step (a step: the chosen thread runs from one scheduling point to its next),
 # run-length encoded: "0*3,1*4,0" is thread 0 for 3 steps, thread 1 for 4, thread 0 for 1.

@@ -103,3 +103,30 @@ TEST_CASE("a forced reproducer whose schedule does not fit the code exits 125 (g
   std::ofstream(out) << text;
   CHECK(run_python(out) == 125);
 }
+
+TEST_CASE("a forced reproducer on an interpreter that compiles the case differently searches instead of replaying",
+          "[integration][repro][explore]") {
+  // git bisect across interpreter builds: where the case's bytecode differs, the schedule string
+  // may name another interleaving (a false "good"); the reproducer notices (the bytecode
+  // fingerprint it carries) and searches that interpreter's schedules with as many preemptions.
+  fs::path out = scratch("counter03_otherbytecode.py");
+  fs::remove(out);
+  Run w = pyrace(fmt::format("repro Counter_03_OneShot_NoLock -o {}", quote(out.string())), false);
+  REQUIRE(w.exit_code == 0);
+  std::string text = slurp(out);
+  const auto at = text.find("\"bytecode\":\"");
+  REQUIRE(at != std::string::npos);
+  const auto start = at + std::string("\"bytecode\":\"").size();
+  text.replace(start, text.find('"', start) - start, "0123456789abcdef");  // found on "another build"
+  std::ofstream(out) << text;
+  fs::path log = scratch("counter03_otherbytecode.out");
+  const int rc = std::system(
+      fmt::format("{} {} >{} 2>&1", quote(PYRACE_TEST_PYTHON), quote(out.string()), quote(log.string())).c_str());
+  const std::string said = slurp(log);
+  INFO(said);
+  CHECK(WEXITSTATUS(rc) == 1);
+  CHECK_THAT(said, ContainsSubstring("compiles the case to other bytecode than the one schedule 0,1*3,0*2 was found "
+                                     "on: searching its schedules with <= 2 preemptions instead"));
+  CHECK_THAT(said, ContainsSubstring("FORBIDDEN outcome: "));
+  CHECK_THAT(said, ContainsSubstring("under schedule 0,1*3,0*2"));
+}
