@@ -2,9 +2,9 @@
 
 #include <opcode.h>  // opcode numbers and NB_* operators (CPython's public header)
 
-#include "worker/frame_peek.h"
-
 #include <cstring>
+
+#include "worker/frame_peek.h"
 
 namespace pyrace {
 
@@ -20,6 +20,8 @@ void Access::add(const void* object, const void* key, bool write) {
 }
 
 namespace {
+
+std::vector<PyObject*> g_standins;  // stand-in types whose methods touch their own object only
 
 // A value whose operations run no code outside the interpreter and change nothing: ints,
 // floats, strings, bytes, None, bools, and tuples and slices of those.
@@ -46,8 +48,57 @@ bool simple(PyObject* o, int depth = 0) {
 bool immutable_container(PyObject* o) {
   return PyTuple_CheckExact(o) || PyUnicode_CheckExact(o) || PyBytes_CheckExact(o) || PyFrozenSet_CheckExact(o);
 }
+bool is_deque(PyObject* o) {
+  PyTypeObject* t = Py_TYPE(o);
+  return !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && std::strcmp(t->tp_name, "collections.deque") == 0;
+}
 bool mutable_container(PyObject* o) {
-  return PyList_CheckExact(o) || PyDict_CheckExact(o) || PySet_CheckExact(o) || PyByteArray_CheckExact(o);
+  return PyList_CheckExact(o) || PyDict_CheckExact(o) || PySet_CheckExact(o) || PyByteArray_CheckExact(o) ||
+         is_deque(o);
+}
+
+// Looking something up in the container compares it with the elements (or, for dicts and sets,
+// with the keys whose hash matches): only when all of them are simple does no element's own
+// __eq__ run. Bounded: a larger container counts as not simple.
+bool elements_simple(PyObject* c) {
+  constexpr Py_ssize_t kMax = 64;
+  if (PyList_CheckExact(c) || PyTuple_CheckExact(c)) {
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(c);
+    if (n > kMax) return false;
+    PyObject** items = PySequence_Fast_ITEMS(c);
+    for (Py_ssize_t i = 0; i < n; ++i)
+      if (!simple(items[i])) return false;
+    return true;
+  }
+  if (PyDict_CheckExact(c)) {
+    if (PyDict_GET_SIZE(c) > kMax) return false;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(c, &pos, &k, &v))
+      if (!simple(k)) return false;
+    return true;
+  }
+  if (PySet_CheckExact(c) || PyFrozenSet_CheckExact(c)) {
+    if (PySet_GET_SIZE(c) > kMax) return false;
+    PyObject* it = PyObject_GetIter(c);
+    if (it == nullptr) return PyErr_Clear(), false;
+    bool ok = true;
+    for (PyObject* k; ok && (k = PyIter_Next(it)) != nullptr;) {
+      ok = simple(k);
+      Py_DECREF(k);
+    }
+    Py_DECREF(it);
+    PyErr_Clear();
+    return ok;
+  }
+  return PyUnicode_CheckExact(c) || PyBytes_CheckExact(c);  // `x in "text"`: no element code
+}
+
+// A dict that is also a namespace (the frame's globals or builtins) is read and written by name
+// (LOAD_GLOBAL, STORE_GLOBAL: location (dict, name)); reaching it as a container (globals()["n"])
+// is not matched against those, so it may touch anything.
+bool namespace_dict(PyObject* d, void* frame) {
+  return d == pyrace_frame_globals(frame) || d == pyrace_frame_builtins(frame);
 }
 
 // A class attribute read (a method, a default value, or its absence) depends on every class of
@@ -68,20 +119,33 @@ bool plain_descriptor(PyObject* d) {
          t == &PyClassMethod_Type || t == &PyStaticMethod_Type;
 }
 
+bool dunder(PyObject* name) {
+  Py_ssize_t n = 0;
+  const char* s = PyUnicode_AsUTF8AndSize(name, &n);
+  if (s == nullptr) return PyErr_Clear(), true;
+  return n >= 4 && s[0] == '_' && s[1] == '_' && s[n - 1] == '_' && s[n - 2] == '_';
+}
+
 Access attribute(PyObject* owner, PyObject* name, bool write) {
-  if (owner == nullptr || name == nullptr) return Access::anything();
+  if (owner == nullptr || name == nullptr || !PyUnicode_Check(name)) return Access::anything();
   Access a = Access::local();  // add() makes it Precise
   if (PyModule_CheckExact(owner)) {  // a module's attributes are its globals
     PyObject* d = PyModule_GetDict(owner);
     if (d == nullptr) return Access::anything();
+    static PyObject* getattr_name = PyUnicode_InternFromString("__getattr__");  // kept for the process
+    if (!write && PyDict_GetItemWithError(d, getattr_name) != nullptr) return Access::anything();  // PEP 562
+    PyErr_Clear();
     a.add(d, name, write);
     return a;
   }
   if (PyType_CheckExact(owner)) {  // a class's own attribute (metaclass: type itself)
     if (write) {
+      if (dunder(name)) return Access::anything();  // __bases__, __getattr__...: what other steps do changes
       a.add(owner, name, true);
       return a;
     }
+    PyObject* descr = _PyType_Lookup(reinterpret_cast<PyTypeObject*>(owner), name);  // borrowed
+    if (descr != nullptr && !plain_descriptor(descr)) return Access::anything();
     add_mro(a, reinterpret_cast<PyTypeObject*>(owner), name);
     return a;
   }
@@ -103,9 +167,14 @@ PyObject* name_at(PyObject* code, int index) {
   return PyTuple_GET_ITEM(names, index);
 }
 
-// Reading (or writing) a mutable container's items; immutable ones are no shared state.
-Access items(PyObject* container, PyObject* key, bool write) {
+// Reading (or writing) a container's items by a key: a mutable container is a location, an
+// immutable one no shared state. A dict or set compares the key with its own keys.
+Access items(PyObject* container, PyObject* key, bool write, void* frame) {
   if (container == nullptr || (key != nullptr && !simple(key))) return Access::anything();
+  if ((PyDict_CheckExact(container) || PySet_CheckExact(container) || PyFrozenSet_CheckExact(container)) &&
+      key != nullptr && !elements_simple(container))
+    return Access::anything();
+  if (PyDict_CheckExact(container) && namespace_dict(container, frame)) return Access::anything();
   if (!write && immutable_container(container)) return Access::local();
   if (!mutable_container(container)) return Access::anything();
   Access a = Access::local();  // add() makes it Precise
@@ -115,28 +184,26 @@ Access items(PyObject* container, PyObject* key, bool write) {
 
 // What a call does, for the calls a case makes all the time; anything else may do anything.
 // Methods of the exact builtin containers (and collections.deque) read or write their object,
-// as long as no argument's own code can run (hashing or comparing a user object would).
+// as long as no argument's or element's own code can run.
 struct MethodEffect {
   const char* name;
   bool write;
-  int hashed;  // -1: no argument is hashed or compared; else this argument must be simple
+  bool compares;  // compares its argument with the elements (or keys): they must all be simple
 };
-constexpr MethodEffect kListMethods[] = {
-    {"append", true, -1}, {"insert", true, -1}, {"pop", true, -1},   {"clear", true, -1}, {"reverse", true, -1},
-    {"copy", false, -1},  {"remove", true, 0},  {"index", false, 0}, {"count", false, 0}, {"__len__", false, -1}};
-constexpr MethodEffect kDictMethods[] = {{"get", false, 0},          {"setdefault", true, 0}, {"pop", true, 0},
-                                         {"popitem", true, -1},      {"clear", true, -1},     {"copy", false, -1},
-                                         {"keys", false, -1},        {"values", false, -1},   {"items", false, -1},
-                                         {"__contains__", false, 0}, {"__len__", false, -1}};
-constexpr MethodEffect kSetMethods[] = {{"add", true, 0},           {"discard", true, 0},  {"remove", true, 0},
-                                        {"pop", true, -1},          {"clear", true, -1},   {"copy", false, -1},
-                                        {"__contains__", false, 0}, {"__len__", false, -1}};
-constexpr MethodEffect kDequeMethods[] = {{"append", true, -1},  {"appendleft", true, -1}, {"pop", true, -1},
-                                          {"popleft", true, -1}, {"clear", true, -1},      {"copy", false, -1},
-                                          {"rotate", true, -1},  {"__len__", false, -1}};
-// explore_model.py's stand-ins whose methods touch nothing but their own object (Condition and
-// Queue reach other objects: they stay "anything").
-constexpr const char* kOwnStateStandIns[] = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event"};
+constexpr MethodEffect kListMethods[] = {{"append", true, false},  {"insert", true, false},  {"pop", true, false},
+                                         {"clear", true, false},   {"reverse", true, false}, {"copy", false, false},
+                                         {"remove", true, true},   {"index", false, true},   {"count", false, true},
+                                         {"__len__", false, false}};
+constexpr MethodEffect kDictMethods[] = {
+    {"get", false, true},    {"setdefault", true, true},    {"pop", true, true},      {"popitem", true, false},
+    {"clear", true, false},  {"copy", false, false},        {"keys", false, false},   {"values", false, false},
+    {"items", false, false}, {"__contains__", false, true}, {"__len__", false, false}};
+constexpr MethodEffect kSetMethods[] = {{"add", true, true},           {"discard", true, true},  {"remove", true, true},
+                                        {"pop", true, false},          {"clear", true, false},   {"copy", false, false},
+                                        {"__contains__", false, true}, {"__len__", false, false}};
+constexpr MethodEffect kDequeMethods[] = {{"append", true, false},  {"appendleft", true, false}, {"pop", true, false},
+                                          {"popleft", true, false}, {"clear", true, false},      {"copy", false, false},
+                                          {"rotate", true, false},  {"__len__", false, false}};
 
 template <size_t N>
 const MethodEffect* find_method(const MethodEffect (&table)[N], const char* name) {
@@ -145,14 +212,9 @@ const MethodEffect* find_method(const MethodEffect (&table)[N], const char* name
   return nullptr;
 }
 
-bool is_deque(PyObject* o) {
-  PyTypeObject* t = Py_TYPE(o);
-  return !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && std::strcmp(t->tp_name, "collections.deque") == 0;
-}
-
 // A call: callable and self-or-null under its oparg arguments on the stack.
-Access call(PyObject* code, int nargs) {
-  auto top = [code](int depth) { return pyrace_frame_stack(code, depth); };
+Access call(void* frame, int nargs) {
+  auto top = [frame](int depth) { return pyrace_frame_stack(frame, depth); };
   PyObject* callable = top(nargs + 1);
   PyObject* self = top(nargs);  // null: a plain call
   if (callable == nullptr) return Access::anything();
@@ -161,27 +223,23 @@ Access call(PyObject* code, int nargs) {
     const char* name = reinterpret_cast<PyMethodDescrObject*>(callable)->d_method->ml_name;
     const MethodEffect* m = nullptr;
     if (PyList_CheckExact(self)) m = find_method(kListMethods, name);
-    else if (PyDict_CheckExact(self)) m = find_method(kDictMethods, name);
+    else if (PyDict_CheckExact(self) && !namespace_dict(self, frame)) m = find_method(kDictMethods, name);
     else if (PySet_CheckExact(self)) m = find_method(kSetMethods, name);
     else if (is_deque(self)) m = find_method(kDequeMethods, name);
     if (m == nullptr) return Access::anything();
-    for (int i = 0; i < nargs; ++i) {
+    for (int i = 0; i < nargs; ++i) {  // stored, never called; compared ones must be simple
       PyObject* arg = top(nargs - 1 - i);
-      if (arg == nullptr || (i == m->hashed && !simple(arg))) return Access::anything();
+      if (arg == nullptr || (m->compares && i == 0 && !simple(arg))) return Access::anything();
     }
+    if (m->compares && !elements_simple(self)) return Access::anything();
     Access a = Access::local();
     a.add(self, nullptr, m->write);
     return a;
   }
-  // A stand-in's method (explore_model.py), on its own object.
+  // A stand-in's method (explore_model.py) on its own object.
   if (self != nullptr && PyFunction_Check(callable)) {
-    PyObject* module = PyFunction_GetModule(callable);  // borrowed
-    if (module == nullptr || !PyUnicode_Check(module) ||
-        PyUnicode_CompareWithASCIIString(module, "_pyrace_explore_model") != 0)
-      return Access::anything();
-    const char* type_name = Py_TYPE(self)->tp_name;
-    for (const char* own : kOwnStateStandIns)
-      if (std::strcmp(type_name, own) == 0) {
+    for (PyObject* t : g_standins)
+      if (reinterpret_cast<PyObject*>(Py_TYPE(self)) == t) {
         Access a = Access::local();
         a.add(self, nullptr, true);
         return a;
@@ -189,17 +247,20 @@ Access call(PyObject* code, int nargs) {
     return Access::anything();
   }
   // len(x): reads x.
-  if (self == nullptr && nargs == 1 && PyCFunction_Check(callable) &&
-      std::strcmp(reinterpret_cast<PyCFunctionObject*>(callable)->m_ml->ml_name, "len") == 0 &&
-      PyCFunction_GET_SELF(callable) != nullptr && PyModule_Check(PyCFunction_GET_SELF(callable)) &&
-      std::strcmp(PyModule_GetName(PyCFunction_GET_SELF(callable)), "builtins") == 0) {
-    PyObject* arg = top(0);
-    if (arg == nullptr) return Access::anything();
-    if (immutable_container(arg)) return Access::local();
-    if (!mutable_container(arg) && !is_deque(arg)) return Access::anything();
-    Access a = Access::local();
-    a.add(arg, nullptr, false);
-    return a;
+  if (self == nullptr && nargs == 1 && PyCFunction_Check(callable)) {
+    PyObject* mod = PyCFunction_GET_SELF(callable);
+    const char* mod_name = mod != nullptr && PyModule_Check(mod) ? PyModule_GetName(mod) : nullptr;
+    if (mod_name == nullptr) PyErr_Clear();
+    if (mod_name != nullptr && std::strcmp(mod_name, "builtins") == 0 &&
+        std::strcmp(reinterpret_cast<PyCFunctionObject*>(callable)->m_ml->ml_name, "len") == 0) {
+      PyObject* arg = top(0);
+      if (arg == nullptr) return Access::anything();
+      if (immutable_container(arg)) return Access::local();
+      if (!mutable_container(arg)) return Access::anything();
+      Access a = Access::local();
+      a.add(arg, nullptr, false);
+      return a;
+    }
   }
   return Access::anything();
 }
@@ -212,17 +273,11 @@ PyObject* special_name(int oparg) {
   if (names[oparg] == nullptr) names[oparg] = PyUnicode_InternFromString(text[oparg]);  // kept for the process
   return names[oparg];
 }
-}  // namespace
 
-Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, int offset) {
-  if (offset < 0 || offset + 1 >= size) return Access::anything();
-  const int op = static_cast<unsigned char>(bytecode[offset]);
-  int oparg = static_cast<unsigned char>(bytecode[offset + 1]);
-  for (int back = offset - 2, shift = 8; back >= 0 && shift <= 24; back -= 2, shift += 8) {
-    if (static_cast<unsigned char>(bytecode[back]) != EXTENDED_ARG) break;
-    oparg |= static_cast<unsigned char>(bytecode[back + 1]) << shift;
-  }
-  auto top = [code](int depth) { return pyrace_frame_stack(code, depth); };
+Access instruction(const StepSite& site, int op, int oparg) {
+  PyObject* code = site.code;
+  void* frame = site.frame;
+  auto top = [frame](int depth) { return pyrace_frame_stack(frame, depth); };
   switch (op) {
     case LOAD_ATTR:
       return attribute(top(0), name_at(code, oparg >> 1), false);
@@ -230,46 +285,46 @@ Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, in
     case DELETE_ATTR:
       return attribute(top(0), name_at(code, oparg), true);
     case LOAD_GLOBAL: {
-      PyObject *g = pyrace_frame_globals(code), *b = pyrace_frame_builtins(code), *name = name_at(code, oparg >> 1);
+      PyObject *g = pyrace_frame_globals(frame), *b = pyrace_frame_builtins(frame), *name = name_at(code, oparg >> 1);
       if (!g || !b || !name) return Access::anything();
-      Access a = Access::local();  // add() makes it Precise
+      Access a = Access::local();
       a.add(g, name, false);
       a.add(b, name, false);
       return a;
     }
     case STORE_GLOBAL:
     case DELETE_GLOBAL: {
-      PyObject *g = pyrace_frame_globals(code), *name = name_at(code, oparg);
+      PyObject *g = pyrace_frame_globals(frame), *name = name_at(code, oparg);
       if (!g || !name) return Access::anything();
-      Access a = Access::local();  // add() makes it Precise
+      Access a = Access::local();
       a.add(g, name, true);
       return a;
     }
     case LOAD_DEREF:
     case STORE_DEREF: {
-      PyObject* cell = pyrace_frame_local(code, oparg);
+      PyObject* cell = pyrace_frame_local(frame, oparg);
       if (cell == nullptr || !PyCell_Check(cell)) return Access::anything();
-      Access a = Access::local();  // add() makes it Precise
+      Access a = Access::local();
       a.add(cell, nullptr, op == STORE_DEREF);
       return a;
     }
     case BINARY_OP: {
       PyObject *lhs = top(1), *rhs = top(0);
-      if (oparg == NB_SUBSCR) return items(lhs, rhs, false);
+      if (oparg == NB_SUBSCR) return items(lhs, rhs, false, frame);
       return simple(lhs) && simple(rhs) ? Access::local() : Access::anything();
     }
     case BINARY_SLICE:
-      return simple(top(1)) && simple(top(0)) ? items(top(2), nullptr, false) : Access::anything();
-    case STORE_SUBSCR:
-      return items(top(1), top(0), true);
+      return simple(top(1)) && simple(top(0)) ? items(top(2), nullptr, false, frame) : Access::anything();
+    case STORE_SUBSCR:  // (value, container, key): a slice assignment iterates the value
+      return PySlice_Check(top(0)) ? Access::anything() : items(top(1), top(0), true, frame);
     case DELETE_SUBSCR:
-      return items(top(1), top(0), true);
+      return items(top(1), top(0), true, frame);
     case COMPARE_OP:
       return simple(top(1)) && simple(top(0)) ? Access::local() : Access::anything();
-    case CONTAINS_OP: {
+    case CONTAINS_OP: {  // (item, container)
       PyObject *item = top(1), *container = top(0);
-      if (!simple(item) || container == nullptr) return Access::anything();
-      return items(container, nullptr, false);
+      if (!simple(item) || container == nullptr || !elements_simple(container)) return Access::anything();
+      return items(container, nullptr, false, frame);
     }
     case TO_BOOL:
     case UNARY_NEGATIVE:
@@ -277,30 +332,39 @@ Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, in
     case FORMAT_SIMPLE: {
       PyObject* v = top(0);
       if (simple(v)) return Access::local();
-      if (op == TO_BOOL && v != nullptr && mutable_container(v)) return items(v, nullptr, false);
+      if (op == TO_BOOL && v != nullptr && mutable_container(v)) return items(v, nullptr, false, frame);
       return Access::anything();
     }
-    case GET_ITER: {  // makes an iterator; the reads happen at FOR_ITER
-      PyObject* v = top(0);
-      return v != nullptr && (immutable_container(v) || mutable_container(v)) ? Access::local() : Access::anything();
+    case GET_ITER: {  // a list or tuple iterator only points at its sequence; a dict's or set's
+      PyObject* v = top(0);  // remembers the size it started at (the "changed size" check)
+      if (v == nullptr) return Access::anything();
+      if (PyList_CheckExact(v) || immutable_container(v)) return Access::local();
+      if (PyDict_CheckExact(v) || PySet_CheckExact(v)) return items(v, nullptr, false, frame);
+      return Access::anything();
     }
-    case FOR_ITER: {  // 3.14: the iterator, or a list or tuple iterated by index, under the index
-      PyObject* it = top(1);
-      return it != nullptr && (immutable_container(it) || PyList_CheckExact(it)) ? items(it, nullptr, false)
-                                                                                 : Access::anything();
+    case FOR_ITER: {  // (iterator): advances it, reading its sequence
+      PyObject* it = top(0);
+      if (it == nullptr) return Access::anything();
+      int known = 0;
+      PyObject* seq = pyrace_iterator_sequence(it, &known);
+      if (!known) return Access::anything();
+      Access a = Access::local();
+      a.add(it, nullptr, true);  // the iterator itself may be shared (Iter_01)
+      if (seq != nullptr && PyList_CheckExact(seq)) a.add(seq, nullptr, false);
+      return a;
     }
     case UNPACK_SEQUENCE: {
       PyObject* v = top(0);
-      return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false)
+      return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false, frame)
                                                                              : Access::anything();
     }
     case LIST_EXTEND: {  // a list display: the new list is the thread's own
       PyObject* v = top(0);
-      return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false)
+      return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false, frame)
                                                                              : Access::anything();
     }
     case CALL:
-      return call(code, oparg);
+      return call(frame, oparg);
     case LOAD_SPECIAL: {
       PyObject *owner = top(0), *name = special_name(oparg);
       if (owner == nullptr || name == nullptr) return Access::anything();
@@ -319,6 +383,38 @@ Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, in
     default:
       return Access::anything();
   }
+}
+
+// Whether the step can run on past its frame into code that is no scheduling point: its caller
+// is C (map(), sort(key=...), a lookup calling a case's __eq__) or Python of another file. The
+// actors' caller, pyrace's loader, only loops and collects what they return.
+bool caller_is_scheduled(const StepSite& site) {
+  PyObject* caller = pyrace_frame_caller_code(site.frame);
+  if (caller == nullptr) return false;
+  PyObject* mine = reinterpret_cast<PyCodeObject*>(site.code)->co_filename;
+  PyObject* theirs = reinterpret_cast<PyCodeObject*>(caller)->co_filename;
+  if (theirs == mine) return true;
+  if (!PyUnicode_Check(theirs) || !PyUnicode_Check(mine)) return false;
+  return PyUnicode_Compare(theirs, mine) == 0 || PyUnicode_CompareWithASCIIString(theirs, "<pyrace loader>") == 0;
+}
+
+}  // namespace
+
+void set_own_state_standins(std::vector<PyObject*> types) { g_standins = std::move(types); }
+
+Access classify_access(const StepSite& site) {
+  if (site.frame == nullptr || site.bytecode == nullptr || site.offset < 0 || site.offset + 1 >= site.size)
+    return Access::anything();
+  const int op = static_cast<unsigned char>(site.bytecode[site.offset]);
+  int oparg = static_cast<unsigned char>(site.bytecode[site.offset + 1]);
+  for (int back = site.offset - 2, shift = 8; back >= 0 && shift <= 24; back -= 2, shift += 8) {
+    if (static_cast<unsigned char>(site.bytecode[back]) != EXTENDED_ARG) break;
+    oparg |= static_cast<unsigned char>(site.bytecode[back + 1]) << shift;
+  }
+  Access a = instruction(site, op, oparg);
+  if (PyErr_Occurred()) PyErr_Clear();  // a lookup that failed: the classification stands as made
+  if (a.kind != Access::Kind::Anything && !caller_is_scheduled(site)) return Access::anything();
+  return a;
 }
 
 }  // namespace pyrace

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace pyrace {
 
@@ -38,8 +39,21 @@ struct Access {
   void add(const void* object, const void* key, bool write);
 };
 
-// The access of the instruction at `offset` in `code` (whose co_code is `bytecode`), for the
-// thread about to execute it; called at its scheduling point, on that thread, attached.
-Access classify_access(PyObject* code, const char* bytecode, Py_ssize_t size, int offset);
+// Where a thread is parked: its point's instruction and frame (frame_peek.h).
+struct StepSite {
+  PyObject* code = nullptr;
+  const char* bytecode = nullptr;  // the code's co_code (kept alive by the scheduler's code cache)
+  Py_ssize_t size = 0;
+  int offset = -1;
+  void* frame = nullptr;
+};
+
+// The access of the step a thread parked at `site` would take: the instruction there, with the
+// operands on its frame's stack as they are now. Called by the thread holding the turn, attached.
+Access classify_access(const StepSite& site);
+
+// explore_model.py's stand-ins whose methods touch their own object only (Lock, RLock,
+// Semaphore, BoundedSemaphore, Event): their types, by identity.
+void set_own_state_standins(std::vector<PyObject*> types);
 
 }  // namespace pyrace

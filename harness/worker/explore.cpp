@@ -321,10 +321,12 @@ struct Search {
 // The state cache (exhaustive only, --explore-cache): a choice that leads to a state an earlier
 // schedule reached (the same trace fingerprint, trace_hash.hpp, and the same last thread) with no
 // fewer preemptions used is not queued, and a completion that reaches one queues nothing more from
-// there: every continuation from that state within the bound was queued by the earlier visit. That holds while each step's effect depends on the state alone,
-// which fairness breaks (it switches a thread out after spin_limit steps in a row, and two visits
-// of one state may have run different lengths): a schedule with a run of spin_limit / 2 steps turns
-// the cache off and the search starts again without it.
+// there: every continuation from that state within the bound was queued by the earlier visit.
+// That holds while a step's effect depends on the state alone; fairness breaks it (a thread is
+// switched out after spin_limit steps in a row, and two visits of one state may have run
+// different lengths). Every schedule the cache covers is equivalent to one that ran, with the
+// same steps per thread, so while no thread takes spin_limit steps in any schedule that runs, no
+// run can reach the limit anywhere: one that does turns the cache off and the search restarts.
 void search_bounded(Search& s, Explorer& ex) {
   const int bound = s.p.strategy == "sanity" ? 0 : s.p.preemptions;
   bool cache = s.p.cache && s.p.strategy == "exhaustive";
@@ -369,13 +371,6 @@ void search_bounded(Search& s, Explorer& ex) {
               return false;
             };
             choice = default_choice(d);
-            // Known: what follows was or will be explored from the earlier visit. The schedule
-            // still runs to its end (an actor cut short could leave module-level state, a lock
-            // made at import, held for the next schedule), but queues nothing more.
-            if (visited(choice, used)) {
-              known = true;
-              return choice;
-            }
             for (std::uint64_t e = d.enabled; e; e &= e - 1) {
               const int a = std::countr_zero(e);
               if (a == choice) continue;
@@ -389,13 +384,18 @@ void search_bounded(Search& s, Explorer& ex) {
               next.push_back(a);
               buckets[cost].push_back(std::move(next));
             }
+            // Known: what follows the default choice was or will be explored from the earlier
+            // visit. The schedule still runs to its end (an actor cut short could leave
+            // module-level state, a lock made at import, held for the next schedule), but queues
+            // nothing more after this decision (whose other choices are queued above).
+            if (visited(choice, used)) known = true;
           }
           used += preempts(d, choice) ? 1 : 0;
           taken.push_back(choice);
           return choice;
         });
         s.pruned += known ? 1 : 0;
-        if (cache && s.p.spin_limit > 0 && ex.scheduler().longest_run() * 2 >= s.p.spin_limit) {
+        if (go && cache && s.p.spin_limit > 0 && ex.scheduler().most_steps() >= s.p.spin_limit) {
           restart = true;
           break;
         }
@@ -406,11 +406,14 @@ void search_bounded(Search& s, Explorer& ex) {
       s.complete = go;
       break;
     }
-    // A spin loop: start again without the cache (what the first pass counted is dropped).
+    // A thread that may be switched out by fairness: start again without the cache (what the
+    // first pass counted is dropped).
     cache = false;
-    s.cache_off = "a thread took " + std::to_string(ex.scheduler().longest_run()) +
-                  " steps in a row (a spin loop), which the state cache does not model: searched again without it";
-    s.schedules = s.pruned = s.skipped = 0;
+    s.cache_off = "a thread took " + std::to_string(ex.scheduler().most_steps()) +
+                  " steps in one schedule, enough for fairness to switch it out (a spin loop?), which the state "
+                  "cache does not model: searched again without it";
+    s.schedules = s.pruned = s.skipped = s.deadlocks = s.livelocks = 0;
+    s.witness.reset();
     ex.clear_tallies();
   }
   ex.scheduler().set_track(false);
@@ -548,6 +551,10 @@ void prepare_explore(const ExploreParams& p) {
                                        py::to_string(attr(threading.get(), "__file__").get()),
                                        py::to_string(attr(queue.get(), "__file__").get())};
   g_sched_module = make_sched_module(t, excluded);
+  std::vector<PyObject*> own;  // kept alive by the model module
+  for (const char* name : {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Event"})
+    own.push_back(attr(g_model.get(), name).get());
+  set_own_state_standins(std::move(own));
   py::Ref loader = py::check(PyImport_ImportModule("_pyrace_loader"));
   py::check(PyObject_CallMethod(g_model.get(), "install", "OO", g_sched_module.get(), loader.get()));
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "py/interp.hpp"
+#include "worker/frame_peek.h"
 
 namespace pyrace {
 
@@ -44,7 +45,7 @@ void Scheduler::begin(Chooser choose, PyObject* tracer, long max_steps, long spi
   preroll_ = true;
   last_ = -1;
   run_length_ = 0;
-  longest_run_ = 0;
+  most_steps_ = 0;
   if (track_) trace_.reset(n_);
   choices_.clear();
   preemptions_ = 0;
@@ -59,6 +60,8 @@ void Scheduler::begin(Chooser choose, PyObject* tracer, long max_steps, long spi
     s.what.clear();
     s.timed = s.timed_out = false;
     s.pending = Access::anything();
+    s.at_point = false;
+    s.steps = 0;
     s.at_code.store(nullptr, std::memory_order_relaxed);
     s.at_offset.store(-1, std::memory_order_relaxed);
     s.at_file.store(nullptr, std::memory_order_relaxed);
@@ -158,10 +161,12 @@ int Scheduler::decide_and_hand(int prev) {
       return -1;
     }
   }
-  if (track_)
+  if (track_)  // classified now, not when the thread arrived: steps since may have changed what it does
     for (std::uint64_t e = d.enabled; e; e &= e - 1) {
       const int u = std::countr_zero(e);
-      d.after[static_cast<size_t>(u)] = trace_.after(u, slots_[u].pending);
+      Slot& s = slots_[u];
+      s.pending = s.at_point ? classify_access(s.site) : Access::anything();
+      d.after[static_cast<size_t>(u)] = trace_.after(u, s.pending);
     }
   const int c = choose_(d);
   if (c < 0 || c >= n_ || !(d.enabled & bit(c))) {
@@ -171,7 +176,7 @@ int Scheduler::decide_and_hand(int prev) {
   }
   if (preempts(d, c)) ++preemptions_;
   run_length_ = c == last_ ? run_length_ + 1 : 1;
-  longest_run_ = std::max(longest_run_, run_length_);
+  most_steps_ = std::max(most_steps_, ++slots_[c].steps);
   last_ = c;
   if (track_) {
     trace_.step(c, slots_[c].pending);
@@ -221,7 +226,7 @@ void Scheduler::leave(int t, bool raised) {
     in_schedule_.store(false, std::memory_order_release);  // every thread finished
 }
 
-bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file, const Access* access) {
+bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file, const StepSite* site) {
   if (aborted_.load(std::memory_order_acquire)) return raise_aborted();
   // Only the thread holding the turn writes it: no read-modify-write on the hot path.
   progress_.store(progress_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -230,7 +235,8 @@ bool Scheduler::point(int t, PyObject* code, int offset, const std::string* file
   me.at_offset.store(offset, std::memory_order_relaxed);
   me.at_file.store(file, std::memory_order_release);
   me.state = State::Ready;
-  me.pending = access ? *access : Access::anything();
+  me.at_point = site != nullptr;
+  if (site) me.site = *site;
   int prev = t;
   if (preroll_) {
     for (int u = t + 1; u < n_; ++u) {
@@ -264,7 +270,7 @@ int Scheduler::block(int t, PyObject* key, const std::string& what, bool timed) 
   s.what = what;
   s.timed = timed;
   s.timed_out = false;
-  s.pending = Access::anything();  // it goes on inside the blocking call, whatever that touches
+  s.at_point = false;  // it goes on inside the blocking call: whatever that touches
   trace_event(t, "waits for " + what);
   int c = decide_and_hand(t);
   if (c < 0) return raise_aborted(), -1;
@@ -347,9 +353,9 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
       !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(bytes.get())[offset])])
     return Py_NewRef(g_disable.get());  // never a point: sys.monitoring stops calling us there
   if (g_sched->tracking()) {
-    const Access a =
-        classify_access(code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()), static_cast<int>(offset));
-    if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, &a)) return nullptr;
+    const StepSite site{code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()), static_cast<int>(offset),
+                        pyrace_current_frame(code)};
+    if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, &site)) return nullptr;
     Py_RETURN_NONE;
   }
   if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file)) return nullptr;

@@ -65,14 +65,14 @@ class Scheduler {
 
   // Called from the monitoring callback and the stand-ins, on the thread holding the turn.
   // false / -1: the schedule was aborted and ScheduleAborted is set (it unwinds the actor).
-  // access: what the step from this point touches (with set_track; null: anything).
-  bool point(int t, PyObject* code, int offset, const std::string* file = nullptr, const Access* access = nullptr);
+  // site: the point's instruction and frame, to classify the step from it (with set_track).
+  bool point(int t, PyObject* code, int offset, const std::string* file = nullptr, const StepSite* site = nullptr);
   int block(int t, PyObject* key, const std::string& what, bool timed);  // 1 woken, 0 timed out
   void wake(PyObject* key);
 
   const std::vector<int>& choices() const { return choices_; }
   int preemptions() const { return preemptions_; }
-  long longest_run() const { return longest_run_; }  // most steps one thread took in a row
+  long most_steps() const { return most_steps_; }  // the most steps one thread took in this schedule
   AbortKind abort_kind() const { return abort_kind_; }
   const std::string& abort_reason() const { return abort_reason_; }
   const std::vector<std::string>& deadlock() const { return deadlock_; }  // per blocked thread: what it waits for
@@ -100,7 +100,10 @@ class Scheduler {
     PyObject* key = nullptr;  // Blocked: what it waits on (compared by identity only)
     std::string what;
     bool timed = false, timed_out = false;
-    Access pending;  // with track_: what the thread's next step touches
+    StepSite site;          // with track_: where it is parked (valid when at_point)
+    bool at_point = false;  // false: before its first point, or woken inside a blocking call
+    Access pending;         // what its next step touches, classified at the last decision
+    long steps = 0;         // steps it took in this schedule
     std::atomic<PyObject*> at_code{nullptr};  // where it last took its turn (Where)
     std::atomic<int> at_offset{-1};
     std::atomic<const std::string*> at_file{nullptr};
@@ -125,7 +128,7 @@ class Scheduler {
   bool spin_ = false;
   bool track_ = false;
   TraceHash trace_;
-  long longest_run_ = 0;
+  long most_steps_ = 0;
   bool preroll_ = true;
   int last_ = -1;  // the thread that took the last step
   long run_length_ = 0;

@@ -24,20 +24,21 @@ void TraceHash::join(Clock& into, const Clock& from) const {
   for (int i = 0; i < n_; ++i) into[i] = std::max(into[i], from[i]);
 }
 
-TraceHash::Location& TraceHash::at(const Access::Loc& l) {
-  return locations_[mix(l.object) ^ (l.key * 0x9e3779b97f4a7c15ULL)];  // new: zero clocks
-}
+TraceHash::Location& TraceHash::at(const Access::Loc& l) { return locations_[key_of(l)]; }  // new: zero clocks
 
-TraceHash::Clock TraceHash::clock_of(int t, const Access& a) {
+std::uint64_t TraceHash::key_of(const Access::Loc& l) { return mix(l.object) ^ (l.key * 0x9e3779b97f4a7c15ULL); }
+
+TraceHash::Clock TraceHash::clock_of(int t, const Access& a) const {
   Clock c = thread_[static_cast<size_t>(t)];
   if (a.kind == Access::Kind::Anything) {
     join(c, all_);
   } else if (a.kind == Access::Kind::Precise) {
     join(c, any_);
     for (int i = 0; i < a.count; ++i) {
-      Location& loc = at(a.locs[static_cast<size_t>(i)]);
-      join(c, loc.write);
-      if (a.locs[static_cast<size_t>(i)].write) join(c, loc.reads);
+      const auto it = locations_.find(key_of(a.locs[static_cast<size_t>(i)]));
+      if (it == locations_.end()) continue;  // nobody touched it yet
+      join(c, it->second.write);
+      if (a.locs[static_cast<size_t>(i)].write) join(c, it->second.reads);
     }
   }  // Local: ordered by its own thread only
   ++c[static_cast<size_t>(t)];
@@ -50,7 +51,7 @@ std::uint64_t TraceHash::contribution(int t, const Clock& c) const {
   return h;
 }
 
-std::uint64_t TraceHash::after(int t, const Access& a) { return hash_ + contribution(t, clock_of(t, a)); }
+std::uint64_t TraceHash::after(int t, const Access& a) const { return hash_ + contribution(t, clock_of(t, a)); }
 
 void TraceHash::step(int t, const Access& a) {
   Clock c = clock_of(t, a);

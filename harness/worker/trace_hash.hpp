@@ -20,7 +20,7 @@ class TraceHash {
   void reset(int threads);
   void step(int thread, const Access& a);
   // The fingerprint step(thread, a) would give, without taking the step.
-  std::uint64_t after(int thread, const Access& a);
+  std::uint64_t after(int thread, const Access& a) const;
   std::uint64_t value() const { return hash_; }
 
  private:
@@ -31,7 +31,8 @@ class TraceHash {
   };
   void join(Clock& into, const Clock& from) const;
   Location& at(const Access::Loc& l);
-  Clock clock_of(int thread, const Access& a);  // the step's clock
+  Clock clock_of(int thread, const Access& a) const;  // the step's clock
+  static std::uint64_t key_of(const Access::Loc& l);
   std::uint64_t contribution(int thread, const Clock& c) const;
 
   int n_ = 0;
