@@ -4,6 +4,20 @@
 #define Py_BUILD_CORE 1
 #include "worker/frame_peek.h"
 
+#ifdef PYRACE_NO_INTERNAL_HEADERS
+// An interpreter installed without its internal headers: no frame to read, every step "anything".
+void* pyrace_current_frame(PyObject* code) { return NULL; }
+PyObject* pyrace_frame_stack(void* frame, int depth) { return NULL; }
+PyObject* pyrace_frame_globals(void* frame) { return NULL; }
+PyObject* pyrace_frame_builtins(void* frame) { return NULL; }
+PyObject* pyrace_frame_local(void* frame, int i) { return NULL; }
+PyObject* pyrace_frame_caller_code(void* frame) { return NULL; }
+PyObject* pyrace_iterator_sequence(PyObject* it, int* known) {
+  *known = 0;
+  return NULL;
+}
+#else
+
 #include "internal/pycore_frame.h"
 #include "internal/pycore_interpframe.h"
 #include "internal/pycore_list.h"
@@ -54,3 +68,4 @@ PyObject* pyrace_iterator_sequence(PyObject* it, int* known) {
   *known = 0;
   return NULL;
 }
+#endif
