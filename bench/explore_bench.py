@@ -170,8 +170,9 @@ def main():
     ap.add_argument("--replay-repeat", type=int, default=2000)
     ap.add_argument("--reduction-budget", type=float, default=120.0,
                     help="seconds per case for the --explore-points all search")
-    ap.add_argument("--only", default="", choices=["", "cache"],
-                    help="cache: only the state cache's tables (deterministic counts; minutes, not the speed runs)")
+    ap.add_argument("--only", default="", choices=["", "cache", "speed"],
+                    help="cache: only the state cache's tables (deterministic counts); speed: only the search and "
+                         "replay rates against the Python scheduler (quick; needs a quiet machine)")
     args = ap.parse_args()
     lines = []
 
@@ -251,6 +252,7 @@ def main():
         emit(f"| ratio | {rc / rp:.1f}x |")
         emit()
 
+    if args.only == "":
         # --- reduction ------------------------------------------------------------------------------
         emit(f"## Reduction: --explore-points all vs visible, K={args.bound}, every safe single-shot case")
         emit()
@@ -283,7 +285,7 @@ def main():
         emit()
 
     # --- state cache ----------------------------------------------------------------------------
-    cache_rows = cache_table(args, emit)
+    cache_rows = cache_table(args, emit) if args.only != "speed" else []
     emit()
     emit(f"Load average after: {loadavg()}.")
     if args.out:
