@@ -134,8 +134,8 @@ struct In {
     "explore: case (scheduling points in the case file's code) or all (library code too)",                             \
     CLI::IsMember({"case", "all"}), In::Run | In::Explore | In::Replay)                                                \
   X(std::string, explore_cache, "on", "--explore-cache",                                                               \
-    "explore, exhaustive: on (a schedule stops at a state an earlier schedule reached with as many preemptions "       \
-    "left: the same proof, fewer schedules) or off (every schedule runs to its end, to measure it)",                   \
+    "explore, exhaustive: on (no schedule is queued from a state an earlier schedule reached with as many "            \
+    "preemptions left: the same proof, fewer schedules) or off (every schedule, to measure it)",                       \
     CLI::IsMember({"on", "off"}), In::Run | In::Explore)                                                               \
   X(double, explore_stall, 5.0, "--explore-stall",                                                                     \
     "explore: a thread that holds the turn this many seconds without a step is blocked outside the model (I/O, "       \

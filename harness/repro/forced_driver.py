@@ -724,8 +724,8 @@ def what_to_force(args, embedded, forced_cfg):
 
 def search_instead(forced, model, cfg):
     """This interpreter compiles the case to other bytecode than the one the schedule was found on,
-    so the schedule may mean another interleaving: search this interpreter's schedules with as many
-    preemptions as the witness needed instead. 1: a witness (the bug is here), 0: none in all of
+    so the schedule may mean another interleaving: search this interpreter's schedules instead,
+    with the bound the witness was found under (at least the preemptions it needed). 1: a witness (the bug is here), 0: none in all of
     them (a bounded proof that it is not), 125: the budget ran out first (undecided: skip)."""
     bound = int(cfg.get("preemptions", 2))
     print(f"pyrace forced driver: this interpreter compiles the case to other bytecode than the one schedule "

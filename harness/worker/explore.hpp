@@ -30,7 +30,7 @@ struct ExploreParams {
   long spin_limit = 1000;               // steps a thread may take in a row while others could run
   bool all_points = false;              // every instruction a scheduling point (no reduction)
   bool scope_all = false;               // points in library code too, not only the case file's
-  bool cache = true;                    // exhaustive: stop at states explored before (the state cache)
+  bool cache = true;                    // exhaustive: queue nothing from states reached before (the state cache)
   bool trace = true;                    // render the witness timeline
   // The sanity check: the stress run's sizes (its ITERATIONS, no EXPLORE overrides), since it
   // vouches for the case as stress runs it.

@@ -49,7 +49,7 @@ class Scheduler {
   // Every actor has a core of its own (ActorPool::can_spin): a thread waiting for its turn spins a
   // little before it sleeps, so a hand-off between threads on two cores costs no futex wake-up.
   void set_spin(bool spin) { spin_ = spin; }
-  // Track what each step reads and writes, for Decision::trace (costs a look at the frame per point).
+  // Track what each step reads and writes, for Decision::after (costs a look at the frames per decision).
   void set_track(bool track) { track_ = track; }
   bool tracking() const { return track_; }
 
