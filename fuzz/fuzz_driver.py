@@ -30,6 +30,7 @@ HEADER = 2
 # ===== pyrace fuzz runtime (also embedded in every reproducer) =====
 import builtins
 import collections
+import contextvars
 import copy
 import gc
 import importlib
@@ -174,7 +175,10 @@ def runner_for(thread_ops, lock, findings):
                 findings.append(f"SystemError in {type(target).__qualname__}.{name}: {e}")
             except BaseException:  # ordinary exceptions are allowed under concurrency
                 pass
-    return run
+    # In a context of its own: a ContextVar set by one program must not stay in the persistent
+    # actor thread's context (memory kept for good, and state the next program would see).
+    ctx = contextvars.Context()
+    return lambda: ctx.run(run)
 
 
 def resolve(ref, _cache={}):
@@ -305,7 +309,7 @@ class Program:
                     f = getattr(target, name, None)
                     if f is None:
                         continue
-                if argrefs and 0 not in self.removers and any(r in EVIL_REFS for r in argrefs):
+                if argrefs and 0 not in self.removers and not EVIL_REFS.isdisjoint(argrefs):
                     self.removers.add(0)  # Evil pops from object 0
                 compiled.append((f, tuple(args), target, name, locked, sized[oi]))
             self.threads.append(runner_for(compiled, self.lock, self.findings))
@@ -549,9 +553,12 @@ def decode(data, objects_out=None):
     base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
     tables = [op_table(type(x)) for x in shared]
     threads = [[] for _ in range(nthreads)]
-    while pos + OP_RECORD <= len(data):
-        t, op = decode_op(data[pos:pos + OP_RECORD], nthreads, nobjs, lock_mode, tables, base_idx)
-        pos += OP_RECORD
+    # The fuzz target decodes every input: one pass of zip over the records, not a slice each.
+    ops = data[pos:pos + (len(data) - pos) // OP_RECORD * OP_RECORD]
+    it = iter(ops)
+    args = arg_refs(base_idx)
+    for rec in zip(it, it, it, it, it):
+        t, op = decode_op(rec, nthreads, nobjs, lock_mode, tables, base_idx, args)
         if len(threads[t]) < MAX_OPS_PER_THREAD:
             threads[t].append(op)
     if objects_out is not None:
@@ -559,23 +566,32 @@ def decode(data, objects_out=None):
     return {"format": FORMAT_VERSION, "objects": objects, "threads": threads}
 
 
-def decode_op(rec, nthreads, nobjs, lock_mode, tables, base_idx):
+def arg_refs(base_idx, _cache={}):
+    """Per argument position k (0-2) and byte b: the argument ref b decodes to (a pool value,
+    or with the high bit a base shared object), as three 256-entry lists."""
+    key = tuple(base_idx)
+    table = _cache.get(key)
+    if table is None:
+        table = _cache[key] = [[("obj", base_idx[b % len(base_idx)]) if b & 0x80 and base_idx
+                                else VAL_REFS[(b + k) % len(VAL_REFS)] for b in range(256)] for k in range(3)]
+    return table
+
+
+def decode_op(rec, nthreads, nobjs, lock_mode, tables, base_idx, args=None):
     """One 5-byte operation record -> (thread, (object, method, argument refs, locked))."""
     t, o, m, a1, a2 = rec
     oi = o % nobjs
     table = tables[oi]
     name, n, req, extra = table[m % len(table)]
-    locked = lock_mode == 1 or (lock_mode == 2 and bool(t & 0x80))
-    # Arguments: a pool value or (high bit) a base shared object; how many from the signature.
+    locked = lock_mode == 1 or (lock_mode == 2 and t >= 0x80)
+    # Arguments: how many from the signature, each a pool value or a base shared object.
     if n is None:
         n = (a2 >> 6) % 3 if req < 0 else req + min(extra, a2 >> 7)
-    refs = []
     if n:
-        for k, b in enumerate((a1, a2, a1 ^ a2)[:n]):
-            if b & 0x80 and base_idx:
-                refs.append(("obj", base_idx[b % len(base_idx)]))
-            else:
-                refs.append(VAL_REFS[(b + k) % len(VAL_REFS)])
+        a0, a1t, a2t = args or arg_refs(base_idx)
+        refs = [a0[a1]] if n == 1 else [a0[a1], a1t[a2]] if n == 2 else [a0[a1], a1t[a2], a2t[a1 ^ a2]]
+    else:
+        refs = []
     return (t & 0x7F) % nthreads, (oi, name, refs, locked)
 
 

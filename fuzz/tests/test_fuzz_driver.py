@@ -52,6 +52,20 @@ class Decode(unittest.TestCase):
         self.assertEqual(d.spec_from_bytes_or_text(repr(spec).encode()), spec)
 
 
+class Isolation(unittest.TestCase):
+    def test_a_context_variable_set_by_a_program_stays_in_that_program(self):
+        # The fuzz target's actors are persistent threads: what one program sets in a thread's
+        # context would be kept for good (memory) and seen by the next program (state).
+        import contextvars
+        ref, ctors = next((r, c) for r, c in d.BASE_TYPES if r == ("_contextvars", "ContextVar"))
+        prog = d.Program({"format": 1, "objects": [("base", ref, ctors[0])],
+                          "threads": [[(0, "set", [("val", 3)], False)], [(0, "get", [("val", 0)], False)]]})
+        for run in prog.threads:
+            run()
+        self.assertNotIn(prog.shared[0], contextvars.copy_context())
+        self.assertIsNone(prog.check())
+
+
 class Oracles(unittest.TestCase):
     def ledger_program(self):
         return d.Program({"format": 1, "objects": [("base", ("builtins", "list"), 0)],

@@ -64,6 +64,28 @@ fi
 out=$("$target" -runs=500 -artifact_prefix="$tmp/direct-" "$tmp/direct.spec" 2>&1 || true)
 grep -q "gate_trip" <<<"$out" || fail "the planted crash did not fire from its spec: $(tail -20 <<<"$out")"
 
+# 1b. How an input's actors start (PYRACE_FUZZ_START) and the time split (PYRACE_FUZZ_STATS):
+#     every mode runs every input; sequential never has two actors in at once; a bad mode is a
+#     driver error (exit 3) that names it.
+if [[ $flavour == plain ]]; then
+  "$python" -c "print(repr({'format': 1, 'objects': [('base', ('pyrace_plantedbug', 'Gate'), 0)], 'threads': [[(0, 'bump', [], False)] * 8] * 4}))" >"$tmp/benign.spec"
+  for mode in together staggered sequential; do
+    PYRACE_FUZZ_START=$mode PYRACE_FUZZ_STATS="$tmp/stats.$mode" "$target" -runs=50 "$tmp/benign.spec" >"$tmp/start.log" 2>&1 \
+      || fail "PYRACE_FUZZ_START=$mode exited $?: $(tail -5 "$tmp/start.log")"
+    "$python" - "$tmp/stats.$mode" "$mode" <<'PY' || fail "PYRACE_FUZZ_STATS of $mode: $(cat "$tmp/stats.$mode")"
+import json, sys
+s, mode = json.load(open(sys.argv[1])), sys.argv[2]
+assert s["inputs"] == 50 and s["run_s"] > 0 and s["prepare_s"] > 0 and s["span_s"] > 0, s
+if mode == "sequential":
+    assert s["pair_s"] == 0 and s["overlap_s"] == 0, s
+PY
+  done
+  rc=0
+  PYRACE_FUZZ_START=bogus "$target" -runs=1 "$tmp/benign.spec" >"$tmp/start.log" 2>&1 || rc=$?
+  [[ $rc == 3 ]] && grep -q "PYRACE_FUZZ_START=bogus" "$tmp/start.log" || fail "PYRACE_FUZZ_START=bogus: exit $rc"
+  echo "ok: PYRACE_FUZZ_START together, staggered and sequential run every input; PYRACE_FUZZ_STATS counts them"
+fi
+
 # 2. Fuzzing finds it from a seed that only creates the object and calls one method.
 "$python" - "$repo/fuzz" "$tmp/corpus/seed" <<'PY'
 import sys; sys.path.insert(0, sys.argv[1]); import fuzz_driver as d
