@@ -15,6 +15,10 @@
 //   PYRACE_FUZZ_NO_RUN=1     decode, describe and render each input, but do not run it (triage of hangs)
 //   PYRACE_FUZZ_START=MODE   together (default: the actors released by a start barrier),
 //                            staggered (each as soon as it wakes) or sequential (one after another)
+//   PYRACE_FUZZ_SERVE=1      triage's minimisation server: no fuzzing; read "RUNS PATH" lines on
+//                            stdin, run each input up to RUNS times (stopping after the first run
+//                            with a sanitizer report), write its reports to PATH.reports and answer
+//                            "==pyrace-serve== DONE <runs> <reports>" on stdout (serve() below)
 //   PYRACE_FUZZ_STATS=FILE   at exit, write JSON: inputs run, time per phase (prepare, run,
 //                            finish) and how together the actors ran (bench/fuzz.py reads it)
 //   PYRACE_FUZZ_DENY=FILE    read at start-up: operations ("module.Type method" lines, learnt by
@@ -36,6 +40,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -61,6 +66,7 @@ struct State {
   bool describe = false;
   bool no_run = false;
   bool sequential = false;  // PYRACE_FUZZ_START=sequential
+  bool serving = false;     // PYRACE_FUZZ_SERVE: inputs are triage's candidates, not artifacts to keep
   int race_artifacts = 0;
   long log_read = 0;  // bytes of the sanitizer's log already kept beside a race input (or before any input)
 };
@@ -166,7 +172,7 @@ long file_size(const std::string& path) {
 // keeps a crash, and beside it (.tsan) the reports it raised, cut from the sanitizer's log, so
 // that triage knows its signature without running it again.
 void save_race_input(const uint8_t* data, size_t size) {
-  if (++g->race_artifacts > kMaxRaceArtifacts) return;
+  if (g->serving || ++g->race_artifacts > kMaxRaceArtifacts) return;
   char name[32];
   std::snprintf(name, sizeof name, "race-%016llx", static_cast<unsigned long long>(fnv1a(data, size)));
   const std::string path = g->artifact_prefix + name;
@@ -187,7 +193,67 @@ void save_race_input(const uint8_t* data, size_t size) {
 
 }  // namespace
 
-extern "C" void __tsan_on_report(void*) { g_tsan_reports.fetch_add(1, std::memory_order_relaxed); }
+// The TSan runtime's, weak: only the TSan target has them.
+extern "C" __attribute__((weak)) void __tsan_ignore_thread_begin();
+extern "C" __attribute__((weak)) void __tsan_ignore_thread_end();
+
+namespace {
+// Serving triage, a candidate's first reports are all it needs: a thread that has reported this
+// many stops being watched until its next run (one input can raise hundreds, seconds of output).
+constexpr long kServeReportsPerCandidate = 8;
+std::atomic<long> g_candidate_reports{0};
+thread_local bool t_unwatched = false;
+}  // namespace
+
+extern "C" void __tsan_on_report(void*) {
+  g_tsan_reports.fetch_add(1, std::memory_order_relaxed);
+  if (g && g->serving && __tsan_ignore_thread_begin && !t_unwatched &&
+      g_candidate_reports.fetch_add(1, std::memory_order_relaxed) + 1 >= kServeReportsPerCandidate) {
+    __tsan_ignore_thread_begin();
+    t_unwatched = true;
+  }
+}
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+namespace {
+// PYRACE_FUZZ_SERVE: one process for a whole minimisation instead of one per candidate (a TSan
+// interpreter takes seconds to start; a candidate's runs take milliseconds). Races must not end
+// the process and must be reported again for every candidate: triage sets TSAN_OPTIONS
+// halt_on_error=0:suppress_equal_stacks=0:suppress_equal_addresses=0 and a log_path, from which
+// each candidate's reports are cut. A crash ends the server; triage reads it from stderr.
+[[noreturn]] void serve() {
+  char line[4096];
+  while (std::fgets(line, sizeof line, stdin)) {
+    long runs = 0;
+    char path[4000];
+    if (std::sscanf(line, "%ld %3999[^\n]", &runs, path) != 2 || runs <= 0) {
+      std::fprintf(stderr, "==pyrace-fuzz== DRIVER ERROR: the server expects \"RUNS PATH\" lines, got: %s", line);
+      std::_Exit(3);
+    }
+    std::ifstream in(path, std::ios::binary);
+    const std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);
+    const long log_before = file_size(report_log());
+    g_candidate_reports.store(0, std::memory_order_relaxed);
+    long done = 0;
+    while (done < runs && g_tsan_reports.load(std::memory_order_relaxed) == reports_before) {
+      LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
+      ++done;
+    }
+    const long reports = g_tsan_reports.load(std::memory_order_relaxed) - reports_before;
+    std::ofstream out(std::string(path) + ".reports", std::ios::binary | std::ios::trunc);
+    if (const std::string log = report_log(); reports > 0 && !log.empty()) {
+      std::ifstream rep(log, std::ios::binary);
+      rep.seekg(log_before);
+      out << rep.rdbuf();
+    }
+    out.close();
+    std::fprintf(stdout, "==pyrace-serve== DONE %ld %ld\n", done, reports);
+    std::fflush(stdout);
+  }
+  std::exit(0);
+}
+}  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   pyrace::fuzz::heartbeat_open();
@@ -248,6 +314,10 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
                                                 /*handoff=*/staggered);
   g->log_read = file_size(report_log());  // reports of start-up belong to no input
   pyrace::fuzz::heartbeat_ready();
+  if (const char* p = std::getenv("PYRACE_FUZZ_SERVE"); p && *p) {
+    g->serving = true;
+    serve();
+  }
   return 0;
 }
 
@@ -278,6 +348,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   double start[pyrace::fuzz::kMaxThreads] = {}, end[pyrace::fuzz::kMaxThreads] = {}, cpu[pyrace::fuzz::kMaxThreads] = {};
   const double t1 = g_stats ? now_s() : 0;
   const auto actor = [&](int i) {
+    if (t_unwatched) {  // watched again from this run on (see __tsan_on_report)
+      __tsan_ignore_thread_end();
+      t_unwatched = false;
+    }
     if (i >= threads) return;
     if (g_stats) start[i] = now_s(), cpu[i] = thread_cpu_s();
     Ref idx = Ref::steal(PyLong_FromLong(i));

@@ -27,6 +27,7 @@ import html
 import json
 import os
 import re
+import selectors
 import shutil
 import subprocess
 import sys
@@ -279,6 +280,10 @@ class Target:
             return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
                 "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
 
+    def server(self, work):
+        """A process of this target that answers many re-runs (PYRACE_FUZZ_SERVE): see Server."""
+        return Server(self, work)
+
     def program_of(self, input_path, work):
         """(spec, type_names of each object) of an input, as this target decodes and builds it."""
         out, types = os.path.join(work, "spec.txt"), os.path.join(work, "types.txt")
@@ -288,6 +293,83 @@ class Target:
 
     def render(self, spec_path, out_path):
         self.run(spec_path, runs=1, env_extra={"PYRACE_FUZZ_REPRO": out_path, "PYRACE_FUZZ_NO_RUN": "1"})
+
+
+class Server:
+    """One fuzz target process for many candidates of a minimisation (PYRACE_FUZZ_SERVE): a TSan
+    interpreter takes seconds to start and a candidate's runs milliseconds. Races do not end it
+    (halt_on_error=0) and are reported again for every candidate (suppress_equal_stacks=0); a
+    crash or a hang does, and the next check starts a new process."""
+
+    def __init__(self, target, work):
+        self.target, self.work, self.p, self.starts = target, work, None, 0
+        self.err_path = os.path.join(work, "serve.err")
+
+    def _start(self):
+        env = dict(os.environ)
+        env.pop("PYRACE_FUZZ_DENY", None)  # as Target.run: the whole program
+        extra = f"halt_on_error=0:suppress_equal_stacks=0:log_path={os.path.join(self.work, 'serve-tsan')}"
+        env["TSAN_OPTIONS"] = ":".join(o for o in (env.get("TSAN_OPTIONS", ""), extra) if o)  # later options win
+        env["PYRACE_FUZZ_SERVE"] = "1"
+        self.err = open(self.err_path, "w+b")
+        self.p = subprocess.Popen([self.target.path, "-rss_limit_mb=4096",
+                                   f"-artifact_prefix={tempfile.gettempdir()}/pyrace-triage-rerun-"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err, env=env)
+        self.buf = b""
+        self.starts += 1
+
+    def check(self, path, runs, limit):
+        """(output, runs done or None): the reports the input raised in up to `runs` runs (it stops
+        at the first run with one), or what the process said when it died or hung on it."""
+        if self.p is None:
+            self._start()
+        err_from = os.path.getsize(self.err_path)
+        try:
+            self.p.stdin.write(f"{runs} {os.path.abspath(path)}\n".encode())
+            self.p.stdin.flush()
+        except OSError:
+            pass  # it died already: read why below
+        deadline = time.monotonic() + limit
+        sel = selectors.DefaultSelector()
+        sel.register(self.p.stdout, selectors.EVENT_READ)
+        line, alarm = None, ""
+        while line is None:
+            if b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                break
+            left = deadline - time.monotonic()
+            if left <= 0 or not sel.select(timeout=left):
+                alarm = "\nALARM: working on the last Unit (pyrace triage: the served run did not end)\n"
+                break
+            chunk = os.read(self.p.stdout.fileno(), 4096)
+            if not chunk:
+                break  # it died
+            self.buf += chunk
+        sel.close()
+        m = re.match(rb"==pyrace-serve== DONE (\d+) (\d+)$", line or b"")
+        if m:
+            reports = path + ".reports"
+            with open(reports, errors="replace") as f:
+                out = f.read()
+            os.unlink(reports)
+            return out, int(m.group(1))
+        self.close()
+        with open(self.err_path, "rb") as f:
+            f.seek(err_from)
+            return f.read().decode(errors="replace") + alarm, None
+
+    def close(self):
+        if self.p is not None:
+            if self.p.poll() is None:
+                self.p.kill()
+            self.p.wait()
+            self.err.close()
+            self.p = None
+
+
+def raises(out, sig):
+    """Does a re-run's output hold a report with this signature (among several, when the run did not halt)?"""
+    return any(signature(block)[1] == sig for block in split_reports(out))
 
 
 def read_reports(folder):
@@ -314,21 +396,47 @@ def size_of(spec):
     return sum(len(t) for t in spec["threads"]) + len(spec["objects"]) + len(spec["threads"])
 
 
-def minimise(target, spec, sig, work, budget_s, log):
-    """Greedy program-level delta debugging: keep any smaller program with the same signature."""
+def minimise(target, spec, sig, work, budget_s, log, serve=True):
+    """Greedy program-level delta debugging: keep any smaller program with the same signature.
+    A TSan finding's candidates are re-run by one serving process (Server), each for at most 4x
+    the runs the whole program needed to raise the race (at least 10): a candidate that would take
+    longer is not taken, which can leave the program less small, never wrong."""
     deadline = time.monotonic() + budget_s
     cand_path = os.path.join(work, "candidate.spec")
-    improved = True
-    while improved and time.monotonic() < deadline:
-        improved = False
-        for cand in fuzz_driver.shrink_candidates(spec):
-            if time.monotonic() > deadline:
-                break
-            write_spec(cand, cand_path)
-            if signature(target.run(cand_path))[1] == sig:
-                spec, improved = cand, True
-                log(f"  minimised to {size_of(spec)} (threads, objects, operations)")
-                break
+    server = target.server(work) if serve and target.flavour == "tsan" else None
+    runs = target.runs
+    checked = 0
+
+    def fires(path):
+        nonlocal checked
+        checked += 1
+        limit = max(5.0, min(target.timeout * 3 + 120, deadline - time.monotonic() + 5))
+        if server is None:
+            return signature(target.run(path))[1] == sig
+        return raises(server.check(path, runs, limit)[0], sig)
+
+    try:
+        if server is not None:
+            write_spec(spec, cand_path)
+            out, done = server.check(cand_path, runs, max(5.0, deadline - time.monotonic()))
+            if done is not None and raises(out, sig):
+                runs = min(target.runs, max(10, 4 * done))
+            log(f"  served re-runs: the whole program raised it after {done} runs; candidates get {runs}")
+        improved = True
+        while improved and time.monotonic() < deadline:
+            improved = False
+            for cand in fuzz_driver.shrink_candidates(spec):
+                if time.monotonic() > deadline:
+                    break
+                write_spec(cand, cand_path)
+                if fires(cand_path):
+                    spec, improved = cand, True
+                    log(f"  minimised to {size_of(spec)} (threads, objects, operations)")
+                    break
+    finally:
+        if server is not None:
+            server.close()
+            log(f"  {checked} candidates checked by {server.starts} serving process(es)")
     return spec
 
 
@@ -720,13 +828,13 @@ def triage_artifacts(ctx, flavour, target, art_dir):
     arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak|race|hang)-[0-9a-f]+$", f)) \
         if os.path.isdir(art_dir) else []
     log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
-    for name in arts:
+    for k, name in enumerate(arts):
         path = os.path.join(art_dir, name)
         if time.monotonic() - ctx.started > ctx.args.budget:
-            log(f"budget spent: {name} and later artifacts are counted, not triaged")
+            log(f"budget spent: {name} and the {len(arts) - k - 1} artifacts after it are counted, not triaged")
             ctx.seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
-                                              "flavour": flavour, "artifact": path})["count"] += 1
-            continue
+                                              "flavour": flavour, "artifact": path})["count"] += len(arts) - k
+            break
         triage_artifact(ctx, flavour, target, name, path)
 
 

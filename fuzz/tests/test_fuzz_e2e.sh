@@ -27,8 +27,12 @@ if [[ $flavour == tsan ]]; then
   ls "$tmp"/art/crash-* >/dev/null || fail "libFuzzer kept no artifact for the race"
   rc=0
   "$python" "$repo/fuzz/triage.py" --target "tsan=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out" \
-    --runs 100 --minimise-seconds 60 || rc=$?
-  [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding)"
+    --runs 100 --minimise-seconds 60 2>"$tmp/triage.log" || rc=$?
+  [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/triage.log")"
+  # Its candidates were re-run by one serving process, and it shrank: 2 threads of 4 bumps -> 1 each.
+  grep -q "candidates checked by 1 serving process" "$tmp/triage.log" || fail "not served: $(cat "$tmp/triage.log")"
+  spec=$(ls "$tmp"/state/findings/*/program.spec | head -1)
+  (( $(grep -o "'bump'" "$spec" | wc -l) == 2 )) || fail "the served minimisation left $(cat "$spec")"
   grep -q "NEW | tsan | \`tsan data race: gate_bump" "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
   echo "ok: the TSan target reports the planted race; triage calls it NEW"
   # As the night runs it: a race does not end the process (halt_on_error=0). The input that raised
@@ -84,6 +88,21 @@ PY
   PYRACE_FUZZ_START=bogus "$target" -runs=1 "$tmp/benign.spec" >"$tmp/start.log" 2>&1 || rc=$?
   [[ $rc == 3 ]] && grep -q "PYRACE_FUZZ_START=bogus" "$tmp/start.log" || fail "PYRACE_FUZZ_START=bogus: exit $rc"
   echo "ok: PYRACE_FUZZ_START together, staggered and sequential run every input; PYRACE_FUZZ_STATS counts them"
+  # Triage's serving process (PYRACE_FUZZ_SERVE): a benign program runs all its runs in it, the
+  # planted crash ends it with its report, and the next check starts another.
+  "$python" - "$repo/fuzz" "$target" "$tmp" <<'PY' || fail "the serving target"
+import sys; sys.path.insert(0, sys.argv[1]); import triage
+t, tmp = triage.Target(sys.argv[2], "plain", 300, 10), sys.argv[3]
+server = t.server(tmp)
+out, done = server.check(tmp + "/benign.spec", 40, 120)
+assert done == 40 and out == "", (done, out[-500:])
+out, done = server.check(tmp + "/direct.spec", 500, 120)
+assert done is None and "gate_trip" in out, (done, out[-2000:])
+out, done = server.check(tmp + "/benign.spec", 5, 120)
+assert done == 5 and server.starts == 2, (done, server.starts)
+server.close()
+PY
+  echo "ok: the serving target answers many re-runs in one process and restarts after a crash"
 fi
 
 # 2. Fuzzing finds it from a seed that only creates the object and calls one method.

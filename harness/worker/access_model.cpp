@@ -353,12 +353,8 @@ Access instruction(const StepSite& site, int op, int oparg) {
       if (seq != nullptr && PyList_CheckExact(seq)) a.add(seq, nullptr, false);
       return a;
     }
-    case UNPACK_SEQUENCE: {
-      PyObject* v = top(0);
-      return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false, frame)
-                                                                             : Access::anything();
-    }
-    case LIST_EXTEND: {  // a list display: the new list is the thread's own
+    case UNPACK_SEQUENCE:
+    case LIST_EXTEND: {  // LIST_EXTEND: a list display, whose new list is the thread's own
       PyObject* v = top(0);
       return v != nullptr && (PyTuple_CheckExact(v) || PyList_CheckExact(v)) ? items(v, nullptr, false, frame)
                                                                              : Access::anything();

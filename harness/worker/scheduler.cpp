@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <optional>
 
 #include "py/interp.hpp"
 #include "worker/frame_peek.h"
@@ -166,8 +167,9 @@ int Scheduler::decide_and_hand(int prev) {
       const int u = std::countr_zero(e);
       Slot& s = slots_[u];
       s.pending = s.at_point ? classify_access(s.site) : Access::anything();
-      d.after[static_cast<size_t>(u)] = trace_.after(u, s.pending);
+      after_[static_cast<size_t>(u)] = trace_.after(u, s.pending);
     }
+  if (track_) d.after = after_.data();
   const int c = choose_(d);
   if (c < 0 || c >= n_ || !(d.enabled & bit(c))) {
     abort(AbortKind::Mismatch,
@@ -352,13 +354,12 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (!bytes || offset < 0 || offset >= PyBytes_GET_SIZE(bytes.get()) ||
       !g_table[static_cast<unsigned char>(PyBytes_AS_STRING(bytes.get())[offset])])
     return Py_NewRef(g_disable.get());  // never a point: sys.monitoring stops calling us there
-  if (g_sched->tracking()) {
-    const StepSite site{code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()), static_cast<int>(offset),
-                        pyrace_current_frame(code)};
-    if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, &site)) return nullptr;
-    Py_RETURN_NONE;
-  }
-  if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file)) return nullptr;
+  // The step's site (for the state cache's access model) only when tracking: reading the frame costs.
+  std::optional<StepSite> site;
+  if (g_sched->tracking())
+    site.emplace(StepSite{code, PyBytes_AS_STRING(bytes.get()), PyBytes_GET_SIZE(bytes.get()), static_cast<int>(offset),
+                          pyrace_current_frame(code)});
+  if (!g_sched->point(t, code, static_cast<int>(offset), &it->second.file, site ? &*site : nullptr)) return nullptr;
   Py_RETURN_NONE;
 }
 

@@ -29,8 +29,9 @@ struct Decision {
   bool prev_enabled = false;  // ...and it could go on: choosing another thread preempts it
   size_t step = 0;            // steps taken so far in this schedule
   // With set_track(true): per enabled thread u, the fingerprint of the state u's step would lead
-  // to (trace_hash.hpp), the same for every equivalent schedule prefix.
-  std::array<std::uint64_t, 64> after{};
+  // to (trace_hash.hpp), the same for every equivalent schedule prefix; null when not tracking
+  // (the scheduler's own array: a decision costs no 64-entry copy).
+  const std::uint64_t* after = nullptr;
 };
 
 // The non-preemptive default: the previous thread if it can go on, else the lowest-numbered one.
@@ -128,6 +129,7 @@ class Scheduler {
   bool spin_ = false;
   bool track_ = false;
   TraceHash trace_;
+  std::array<std::uint64_t, kMaxThreads> after_{};  // Decision::after points here
   long most_steps_ = 0;
   bool preroll_ = true;
   int last_ = -1;  // the thread that took the last step
