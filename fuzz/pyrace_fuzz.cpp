@@ -28,12 +28,9 @@
 // saved as <artifact_prefix>race-<hash> and fuzzing goes on (TSan itself reports each stack once).
 #include <Python.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +47,7 @@
 #include "worker/fuzz_driver_module.hpp"
 #include "fuzz_mutator.hpp"
 #include "heartbeat.hpp"
+#include "input_stats.hpp"
 #include "py/interp.hpp"
 #include "py/ref.hpp"
 
@@ -71,38 +69,6 @@ struct State {
   long log_read = 0;  // bytes of the sanitizer's log already kept beside a race input (or before any input)
 };
 State* g = nullptr;
-
-// PYRACE_FUZZ_STATS: where the time of an input goes, and whether its actors overlapped.
-struct Stats {
-  std::string path;
-  long inputs = 0;
-  double prepare_s = 0, run_s = 0, finish_s = 0;
-  double actor_cpu_s = 0;      // CPU time of the actors inside the program's threads
-  double start_spread_s = 0;   // first to last actor start, summed over inputs
-  double overlap_s = 0;        // time all actors were inside their threads at once, summed
-  double span_s = 0;           // first start to last end, summed
-  double pair_s = 0;           // time at least two actors were inside their threads, summed
-};
-Stats* g_stats = nullptr;
-
-double thread_cpu_s() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-void write_stats() {
-  if (!g_stats) return;
-  const Stats& st = *g_stats;
-  std::ofstream out(st.path, std::ios::trunc);
-  out << "{\"inputs\": " << st.inputs << ", \"prepare_s\": " << st.prepare_s << ", \"run_s\": " << st.run_s
-      << ", \"finish_s\": " << st.finish_s << ", \"actor_cpu_s\": " << st.actor_cpu_s
-      << ", \"start_spread_s\": " << st.start_spread_s << ", \"overlap_s\": " << st.overlap_s
-      << ", \"span_s\": " << st.span_s << ", \"pair_s\": " << st.pair_s << "}\n";
-}
 
 // The driver failing is pyrace's bug, not the interpreter's: say so, distinctly, and stop.
 [[noreturn]] void driver_error(const char* where) {
@@ -219,7 +185,7 @@ namespace {
 // PYRACE_FUZZ_SERVE: one process for a whole minimisation instead of one per candidate (a TSan
 // interpreter takes seconds to start; a candidate's runs take milliseconds). Races must not end
 // the process and must be reported again for every candidate: triage sets TSAN_OPTIONS
-// halt_on_error=0:suppress_equal_stacks=0:suppress_equal_addresses=0 and a log_path, from which
+// halt_on_error=0:suppress_equal_stacks=0 and a log_path, from which
 // each candidate's reports are cut. A crash ends the server; triage reads it from stderr.
 [[noreturn]] void serve() {
   char line[4096];
@@ -273,11 +239,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   if (const char* p = std::getenv("PYRACE_FUZZ_SPEC")) g->spec_path = p;
   if (const char* p = std::getenv("PYRACE_FUZZ_TYPES")) g->types_path = p;
   g->describe = std::getenv("PYRACE_FUZZ_DESCRIBE") != nullptr;
-  if (const char* p = std::getenv("PYRACE_FUZZ_STATS"); p && *p) {
-    g_stats = new Stats;
-    g_stats->path = p;
-    std::atexit(write_stats);  // libFuzzer ends -runs=N with exit()
-  }
+  pyrace::fuzz::stats_open();
   g->no_run = std::getenv("PYRACE_FUZZ_NO_RUN") != nullptr;
   if (const char* p = std::getenv("PYRACE_FUZZ_DENY"); p && *p) {
     Ref n = Ref::steal(PyObject_CallMethod(g->module.get(), "load_deny", "s", p));
@@ -339,28 +301,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (g->describe) std::fputs(call_str("describe_text", bytes.get()).c_str(), stderr);
   if (g->no_run) return 0;
   const long reports_before = g_tsan_reports.load(std::memory_order_relaxed);
-  const double t0 = g_stats ? now_s() : 0;
+  pyrace::fuzz::InputTimes times;  // PYRACE_FUZZ_STATS (input_stats.hpp)
+  const bool timed = pyrace::fuzz::stats_on();
+  if (timed) times.begin = pyrace::fuzz::stats_now();
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
   long threads = PyLong_AsLong(n.get());
   if (threads <= 0) return -1;  // nothing to run: keep it out of the corpus
   bool failed = false;
-  double start[pyrace::fuzz::kMaxThreads] = {}, end[pyrace::fuzz::kMaxThreads] = {}, cpu[pyrace::fuzz::kMaxThreads] = {};
-  const double t1 = g_stats ? now_s() : 0;
+  if (timed) times.prepared = pyrace::fuzz::stats_now();
   const auto actor = [&](int i) {
     if (t_unwatched) {  // watched again from this run on (see __tsan_on_report)
       __tsan_ignore_thread_end();
       t_unwatched = false;
     }
     if (i >= threads) return;
-    if (g_stats) start[i] = now_s(), cpu[i] = thread_cpu_s();
+    if (timed) times.start[i] = pyrace::fuzz::stats_now(), times.cpu[i] = pyrace::fuzz::stats_thread_cpu();
     Ref idx = Ref::steal(PyLong_FromLong(i));
     Ref r = Ref::steal(PyObject_CallOneArg(g->run_thread.get(), idx.get()));
     if (!r) {
       PyErr_Print();
       failed = true;
     }
-    if (g_stats) end[i] = now_s(), cpu[i] = thread_cpu_s() - cpu[i];
+    if (timed) times.end[i] = pyrace::fuzz::stats_now(), times.cpu[i] = pyrace::fuzz::stats_thread_cpu() - times.cpu[i];
   };
   if (g->sequential) {
     for (int i = 0; i < threads; ++i) actor(i);
@@ -368,29 +331,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     g->pool->run(actor);
   }
   if (failed) driver_error("run_thread");
-  const double t2 = g_stats ? now_s() : 0;
+  if (timed) times.ran = pyrace::fuzz::stats_now();
   Ref finding = Ref::steal(PyObject_CallNoArgs(g->finish.get()));
   if (!finding) driver_error("finish");
-  if (g_stats) {
-    Stats& st = *g_stats;
-    const double t3 = now_s();
-    const auto k = static_cast<size_t>(threads);
-    st.inputs++;
-    st.prepare_s += t1 - t0, st.run_s += t2 - t1, st.finish_s += t3 - t2;
-    for (size_t i = 0; i < k; ++i) st.actor_cpu_s += cpu[i];
-    const double first = *std::min_element(start, start + k), last = *std::max_element(start, start + k);
-    const double first_end = *std::min_element(end, end + k), last_end = *std::max_element(end, end + k);
-    st.start_spread_s += last - first;
-    st.overlap_s += std::max(0.0, first_end - last);
-    st.span_s += last_end - first;
-    std::vector<std::pair<double, int>> ev;  // +1 at a start, -1 at an end: the time >= 2 are inside
-    for (size_t i = 0; i < k; ++i) ev.emplace_back(start[i], 1), ev.emplace_back(end[i], -1);
-    std::sort(ev.begin(), ev.end());
-    int inside = 0;
-    for (size_t e = 0; e + 1 < ev.size(); ++e) {
-      inside += ev[e].second;
-      if (inside >= 2) st.pair_s += ev[e + 1].first - ev[e].first;
-    }
+  if (timed) {
+    times.finished = pyrace::fuzz::stats_now();
+    pyrace::fuzz::stats_record(times, static_cast<size_t>(threads));
   }
   if (finding.get() != Py_None) {
     std::string what = PyUnicode_AsUTF8(finding.get());
