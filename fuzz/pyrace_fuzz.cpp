@@ -268,7 +268,8 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     g->sequential = std::strcmp(p, "sequential") == 0;
     if (!staggered && !g->sequential && std::strcmp(p, "together") != 0) {
       std::fprintf(stderr,
-                   "==pyrace-fuzz== DRIVER ERROR: PYRACE_FUZZ_START=%s (expected together, staggered or sequential)\n", p);
+                   "==pyrace-fuzz== DRIVER ERROR: PYRACE_FUZZ_START=%s (expected together, staggered or sequential)\n",
+                   p);
       std::_Exit(3);
     }
   }

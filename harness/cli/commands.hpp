@@ -21,6 +21,8 @@ int cmd_report(const std::vector<std::string>& files, const RunOptions& o);
 int cmd_explain(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, bool color, bool run);
 int cmd_repro(const std::string& case_ref, const RunOptions& o, const SuperviseOptions& sup, const std::string& output);
 int cmd_compare(const std::string& baseline, const std::string& candidate, const std::string& repro_dir);
+// out: the folder for the generated cases and the results; deny: a deny list of operations not to call.
+int cmd_sweep(const RunOptions& o, const SuperviseOptions& sup, const std::string& out, const std::string& deny);
 
 // Shared by the subcommands (common.cpp).
 int usage_error(const std::string& msg);  // prints "pyrace: error: MSG"; returns kExitUsage

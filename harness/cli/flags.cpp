@@ -219,6 +219,15 @@ std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Comman
   replay->get_option("--schedule")->required();
   replay->footer(kFooter);
 
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "stress every type of the interpreter's fuzz vocabulary: one case per type (one shared object, 4 threads "
+      "calling each of its operations), run and graded; prints the types not SAFE");
+  sweep->add_option("-o,--out", cmd.output, "the folder for the cases and the results (default: sweep-out)");
+  sweep->add_option("--deny", cmd.deny, "a deny list ('module.Type operation' lines, the nightly's): not called");
+  add_flags(*sweep, cmd.run, In::Sweep);
+  sweep->footer(kFooter);
+
   return {{run, Command::Run},
           {list, Command::List},
           {report, Command::Report},
@@ -228,6 +237,7 @@ std::vector<std::pair<CLI::App*, Command::Kind>> build_app(CLI::App& app, Comman
           {compare, Command::Compare},
           {explore, Command::Explore},
           {replay, Command::Replay},
+          {sweep, Command::Sweep},
           {add_worker(app, cmd), Command::Worker},
           {add_flags_md(app), Command::FlagsMd}};
 }

@@ -45,7 +45,8 @@ struct In {
     Table = 1u << 4,
     Explore = 1u << 5,
     Replay = 1u << 6,
-    Repro = 1u << 7
+    Repro = 1u << 7,
+    Sweep = 1u << 8
   };
 };
 
@@ -62,55 +63,55 @@ struct In {
   X(long, trials, 0, "--trials",                                                                                       \
     "graded outcomes to collect per case (default: TRIALS, else " + std::to_string(kDefaultTrialsLoop) +               \
         " for loop cases, " + std::to_string(kDefaultTrialsSingle) + " for single-shot)",                              \
-    CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table)                                                 \
+    CLI::Range(1L, 1000000000000L), In::Run | In::Explain | In::Table | In::Sweep)                                     \
   X(double, time_budget, kDefaultTimeBudgetS, "--time-budget",                                                         \
     "seconds of collection per case and configuration, at most", CLI::Range(0.001, 86400.0),                           \
-    In::Run | In::Explain | In::Explore | In::Repro)                                                                   \
+    In::Run | In::Explain | In::Explore | In::Repro | In::Sweep)                                                       \
   X(double, max_rate, 0.0, "--max-rate",                                                                               \
     fmt::format("SAFE needs the 95% upper bound on the error rate, over the trials in which the actors overlapped, "   \
                 "at or below R (0 < R < 1; default: {:g} for loop cases, {:g} for single-shot)",                       \
                 kDefaultMaxRateLoop, kDefaultMaxRateSingle),                                                           \
-    max_rate_check(), In::Run | In::Explain | In::Table)                                                               \
+    max_rate_check(), In::Run | In::Explain | In::Table | In::Sweep)                                                   \
   X(bool, allow_inconclusive, false, "--allow-inconclusive",                                                           \
     "exit 0, not 4, when a case EXPECTed safe is INCONCLUSIVE (no FORBIDDEN outcome, but too little evidence "         \
     "for SAFE); JUnit reports it skipped instead of failed",                                                           \
-    CLI::Validator(), In::Run | In::Report | In::Explain | In::Table)                                                  \
+    CLI::Validator(), In::Run | In::Report | In::Explain | In::Table | In::Sweep)                                      \
   X(bool, early_stop, false, "--early-stop", "stop a case at its first FORBIDDEN outcome (enough to call it RACY)",    \
-    CLI::Validator(), In::Run)                                                                                         \
+    CLI::Validator(), In::Run | In::Sweep)                                                                             \
   X(double, timeout, 120.0, "--timeout", "seconds before a worker is killed and reported TIMEOUT/DEADLOCK",            \
-    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay | In::Repro)                               \
+    CLI::Range(0.1, 86400.0), In::Run | In::List | In::Explore | In::Replay | In::Repro | In::Sweep)                   \
   X(MemorySize, max_memory, {}, "--max-memory",                                                                        \
     "writable memory per worker (RLIMIT_DATA), past which allocations raise MemoryError: a size with a unit "          \
     "(512M, 2G, 1.5GiB; K, M, G, T, powers of 1024) or a plain number of MiB; 0: 4096 MiB + 64 MiB per actor "         \
     "thread (thread stacks and per-thread heaps)",                                                                     \
-    MemorySizeCheck(), In::Run)                                                                                        \
+    MemorySizeCheck(), In::Run | In::Sweep)                                                                            \
   X(long, max_cpu, 0, "--max-cpu", "CPU seconds per worker (RLIMIT_CPU); 0: no limit besides --timeout",               \
-    CLI::Range(0L, 1L << 30), In::Run)                                                                                 \
+    CLI::Range(0L, 1L << 30), In::Run | In::Sweep)                                                                     \
   X(long, max_output, 64, "--max-output", "MiB of stdout+stderr a worker may write; past it, its output is cut",       \
-    CLI::Range(1L, 1L << 20), In::Run)                                                                                 \
+    CLI::Range(1L, 1L << 20), In::Run | In::Sweep)                                                                     \
   X(std::string, gil, "off", "--gil", "off: free-threaded; on: GIL forced back on, for comparison; both",              \
-    CLI::IsMember({"off", "on", "both"}), In::Run)                                                                     \
+    CLI::IsMember({"off", "on", "both"}), In::Run | In::Sweep)                                                         \
   X(std::vector<std::string>, keyword, {}, "-k",                                                                       \
     "only cases whose name matches: pytest's syntax, parts of names with and, or, not, parentheses "                   \
     "('Counter and not Lock'; case-insensitive); repeatable: any selecting one, every 'not ...' one",                  \
-    CLI::Validator(), In::Run | In::List | In::Explore)                                                                \
+    CLI::Validator(), In::Run | In::List | In::Explore | In::Sweep)                                                    \
   X(bool, exitfirst, false, "-x,--exitfirst", "stop after the first case not as expected", CLI::Validator(),           \
-    In::Run | In::Explore)                                                                                             \
+    In::Run | In::Explore | In::Sweep)                                                                                 \
   X(std::string, json, "", "--json", "write raw results as JSON lines to this file, one per case and configuration",   \
     CLI::Validator(), In::Run | In::Table | In::Explore | In::Replay)                                                  \
   X(std::string, shard, "", "--shard", "i/n: run only the i-th of n deterministic shares of the plan (CI fleets)",     \
-    CLI::Validator(), In::Run)                                                                                         \
+    CLI::Validator(), In::Run | In::Sweep)                                                                             \
   X(std::string, resume, "", "--resume",                                                                               \
     "continue the run whose raw results are in this file: skip what it holds, append the rest", CLI::Validator(),      \
     In::Run)                                                                                                           \
   X(std::vector<std::string>, reporter, {}, "-r,--reporter,--format",                                                  \
     "NAME[::out=FILE], repeatable: console (default), json, junit, markdown, html, catalog", CLI::Validator(),         \
-    In::Run | In::Report | In::Explore)                                                                                \
+    In::Run | In::Report | In::Explore | In::Sweep)                                                                    \
   X(std::string, color, "auto", "--color", "auto, always or never", CLI::IsMember({"auto", "always", "never"}),        \
-    In::Run | In::Report | In::Explain | In::Explore | In::Replay)                                                     \
+    In::Run | In::Report | In::Explain | In::Explore | In::Replay | In::Sweep)                                         \
   X(bool, show_suppressed, false, "--show-suppressed",                                                                 \
     "ThreadSanitizer builds: list the suppressions that matched in each case, with counts (console and JSON)",         \
-    CLI::Validator(), In::Run)                                                                                         \
+    CLI::Validator(), In::Run | In::Sweep)                                                                             \
   X(bool, explore, false, "--explore",                                                                                 \
     "also explore each case's interleavings with the controlled scheduler: an explore verdict beside the stress "      \
     "verdicts (docs/explore.md)",                                                                                      \
@@ -158,12 +159,27 @@ struct RunOptions {
 };
 
 struct Command {
-  enum Kind { Run, List, Report, Explain, Table, Repro, Compare, Explore, Replay, Worker, FlagsMd, None } kind = None;
+  enum Kind {
+    Run,
+    List,
+    Report,
+    Explain,
+    Table,
+    Repro,
+    Compare,
+    Explore,
+    Replay,
+    Sweep,
+    Worker,
+    FlagsMd,
+    None
+  } kind = None;
   RunOptions run;
   std::vector<std::string> results;  // report: result files
   std::string explain_case;          // explain: a case file or name
   bool no_run = false;               // explain: show, do not measure
-  std::string output;                // repro: the reproducer to write; compare: the reproducer folder
+  std::string output;  // repro: the reproducer to write; compare: the reproducer folder; sweep: its folder
+  std::string deny;  // sweep: a deny list
   std::string worker_spec, worker_path, worker_name;
 };
 

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
     if (cmd.kind == pyrace::Command::Compare) return pyrace::cmd_compare(cmd.results[0], cmd.results[1], cmd.output);
     if (cmd.kind == pyrace::Command::Explore) return pyrace::cmd_run(cmd.run, sup, true);
     if (cmd.kind == pyrace::Command::Replay) return pyrace::cmd_replay(cmd.explain_case, cmd.run, sup);
+    if (cmd.kind == pyrace::Command::Sweep)
+      return pyrace::cmd_sweep(cmd.run, sup, cmd.output.empty() ? "sweep-out" : cmd.output, cmd.deny);
     if (cmd.kind == pyrace::Command::Repro) return pyrace::cmd_repro(cmd.explain_case, cmd.run, sup, cmd.output);
     if (cmd.kind == pyrace::Command::Explain)
       return pyrace::cmd_explain(cmd.explain_case, cmd.run, sup, pyrace::want_color(cmd.run.color), !cmd.no_run);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/sweep and fuzz/sweep.py: generation is deterministic, the cases of a handful of types
+# pyrace sweep (and scripts/sweep, its wrapper for a given build) and fuzz/sweep.py: generation is deterministic, the cases of a handful of types
 # (-k) load and run under pyrace (exit 0, one record per selected type, every verdict graded
 # with only the oracles' passing outcome), the deny list gates operations (a type with all of
 # them denied is skipped, with its reason), and usage errors exit 2.
@@ -26,9 +26,9 @@ grep -q "^_lzma.LZMACompressor: one object takes [0-9]* MiB" "$tmp/g1/skipped.tx
 # A handful of types run: every selected case loads, runs and is graded.
 sel='builtins_list or collections_deque or builtins_set or _struct_Struct or itertools_chain'
 rc=0
-"$repo/scripts/sweep" --build "$build" --out "$tmp/run" --trials 200 -k "$sel" --max-rate 0.05 \
+"$build/pyrace" sweep --out "$tmp/run" --trials 200 -k "$sel" --max-rate 0.05 \
   --allow-inconclusive --color never >"$tmp/run.log" 2>&1 || rc=$?
-[[ $rc == 0 ]] && ok || { fail "scripts/sweep exited $rc"; tail -20 "$tmp/run.log"; }
+[[ $rc == 0 ]] && ok || { fail "pyrace sweep exited $rc"; tail -20 "$tmp/run.log"; }
 "$python" - "$tmp/run" <<'PY' && ok || fail "records"
 import json, os, sys
 out = sys.argv[1]
@@ -67,9 +67,20 @@ grep -q "skipped builtins.slice" "$tmp/g3.log" && ok || fail "skipped type not p
 grep -q "'append'" "$tmp/g1/cases/Sweep_builtins_list.py" && ! grep -q "(0, 'append'" "$tmp/g3/cases/Sweep_builtins_list.py" \
   && grep -q "append: deny list: test: no appends" "$tmp/g3/cases/Sweep_builtins_list.py" && ok || fail "list.append not gated"
 
+# scripts/sweep passes everything but --build to that build's pyrace sweep.
+rc=0
+"$repo/scripts/sweep" --build "$build" --out "$tmp/run2" --trials 100 -k builtins_set --max-rate 0.05 \
+  --allow-inconclusive --color never >"$tmp/run2.log" 2>&1 || rc=$?
+[[ $rc == 0 && $(grep -c . "$tmp/run2/sweep.jsonl") -ge 1 ]] && ok || { fail "scripts/sweep exited $rc"; tail -5 "$tmp/run2.log"; }
+
 # Usage errors: exit 2 with a message.
 rc=0; "$repo/scripts/sweep" --build "$tmp/nonexistent" --out "$tmp/x" >"$tmp/e1" 2>&1 || rc=$?
 [[ $rc == 2 ]] && grep -q "no pyrace" "$tmp/e1" && ok || fail "missing build: rc $rc $(cat "$tmp/e1")"
+rc=0; "$build/pyrace" sweep --out "$tmp/x" --deny "$tmp/no-such-list" >"$tmp/e4" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "no file" "$tmp/e4" && ok || fail "pyrace sweep --deny missing: rc $rc $(cat "$tmp/e4")"
+echo "bad line" >"$tmp/baddeny0"
+rc=0; "$build/pyrace" sweep --out "$tmp/x" --deny "$tmp/baddeny0" >"$tmp/e5" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "expected 'module.Type operation'" "$tmp/e5" && ok || fail "pyrace sweep, bad deny list: rc $rc $(cat "$tmp/e5")"
 echo "bad line" >"$tmp/baddeny"
 rc=0; "$python" "$repo/fuzz/sweep.py" generate "$tmp/x" --deny "$tmp/baddeny" >"$tmp/e2" 2>&1 || rc=$?
 [[ $rc == 2 ]] && grep -q "expected 'module.Type operation'" "$tmp/e2" && ok || fail "bad deny list: rc $rc $(cat "$tmp/e2")"
