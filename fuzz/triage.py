@@ -407,21 +407,35 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
     runs = target.runs
     checked = 0
 
+    def served(path, budget_runs, limit):
+        """The runs a served input took to raise the signature, or None. The server stops at a
+        run with any report: another race of the program is asked past, until the runs are spent."""
+        used = 0
+        while used < budget_runs and time.monotonic() < deadline:
+            out, done = server.check(path, budget_runs - used, limit)
+            if done is None:  # it died: a crash with this signature counts, the process is gone
+                return used + 1 if raises(out, sig) else None
+            used += done
+            if raises(out, sig):
+                return used
+        return None
+
     def fires(path):
         nonlocal checked
         checked += 1
         limit = max(5.0, min(target.timeout * 3 + 120, deadline - time.monotonic() + 5))
         if server is None:
             return signature(target.run(path))[1] == sig
-        return raises(server.check(path, runs, limit)[0], sig)
+        return served(path, runs, limit) is not None
 
     try:
         if server is not None:
             write_spec(spec, cand_path)
-            out, done = server.check(cand_path, runs, max(5.0, deadline - time.monotonic()))
-            if done is not None and raises(out, sig):
-                runs = min(target.runs, max(10, 4 * done))
-            log(f"  served re-runs: the whole program raised it after {done} runs; candidates get {runs}")
+            took = served(cand_path, runs, max(5.0, deadline - time.monotonic()))
+            if took is not None:
+                runs = min(target.runs, max(10, 4 * took))
+            log(f"  served re-runs: the whole program raised it " +
+                (f"after {took} runs; candidates get {runs}" if took else f"in none of {runs} runs; candidates get as many"))
         improved = True
         while improved and time.monotonic() < deadline:
             improved = False
@@ -771,8 +785,13 @@ def triage_night(args, started):
     known_before = set(db["findings"])  # for the count of reports that repeated a known signature
     deny = read_night_deny(args.deny)
     ctx = Night(args, started, targets, db)
+    # Two passes: every artifact is signed first (cheap: a race's kept reports, else one re-run),
+    # then each new finding is studied with its share of what is left of the budget, so that a
+    # few slow minimisations cannot leave the night's other findings without a program.
+    studies = []
     for flavour, (target, art_dir) in sorted(targets.items()):
-        triage_artifacts(ctx, flavour, target, art_dir)
+        studies += triage_artifacts(ctx, flavour, target, art_dir)
+    study_findings(ctx, studies)
     report_sigs = add_reports(ctx)
     recheck_known(ctx)
     catalog = [read_catalog_arg(item) for item in args.catalog]
@@ -824,10 +843,12 @@ def read_night_deny(path):
 
 
 def triage_artifacts(ctx, flavour, target, art_dir):
-    """Every artifact of one target, until triage's budget is spent (the rest are only counted)."""
+    """Signs every artifact of one target, until triage's budget is spent (the rest are only
+    counted); returns the studies (study_findings) of the new findings among them."""
     arts = sorted(f for f in os.listdir(art_dir) if re.match(r"(crash|timeout|oom|leak|race|hang)-[0-9a-f]+$", f)) \
         if os.path.isdir(art_dir) else []
     log(f"{flavour}: {len(arts)} artifacts in {art_dir}")
+    studies = []
     for k, name in enumerate(arts):
         path = os.path.join(art_dir, name)
         if time.monotonic() - ctx.started > ctx.args.budget:
@@ -835,7 +856,25 @@ def triage_artifacts(ctx, flavour, target, art_dir):
             ctx.seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
                                               "flavour": flavour, "artifact": path})["count"] += len(arts) - k
             break
-        triage_artifact(ctx, flavour, target, name, path)
+        study = triage_artifact(ctx, flavour, target, name, path)
+        if study:
+            studies.append(study)
+    return studies
+
+
+def study_findings(ctx, studies):
+    """Each new finding's program studied (study_program), in the order found, each minimised for
+    at most --minimise-seconds and at most an equal share of what is left of triage's budget
+    (reserving ~10 s a finding for its reproducer check and case)."""
+    for k, (target, entry, name, fdir, known_sig, out) in enumerate(studies):
+        left = ctx.args.budget - (time.monotonic() - ctx.started)
+        if left <= 0:
+            log(f"budget spent: {len(studies) - k} findings signed but not minimised")
+            for _, e, *_ in studies[k:]:
+                e.setdefault("plain_python", "not minimised: triage's budget is spent")
+            return
+        share = max(1.0, (left - 10 * (len(studies) - k)) / (len(studies) - k))
+        study_program(ctx, target, entry, name, fdir, known_sig, out, min(ctx.args.minimise_seconds, share))
 
 
 def kept_race_signature(name, path):
@@ -850,7 +889,8 @@ def kept_race_signature(name, path):
 
 
 def triage_artifact(ctx, flavour, target, name, path):
-    """Signs one artifact; a signature new tonight becomes a finding, kept with its evidence."""
+    """Signs one artifact; a signature new tonight becomes a finding, kept with its evidence.
+    Returns what study_program needs for it, or None (a repeat, a flaky one, a driver error)."""
     known_sig, out = kept_race_signature(name, path)
     if known_sig in ctx.seen:
         ctx.seen[known_sig]["count"] += 1
@@ -880,11 +920,11 @@ def triage_artifact(ctx, flavour, target, name, path):
     with open(os.path.join(fdir, "log.txt"), "w") as f:
         f.write(out)
     if kind in ("flaky", "driver"):
-        return
-    study_program(ctx, target, entry, name, fdir, known_sig, out)
+        return None
+    return target, entry, name, fdir, known_sig, out
 
 
-def study_program(ctx, target, entry, name, fdir, known_sig, out):
+def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
     """A finding's program: minimised, rendered as a reproducer, checked, written as a case."""
     args, kind, sig, flavour = ctx.args, entry["kind"], entry["signature"], entry["flavour"]
     try:
@@ -895,7 +935,7 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out):
     before = size_of(spec)
     if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
         left = args.budget - (time.monotonic() - ctx.started)
-        spec = minimise(target, spec, sig, ctx.work, max(0.0, min(args.minimise_seconds, left)), log)
+        spec = minimise(target, spec, sig, ctx.work, max(0.0, min(minimise_s, left)), log)
     write_spec(spec, os.path.join(fdir, "program.spec"))
     write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
     repro = os.path.join(fdir, "repro.py")

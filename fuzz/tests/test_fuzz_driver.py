@@ -392,6 +392,42 @@ class Deny(unittest.TestCase):
         self.assertEqual(c, {"reports": 5, "distinct": 3, "repeats": 3})
 
 
+class StudyBudget(unittest.TestCase):
+    """Triage studies the night's new findings after signing them all, each with a share of what
+    is left: a slow first minimisation cannot starve the others, and what the budget does not
+    reach is said, not silently dropped."""
+
+    def run_studies(self, budget, n, spend):
+        import time as _time
+        import types as _types
+        args = _types.SimpleNamespace(budget=budget, minimise_seconds=90, write_cases="", out=tempfile.mkdtemp())
+        ctx = triage.Night(args, _time.monotonic(), {}, {"findings": {}})
+        got = []
+        real = triage.study_program
+
+        def fake(ctx_, target, entry, name, fdir, known_sig, out, minimise_s):
+            got.append(minimise_s)
+            ctx_.started -= spend  # as if it took `spend` seconds
+        triage.study_program = fake
+        try:
+            studies = [(None, {"signature": f"s{k}"}, f"a{k}", "", None, "") for k in range(n)]
+            triage.study_findings(ctx, studies)
+        finally:
+            triage.study_program = real
+        return got, [e for _, e, *_ in studies]
+
+    def test_each_finding_gets_a_share_of_what_is_left(self):
+        got, _ = self.run_studies(budget=100, n=4, spend=5)
+        self.assertEqual(len(got), 4)
+        self.assertAlmostEqual(got[0], (100 - 40) / 4, delta=1)  # not --minimise-seconds' 90
+        self.assertTrue(all(s <= 90 for s in got))
+
+    def test_what_the_budget_does_not_reach_is_marked(self):
+        got, entries = self.run_studies(budget=100, n=5, spend=60)
+        self.assertEqual(len(got), 2)  # the second study spends the rest
+        self.assertTrue(all("budget is spent" in e.get("plain_python", "") for e in entries[2:]))
+
+
 class Cases(unittest.TestCase):
     """Triage writes a finding's program as a case (cases/interpreter/) and widens its "affects"."""
     SPEC = {"format": 1, "objects": [("base", ("builtins", "set"), 1), ("derive", "iter", 0)],
