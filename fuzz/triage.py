@@ -281,8 +281,17 @@ class Target:
                 "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
 
     def server(self, work):
-        """A process of this target that answers many re-runs (PYRACE_FUZZ_SERVE): see Server."""
-        return Server(self, work)
+        """This target's serving process (PYRACE_FUZZ_SERVE, see Server): one for the night's
+        minimisations (a TSan target takes seconds to start), until close_server."""
+        if getattr(self, "_server", None) is None or self._server.work != work:
+            self.close_server()
+            self._server = Server(self, work)
+        return self._server
+
+    def close_server(self):
+        if getattr(self, "_server", None) is not None:
+            self._server.close()
+            self._server = None
 
     def program_of(self, input_path, work):
         """(spec, type_names of each object) of an input, as this target decodes and builds it."""
@@ -448,9 +457,8 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
                     log(f"  minimised to {size_of(spec)} (threads, objects, operations)")
                     break
     finally:
-        if server is not None:
-            server.close()
-            log(f"  {checked} candidates checked by {server.starts} serving process(es)")
+        if server is not None:  # it stays up for the next finding (Target.close_server ends it)
+            log(f"  {checked} candidates checked; the serving process started {server.starts} time(s) so far")
     return spec
 
 
@@ -789,9 +797,13 @@ def triage_night(args, started):
     # then each new finding is studied with its share of what is left of the budget, so that a
     # few slow minimisations cannot leave the night's other findings without a program.
     studies = []
-    for flavour, (target, art_dir) in sorted(targets.items()):
-        studies += triage_artifacts(ctx, flavour, target, art_dir)
-    study_findings(ctx, studies)
+    try:
+        for flavour, (target, art_dir) in sorted(targets.items()):
+            studies += triage_artifacts(ctx, flavour, target, art_dir)
+        study_findings(ctx, studies)
+    finally:
+        for target, _ in targets.values():
+            target.close_server()
     report_sigs = add_reports(ctx)
     recheck_known(ctx)
     catalog = [read_catalog_arg(item) for item in args.catalog]
@@ -864,8 +876,10 @@ def triage_artifacts(ctx, flavour, target, art_dir):
 
 def study_findings(ctx, studies):
     """Each new finding's program studied (study_program), in the order found, each minimised for
-    at most --minimise-seconds and at most an equal share of what is left of triage's budget
-    (reserving ~10 s a finding for its reproducer check and case)."""
+    at most --minimise-seconds and at most an equal share of what is left of triage's budget once
+    the rest of each study (reproducer check, case: their mean so far, 5 s at first) is set aside;
+    never less than 3 s (a served TSan minimisation's first candidates)."""
+    other = []  # seconds of each study spent outside minimising
     for k, (target, entry, name, fdir, known_sig, out) in enumerate(studies):
         left = ctx.args.budget - (time.monotonic() - ctx.started)
         if left <= 0:
@@ -873,8 +887,12 @@ def study_findings(ctx, studies):
             for _, e, *_ in studies[k:]:
                 e.setdefault("plain_python", "not minimised: triage's budget is spent")
             return
-        share = max(1.0, (left - 10 * (len(studies) - k)) / (len(studies) - k))
-        study_program(ctx, target, entry, name, fdir, known_sig, out, min(ctx.args.minimise_seconds, share))
+        rest = len(studies) - k
+        aside = (sum(other) / len(other) if other else 5.0) * rest
+        share = min(ctx.args.minimise_seconds, max(3.0, (left - aside) / rest))
+        start = time.monotonic()
+        spent = study_program(ctx, target, entry, name, fdir, known_sig, out, share)
+        other.append(max(0.0, time.monotonic() - start - (spent or 0.0)))
 
 
 def kept_race_signature(name, path):
@@ -933,9 +951,11 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
         log(f"  cannot read the program of {name}: {e}")
         return
     before = size_of(spec)
+    minimising = time.monotonic()
     if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
         left = args.budget - (time.monotonic() - ctx.started)
         spec = minimise(target, spec, sig, ctx.work, max(0.0, min(minimise_s, left)), log)
+    minimising = time.monotonic() - minimising
     write_spec(spec, os.path.join(fdir, "program.spec"))
     write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
     repro = os.path.join(fdir, "repro.py")
@@ -955,6 +975,7 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
     entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
                  program=fuzz_driver.describe(spec))
     log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")
+    return minimising
 
 
 def stamp_and_check_repro(ctx, entry, repro):

@@ -419,12 +419,13 @@ class StudyBudget(unittest.TestCase):
     def test_each_finding_gets_a_share_of_what_is_left(self):
         got, _ = self.run_studies(budget=100, n=4, spend=5)
         self.assertEqual(len(got), 4)
-        self.assertAlmostEqual(got[0], (100 - 40) / 4, delta=1)  # not --minimise-seconds' 90
+        self.assertAlmostEqual(got[0], (100 - 4 * 5) / 4, delta=1)  # 5 s set aside a study: not 90 s
         self.assertTrue(all(s <= 90 for s in got))
 
     def test_what_the_budget_does_not_reach_is_marked(self):
         got, entries = self.run_studies(budget=100, n=5, spend=60)
         self.assertEqual(len(got), 2)  # the second study spends the rest
+        self.assertTrue(3.0 <= got[1] <= 40 / 4, got)  # a share of the 40 s left, never under the floor
         self.assertTrue(all("budget is spent" in e.get("plain_python", "") for e in entries[2:]))
 
 

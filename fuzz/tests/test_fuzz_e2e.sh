@@ -30,7 +30,7 @@ if [[ $flavour == tsan ]]; then
     --runs 100 --minimise-seconds 60 2>"$tmp/triage.log" || rc=$?
   [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/triage.log")"
   # Its candidates were re-run by one serving process, and it shrank: 2 threads of 4 bumps -> 1 each.
-  grep -q "candidates checked by 1 serving process" "$tmp/triage.log" || fail "not served: $(cat "$tmp/triage.log")"
+  grep -q "candidates checked; the serving process started 1 time" "$tmp/triage.log" || fail "not served: $(cat "$tmp/triage.log")"
   spec=$(ls "$tmp"/state/findings/*/program.spec | head -1)
   (( $(grep -o "'bump'" "$spec" | wc -l) == 2 )) || fail "the served minimisation left $(cat "$spec")"
   grep -q "NEW | tsan | \`tsan data race: gate_bump" "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
