@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -307,7 +308,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (timed) times.begin = pyrace::fuzz::stats_now();
   Ref n = Ref::steal(PyObject_CallOneArg(g->prepare.get(), bytes.get()));
   if (!n) driver_error("prepare");
-  long threads = PyLong_AsLong(n.get());
+  // A program given as a spec may name more threads than the pool has actors: those never run.
+  long threads = std::min(PyLong_AsLong(n.get()), static_cast<long>(pyrace::fuzz::kMaxThreads));
   if (threads <= 0) return -1;  // nothing to run: keep it out of the corpus
   bool failed = false;
   if (timed) times.prepared = pyrace::fuzz::stats_now();

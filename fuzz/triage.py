@@ -329,10 +329,18 @@ class Server:
 
     def check(self, path, runs, limit):
         """(output, runs done or None): the reports the input raised in up to `runs` runs (it stops
-        at the first run with one), or what the process said when it died or hung on it."""
+        at the first run with one), or what the process said when it died or hung on it (its
+        stderr and the sanitizer's log: a TSan target writes its crash report there)."""
+        if self.p is not None and self.p.poll() is not None:
+            self.close()  # died while idle: not this input's doing
         if self.p is None:
             self._start()
+            limit += 60  # the start (seconds for a TSan interpreter, more under load) is not the input's
+        if self.target.deadline is not None:  # a served check never takes triage past its budget either
+            limit = max(1.0, min(limit, self.target.deadline - time.monotonic()))
         err_from = os.path.getsize(self.err_path)
+        log_path = os.path.join(self.work, f"serve-tsan.{self.p.pid}")
+        log_from = os.path.getsize(log_path) if os.path.exists(log_path) else 0
         try:
             self.p.stdin.write(f"{runs} {os.path.abspath(path)}\n".encode())
             self.p.stdin.flush()
@@ -363,9 +371,13 @@ class Server:
             os.unlink(reports)
             return out, int(m.group(1))
         self.close()
-        with open(self.err_path, "rb") as f:
-            f.seek(err_from)
-            return f.read().decode(errors="replace") + alarm, None
+        said = b""
+        for p, start in ((self.err_path, err_from), (log_path, log_from)):
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    f.seek(start)
+                    said += f.read()
+        return said.decode(errors="replace") + alarm, None
 
     def close(self):
         if self.p is not None:
@@ -421,7 +433,7 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
         run with any report: another race of the program is asked past, until the runs are spent."""
         used = 0
         while used < budget_runs and time.monotonic() < deadline:
-            out, done = server.check(path, budget_runs - used, limit)
+            out, done = server.check(path, budget_runs - used, min(limit, deadline + 5 - time.monotonic()))
             if done is None:  # it died: a crash with this signature counts, the process is gone
                 return used + 1 if raises(out, sig) else None
             used += done
@@ -883,9 +895,9 @@ def study_findings(ctx, studies):
     for k, (target, entry, name, fdir, known_sig, out) in enumerate(studies):
         left = ctx.args.budget - (time.monotonic() - ctx.started)
         if left <= 0:
-            log(f"budget spent: {len(studies) - k} findings signed but not minimised")
+            log(f"budget spent: {len(studies) - k} findings signed but not studied")
             for _, e, *_ in studies[k:]:
-                e.setdefault("plain_python", "not minimised: triage's budget is spent")
+                e.setdefault("plain_python", "not studied (no program, reproducer or case): triage's budget is spent")
             return
         rest = len(studies) - k
         aside = (sum(other) / len(other) if other else 5.0) * rest
