@@ -27,7 +27,7 @@ if [[ $flavour == tsan ]]; then
   ls "$tmp"/art/crash-* >/dev/null || fail "libFuzzer kept no artifact for the race"
   rc=0
   "$python" "$repo/fuzz/triage.py" --target "tsan=$target:$tmp/art" --state "$tmp/state" --out "$tmp/out" \
-    --runs 100 --minimise-seconds 60 2>"$tmp/triage.log" || rc=$?
+    --runs 100 --minimise-seconds 60 >"$tmp/triage.log" 2>&1 || rc=$?  # its log lines go to stdout
   [[ $rc == 1 ]] || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/triage.log")"
   # Its candidates were re-run by one serving process, and it shrank: 2 threads of 4 bumps -> 1 each.
   grep -q "candidates checked; the serving process started 1 time" "$tmp/triage.log" || fail "not served: $(cat "$tmp/triage.log")"
