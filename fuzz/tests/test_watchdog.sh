@@ -55,8 +55,12 @@ rc=0
   --state "$tmp/state" --out "$tmp/out" --python "$python" --repro-seconds 5 --budget 600 >"$tmp/triage.log" 2>&1 || rc=$?
 (( rc == 1 )) || fail "triage exit $rc, expected 1 (a new finding): $(tail -20 "$tmp/triage.log")"
 grep -q 'NEW | hang | `hang: wedge_block_forever' "$tmp/out/summary.md" || fail "summary: $(cat "$tmp/out/summary.md")"
-(( $(grep -c '| hang |' "$tmp/out/summary.md") == 1 )) || fail "the hangs are not one finding: $(cat "$tmp/out/summary.md")"
-echo "ok: triage lists the hang once, NEW, signed by the planted function"
+# Every artifact of the planted hang (phase 1's and each hung fork-mode job's) is one finding. Fork mode
+# mutates the seed with the whole vocabulary and may hang for real as well (CI met a list.reverse
+# against iteration hang in TSan): another hang signature is reported, not failed on.
+(( $(grep -c '| hang | `hang: wedge_block_forever' "$tmp/out/summary.md") == 1 )) || fail "the planted hangs are not one finding: $(cat "$tmp/out/summary.md")"
+others=$(grep '| hang |' "$tmp/out/summary.md" | grep -vc 'hang: wedge_block_forever' || true)
+echo "ok: triage lists the planted hang once, NEW, signed by the planted function (other hangs found by fork mode: $others)"
 
 # 4. Deny: the planted crash, reported by two jobs, is skipped by the third.
 export PYRACE_FUZZ_MODULES=pyrace_plantedbug
