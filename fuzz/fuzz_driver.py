@@ -28,16 +28,21 @@ OP_RECORD = 5
 HEADER = 2
 
 # ===== pyrace fuzz runtime (also embedded in every reproducer) =====
+import _queue
+import _thread
 import builtins
+import codecs
 import collections
 import contextvars
 import copy
 import gc
 import importlib
+import io
 import itertools
 import pickle
 import sys
 import threading
+import types
 import weakref
 
 # A container that grows past this stops its thread's program: exponential growth
@@ -129,14 +134,276 @@ PROTOCOL_OPS = {
     "<weakref>": lambda x: weakref.ref(x)(),
     "<referents>": gc.get_referents,
     "<sizeof>": sys.getsizeof,
-    "<contains>": lambda x, v: v in x,
+    "<contains>": lambda x, v: v in (itertools.islice(x, 64) if hasattr(type(x), "__next__") else x),
     "<eq>": lambda x, v: x == v,
     "<lt>": lambda x, v: x < v,
 }
 
-# Arguments besides the object: the required ones (deepcopy's memo is left to its default).
-PROTOCOL_ARITY = {name: (f.__code__.co_argcount - len(f.__defaults__ or ()) - 1 if hasattr(f, "__code__") else 0)
-                  for name, f in PROTOCOL_OPS.items()}
+
+
+def required_args(f):
+    """Arguments an operation function takes besides the object (deepcopy's memo is left to its default)."""
+    return f.__code__.co_argcount - len(f.__defaults__ or ()) - 1 if hasattr(f, "__code__") else 0
+
+
+PROTOCOL_ARITY = {name: required_args(f) for name, f in PROTOCOL_OPS.items()}
+
+# ---- operations of one type beyond its methods ----------------------------------------------
+# Blocking: a lock's acquire and a queue's get wait for another thread, for ever if it never
+# comes. The methods are gated (GATED) and run here with a timeout: long enough to park in the
+# interpreter's wait path, short enough for 4 x 32 operations.
+WAIT_SECONDS = 0.001
+
+
+def op_acquire_timed(x):
+    return x.acquire(True, WAIT_SECONDS)
+
+
+def op_get_timed(x):
+    return x.get(True, WAIT_SECONDS)
+
+
+# Type-system objects: a fresh class and a fresh function per program (pyrace.new_class,
+# pyrace.new_function below); threads change their attributes, code and bases while others
+# call them (type versions, the method cache, specialised calls, lazily made annotations).
+def new_class():
+    class C:
+        a = 1
+
+        def m(self):
+            return self.a
+    return C
+
+
+def new_function():
+    def f(a: int = 1, *args, k: "K" = 2, **kw) -> "R":
+        return a
+    return f
+
+
+def _other_m(self):
+    return 2
+
+
+_OTHER_CODE = (lambda a=1, *args, k=2, **kw: -a).__code__  # the same shape as new_function's f
+
+
+def op_class_setattr(c, v):
+    c.a = v
+
+
+def op_class_delattr(c):
+    del c.a
+
+
+def op_class_set_method(c):
+    c.m = _other_m
+
+
+def op_instance_call(c):
+    return c().m()
+
+
+def op_instance_getattr(c):
+    return c().a
+
+
+def op_subclass(c):
+    return type("D", (c,), {"b": 2})()
+
+
+def op_reset_bases(c):
+    c.__bases__ = c.__bases__
+
+
+def op_rename(x):
+    x.__name__ = x.__qualname__ = "renamed"
+
+
+def op_call(f):
+    return f(1)
+
+
+def op_set_defaults(f, v):
+    f.__defaults__ = (v,)
+
+
+def op_set_kwdefaults(f, v):
+    f.__kwdefaults__ = {"k": v}
+
+
+def op_set_code(f):
+    f.__code__ = _OTHER_CODE
+
+
+def op_annotations(f):
+    return f.__annotations__
+
+
+def op_set_dict(f, v):
+    f.__dict__ = {"v": v}
+
+
+TYPE_OPS = {
+    _thread.LockType: {"<acquire_timed>": op_acquire_timed},
+    _thread.RLock: {"<acquire_timed>": op_acquire_timed},
+    _queue.SimpleQueue: {"<get_timed>": op_get_timed},
+    type: {"<class_setattr>": op_class_setattr, "<class_delattr>": op_class_delattr,
+           "<class_set_method>": op_class_set_method, "<instance_call>": op_instance_call,
+           "<instance_getattr>": op_instance_getattr, "<subclass>": op_subclass, "<reset_bases>": op_reset_bases,
+           "<rename>": op_rename},
+    types.FunctionType: {"<call>": op_call, "<set_defaults>": op_set_defaults, "<set_kwdefaults>": op_set_kwdefaults,
+                         "<set_code>": op_set_code, "<annotations>": op_annotations, "<set_dict>": op_set_dict,
+                         "<rename>": op_rename},
+}
+TYPE_ARITY = {name: required_args(f) for ops in TYPE_OPS.values() for name, f in ops.items()}
+
+# Methods of one type never called, by type_key, each with its reason (DENY: of every type).
+_TIMED = "blocks until another thread releases it, for ever if none does: run as <acquire_timed> (1 ms)"
+_FORK = "re-creates the lock for a child after fork: under other threads' waits it is misuse, not a bug"
+GATED = {
+    "_thread.lock": {"acquire": _TIMED, "acquire_lock": _TIMED, "__enter__": _TIMED, "_at_fork_reinit": _FORK},
+    "_thread.RLock": {"acquire": _TIMED, "__enter__": _TIMED, "_at_fork_reinit": _FORK,
+                      "_acquire_restore": "Condition.wait's re-acquire: blocks with no timeout"},
+    "_queue.SimpleQueue": {"get": "blocks on an empty queue for ever: run as <get_timed> (1 ms)"},
+}
+
+# Iterators that never end: never an argument (list.extend(count()) would not return), and
+# `in` on any iterator looks at 64 items at most (<contains>).
+INFINITE = (itertools.count, itertools.cycle, itertools.repeat)
+
+
+# ---- interpreter-global state, through module functions --------------------------------------
+class Interp:
+    """A handle on state every thread of the interpreter shares: the collector, the type and
+    intern caches, monitoring and tracing, the import system, codec search, pickling by
+    reference. Each method leaves the setting it touched as it found it."""
+    __module__ = "pyrace"
+
+    def collect(self):
+        gc.collect()
+
+    def freeze_unfreeze(self):
+        gc.freeze()
+        gc.unfreeze()
+
+    def disable_enable(self):
+        gc.disable()
+        gc.enable()
+
+    def thresholds(self):
+        gc.set_threshold(*gc.get_threshold())
+
+    def referrers(self, v):
+        return gc.get_referrers(v)
+
+    def intern(self):
+        return sys.intern("".join(["pyrace", str(id(object()) >> 4 & 63)]))  # 64 fresh strings at most
+
+    def clear_internal_caches(self):
+        sys._clear_internal_caches()
+
+    def current_frames(self):
+        return len(sys._current_frames())
+
+    def current_exceptions(self):
+        return len(sys._current_exceptions())
+
+    def refcount(self, v):
+        return sys.getrefcount(v)
+
+    def switch_interval(self):
+        sys.setswitchinterval(sys.getswitchinterval())
+
+    def recursion_limit(self):
+        sys.setrecursionlimit(sys.getrecursionlimit())
+
+    def int_max_str_digits(self):
+        sys.set_int_max_str_digits(sys.get_int_max_str_digits())
+
+    def monitor(self):
+        m = sys.monitoring
+        try:
+            m.use_tool_id(5, "pyrace")
+        except ValueError:
+            return  # another thread holds the tool id
+        try:
+            m.register_callback(5, m.events.PY_START, _no_callback)
+            m.set_events(5, m.events.PY_START | m.events.CALL)
+            m.set_events(5, 0)
+        finally:
+            m.register_callback(5, m.events.PY_START, None)
+            m.free_tool_id(5)
+
+    def settrace(self):
+        sys.settrace(_no_trace)
+        sys.settrace(None)
+
+    def setprofile(self):
+        sys.setprofile(_no_trace)
+        sys.setprofile(None)
+
+    def reimport(self):
+        sys.modules.pop("colorsys", None)  # a small pure-Python module without side effects
+        return importlib.import_module("colorsys")
+
+    def reload(self):
+        mod = sys.modules.get("colorsys") or importlib.import_module("colorsys")
+        return importlib.reload(mod)
+
+    def import_cached(self):
+        return importlib.import_module("collections.abc")
+
+    def pickle_by_reference(self):
+        # _anonymous names no module: pickle looks for it through every module in sys.modules
+        return pickle.loads(pickle.dumps((len, collections.OrderedDict, copy.copy, _anonymous), 5))
+
+    def codec_search(self):
+        codecs.register(_no_codec)
+        codecs.lookup("utf-8")
+        codecs.unregister(_no_codec)
+
+
+def _no_callback(*a):
+    return None
+
+
+def _no_trace(frame, event, arg):
+    return None
+
+
+def _no_codec(name):
+    return None
+
+
+def _anonymous():
+    return None
+
+
+_anonymous.__module__ = None
+
+
+# Objects made by one thread and freed by another (<handoff> then <drop>): a container that
+# holds the shared object, made by the caller (its owner) and dropped by whichever thread pops
+# it (a biased reference count merged across threads), while collections run.
+class Held:
+    """An instance with a dict of its own, in a handed-off container."""
+
+
+def op_handoff(box, x):
+    held = Held()
+    held.x = x
+    box.append([x, {"x": x}, (x, None), held])
+
+
+def op_drop(box):
+    box.popleft()
+
+
+MAILBOX_OPS = {"<handoff>": op_handoff, "<drop>": op_drop}
+# Objects whose attribute lookup does not find their type's methods: a class finds its own
+# (C.__repr__ is object's, unbound); a generic alias forwards to its origin (list[int].append).
+BIND_FROM_TYPE = (type, types.GenericAlias)
 
 # Ledger: a thread appends unique tokens; at the end each must be there exactly once, unless some
 # op that may remove elements ran on that object, or one that was given the object itself
@@ -186,6 +453,9 @@ def resolve(ref, _cache={}):
     obj = _cache.get(ref)
     if obj is None:
         mod, qual = ref
+        if mod == "pyrace":  # this runtime's own (Interp, new_class, new_function)
+            obj = _cache[ref] = globals()[qual]
+            return obj
         obj = importlib.import_module(mod)
         for part in qual.split("."):
             obj = getattr(obj, part)
@@ -211,6 +481,10 @@ DERIVERS = {
 CTOR_SOURCES = [
     "()", "([1, 2, 3],)", "('abc',)", "(b'abc',)", "(3,)", "({'a': 1, 'b': 2},)",
     "('b', [1, 2, 3])", "(range(10), 3)", "([('a', 1), ('b', 2)],)", "(len, [1, 2, 3])", "('<iq',)",
+    # appended (earlier indexes are in saved programs): in-memory streams for the buffered and
+    # text layers, an exception group, a Unicode error
+    "(io.BytesIO(b'ab\\ncd\\n'),)", "(io.BytesIO(b'ab'), io.BytesIO())", "('m', [ValueError(1), KeyError(2)])",
+    "('utf-8', b'ab', 0, 1, 'bad')",
 ]
 
 
@@ -231,12 +505,18 @@ def build_objects(descs):
     return shared
 
 
+def type_key(tp):
+    """A type's name in SKIP_TYPES, GATED and deny lists: module.qualname."""
+    return f"{tp.__module__}.{tp.__qualname__}"
+
+
 def method_names(tp):
     """The methods an instance of tp offers, bound to the instance: sorted, so that a byte
     means the same method in every run of a build."""
     names = []
+    gated = GATED.get(type_key(tp), ())
     for name in sorted(dir(tp)):
-        if name in DENY:
+        if name in DENY or name in gated:
             continue
         attr = getattr(tp, name, None)
         if attr is None or isinstance(attr, (type, classmethod, staticmethod)) or not callable(attr):
@@ -247,10 +527,16 @@ def method_names(tp):
     return names
 
 
+def gates(tp):
+    """(method, reason) of every method of tp never called: DENY's and the type's own GATED."""
+    own = GATED.get(type_key(tp), {})
+    return sorted([(n, w) for n, w in DENY.items() if hasattr(tp, n)] + [(n, w) for n, w in own.items() if hasattr(tp, n)])
+
+
 def ops_for(tp, _cache={}):
     ops = _cache.get(tp)
     if ops is None:
-        ops = method_names(tp) + sorted(PROTOCOL_OPS)
+        ops = method_names(tp) + sorted(PROTOCOL_OPS) + sorted(MAILBOX_OPS) + sorted(TYPE_OPS.get(tp, ()))
         if tp in LEDGER_INSERT:
             ops.append("<ledger>")
         _cache[tp] = ops
@@ -265,6 +551,10 @@ def op_table(tp, _cache={}):
         for name in ops_for(tp):
             if name in PROTOCOL_ARITY:
                 table.append((name, PROTOCOL_ARITY[name], 0, 0))
+            elif name in MAILBOX_OPS:
+                table.append((name, 0, 0, 0))
+            elif name in TYPE_ARITY:
+                table.append((name, TYPE_ARITY[name], 0, 0))
             elif name == "<ledger>":
                 table.append((name, 0, 0, 0))
             else:
@@ -285,6 +575,7 @@ class Program:
         self.findings = []
         self.tokens = {}  # object index -> tokens inserted
         self.removers = set()  # objects some op may have removed (or duplicated) elements of
+        self.mailbox = collections.deque()  # <handoff> puts, <drop> takes: freed by another thread
         shared, values = self.shared, self.values
         # Per object, once: may its length grow without bound (checked after every op)?
         sized = [hasattr(type(x), "__len__") and type(x).__module__ in ("builtins", "collections", "array")
@@ -302,6 +593,20 @@ class Program:
                     f, args = ins, ([tok, t] if type(target) not in (list, set, collections.deque) else [tok])
                 elif name in PROTOCOL_OPS:
                     f, args = PROTOCOL_OPS[name], [target] + args
+                elif name in MAILBOX_OPS:
+                    f, args = MAILBOX_OPS[name], ([self.mailbox, target] if name == "<handoff>" else [self.mailbox])
+                elif name.startswith("<"):
+                    f = TYPE_OPS.get(type(target), {}).get(name)
+                    if f is None:
+                        continue
+                    args = [target] + args
+                elif isinstance(target, BIND_FROM_TYPE):
+                    # A class's own attributes would shadow its type's methods (C.__repr__ is
+                    # object's, unbound): the metaclass's method, bound to the class.
+                    f = getattr(type(target), name, None)
+                    if f is None:
+                        continue
+                    f = types.MethodType(f, target)
                 else:
                     # x.extend(x), x += x: the object as its own argument duplicates its elements
                     if name in MAY_REMOVE or ("obj", oi) in argrefs:
@@ -375,30 +680,36 @@ import types  # noqa: E402
 SCAN_MODULES = ["builtins", "collections", "_collections", "itertools", "functools", "operator", "array",
                 "io", "_struct", "_random", "_json", "_pickle", "_datetime", "_decimal", "_heapq", "_bisect",
                 "_contextvars", "_elementtree", "_hashlib", "_md5", "_sha1", "_sha2", "_sha3", "_blake2",
-                "zlib", "_bz2", "_lzma", "_csv", "_string", "_abc", "_weakref", "_functools", "_operator"]
+                "zlib", "_bz2", "_lzma", "_csv", "_string", "_abc", "_weakref", "_functools", "_operator",
+                "_thread", "_queue", "_typing", "types"]
 # PYRACE_FUZZ_MODULES=a,b: more modules to take types from (your extension; its folder in
 # PYRACE_FUZZ_PATH). Their methods join the vocabulary as the built-ins' do.
 SCAN_MODULES += [m for m in os.environ.get("PYRACE_FUZZ_MODULES", "").split(",") if m]
 sys.path[:0] = [p for p in os.environ.get("PYRACE_FUZZ_PATH", "").split(os.pathsep) if p]
+# Types left out whole. Blocking and endless operations are gated one by one instead (GATED,
+# TYPE_OPS, INFINITE): locks, queues and infinite iterators are in the vocabulary.
 SKIP_TYPES = {
-    # blocking: a program can deadlock itself, which says nothing about the interpreter
-    "_thread.lock", "_thread.RLock", "_queue.SimpleQueue",
-    # I/O on real files and sockets
-    "_io.FileIO", "_io.BufferedReader", "_io.BufferedWriter", "_io.BufferedRandom", "_io.BufferedRWPair",
-    "_io.TextIOWrapper",
-    # iterate forever: list.extend(count()) never returns
-    "itertools.count", "itertools.cycle", "itertools.repeat",
+    # I/O on real files: FileIO(3) would take descriptor 3 (the buffered and text layers are
+    # in, over an in-memory BytesIO)
+    "_io.FileIO",
     # immutable numbers: nothing to race on, and arithmetic on generated values can take hours
     "builtins.int", "builtins.bool", "builtins.float", "builtins.complex", "decimal.Decimal",
-    # type objects and the machinery of classes
-    "builtins.type", "builtins.super", "builtins.object", "builtins.staticmethod", "builtins.classmethod",
-    "builtins.property", "builtins.BaseException",
+    # type(x) answers x's class (a built-in one, read-only): pyrace.new_class makes a fresh class
+    "builtins.type",
+    # no state to race on: object() has no attributes, super needs a class body
+    "builtins.object", "builtins.super", "types.NoneType", "types.EllipsisType", "types.NotImplementedType",
+    # types.FunctionType and CodeType need a code object: pyrace.new_function makes a function
+    "types.FunctionType", "types.CodeType",
 }
-
-
-def type_key(tp):
-    """A type's name in SKIP_TYPES and in deny lists: module.qualname."""
-    return f"{tp.__module__}.{tp.__qualname__}"
+# Exceptions: one type per C layout of Objects/exceptions.c (the other sixty share these
+# layouts' methods and would only dilute the vocabulary).
+EXCEPTION_TYPES = {
+    "builtins.BaseException", "builtins.BaseExceptionGroup", "builtins.StopIteration", "builtins.SystemExit",
+    "builtins.ImportError", "builtins.AttributeError", "builtins.NameError", "builtins.OSError",
+    "builtins.SyntaxError", "builtins.KeyError", "builtins.UnicodeDecodeError",
+}
+# The runtime's own makers: (reference, constructor indexes).
+RUNTIME_TYPES = [(("pyrace", "Interp"), [0]), (("pyrace", "new_class"), [0]), (("pyrace", "new_function"), [0])]
 
 
 def type_names(tp):
@@ -419,13 +730,21 @@ SKIP_RESULTS = (int, float, complex, bool, str, bytes, tuple, type(None))
 
 
 def working_ctors(f):
-    ctors = []
-    for i, src in enumerate(CTOR_SOURCES):
-        try:
-            f(*eval(src, RUNTIME_GLOBALS))
-            ctors.append(i)
-        except BaseException:
-            continue
+    """The constructor sources f accepts without an error, raised or unraisable (a weak
+    reference whose callback is not callable would print one at every program's end)."""
+    ctors, unraised = [], []
+    hook, sys.unraisablehook = sys.unraisablehook, unraised.append
+    try:
+        for i, src in enumerate(CTOR_SOURCES):
+            del unraised[:]
+            try:
+                f(*eval(src, RUNTIME_GLOBALS))
+            except BaseException:
+                continue
+            if not unraised:
+                ctors.append(i)
+    finally:
+        sys.unraisablehook = hook
     return ctors
 
 
@@ -455,9 +774,11 @@ def scan_types():
     module functions that make instances of other C types."""
     found = {}
     for modname, attr, tp in members(SCAN_MODULES):
-        if not isinstance(tp, type) or issubclass(tp, BaseException) or not c_implemented(tp):
+        if not isinstance(tp, type) or not c_implemented(tp):
             continue
         key = type_key(tp)
+        if issubclass(tp, BaseException) and key not in EXCEPTION_TYPES:
+            continue
         if key in SKIP_TYPES or tp in found or attr.startswith("__"):
             continue
         ctors = working_ctors(tp)
@@ -475,7 +796,7 @@ def scan_types():
             if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
                 found[tp] = ((modname, attr), [i])
             break
-    return sorted(found.values())
+    return sorted(found.values()) + RUNTIME_TYPES
 
 
 BASE_TYPES = scan_types()
@@ -494,6 +815,10 @@ def arity(tp, name, _cache={}):
 def _arity(f):
     """From the C method's __text_signature__ ("($self, key, default=None, /)"): inspect.signature
     would parse the same text at a thousand times the cost, which start-up pays for every method."""
+    code = getattr(f, "__code__", None)
+    if code is not None:  # a Python method (pyrace.Interp's): its code says
+        n = code.co_argcount - 1
+        return n - len(f.__defaults__ or ()), min(n, 3)
     text = getattr(f, "__text_signature__", None)
     if not text or not text.startswith("(") or not text.endswith(")"):
         return None
@@ -550,7 +875,7 @@ def decode(data, objects_out=None):
             shared.append(build_object(desc, shared))
         except BaseException:
             shared.append(None)
-    base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
+    base_idx = arg_objects(objects, shared)
     tables = [op_table(type(x)) for x in shared]
     threads = [[] for _ in range(nthreads)]
     # The fuzz target decodes every input: one pass of zip over the records, not a slice each.
@@ -564,6 +889,11 @@ def decode(data, objects_out=None):
     if objects_out is not None:
         objects_out.extend(shared)
     return {"format": FORMAT_VERSION, "objects": objects, "threads": threads}
+
+
+def arg_objects(objects, shared):
+    """The shared objects an operation may take as an argument: base ones that end."""
+    return [i for i, d in enumerate(objects) if d[0] == "base" and not isinstance(shared[i], INFINITE)]
 
 
 def arg_refs(base_idx, _cache={}):
@@ -622,7 +952,7 @@ def encode(spec):
             rec = [kind, d[2], 0]
         out += bytes(rec)
     shared = build_objects(objects)
-    base_idx = [i for i, d in enumerate(objects) if d[0] == "base"]
+    base_idx = arg_objects(objects, shared)
     tables = [op_table(type(x)) for x in shared]
     # Interleave the threads' operations (decode keeps each thread's own order).
     queue = [(t, k, op) for t, ops in enumerate(threads) for k, op in enumerate(ops)]

@@ -25,7 +25,11 @@ def O(i):
 
 
 def base(mod, name, ctor="()"):
-    return ("base", (mod, name), d.CTOR_SOURCES.index(ctor))
+    return ("base", (mod, name), ctor if isinstance(ctor, int) else d.CTOR_SOURCES.index(ctor))
+
+
+BYTES_STREAM = d.CTOR_SOURCES.index("(io.BytesIO(b'ab\\ncd\\n'),)")
+GROUP = d.CTOR_SOURCES.index("('m', [ValueError(1), KeyError(2)])")
 
 
 def derive(how, src):
@@ -96,6 +100,45 @@ SEEDS = {
     "locked_list_twin": prog([base("builtins", "list")],
                              [op(0, "<ledger>", locked=True), op(0, "pop", locked=True)],
                              [op(0, "<ledger>", locked=True), op(0, "<iterate>", locked=True)]),
+    # The families gated one operation at a time, the type system, interpreter-global state and
+    # objects freed by another thread (issue 13's vocabulary).
+    "lock_acquire_release": prog([base("_thread", "lock")],
+                                 [op(0, "<acquire_timed>"), op(0, "release"), op(0, "<acquire_timed>"), op(0, "release")],
+                                 [op(0, "<acquire_timed>"), op(0, "locked"), op(0, "release"), op(0, "<repr>")]),
+    "rlock_owner_race": prog([base("_thread", "RLock")],
+                             [op(0, "<acquire_timed>"), op(0, "_is_owned"), op(0, "_release_save"), op(0, "release")],
+                             [op(0, "<acquire_timed>"), op(0, "_recursion_count"), op(0, "release"), op(0, "<repr>")]),
+    "simplequeue_put_get": prog([base("_queue", "SimpleQueue")],
+                                [op(0, "put", V("1")), op(0, "<get_timed>"), op(0, "put", V("[1, 2]"))],
+                                [op(0, "<get_timed>"), op(0, "qsize"), op(0, "get_nowait")]),
+    "count_shared": prog([base("itertools", "count")],
+                         [op(0, "__next__"), op(0, "__next__"), op(0, "<repr>")],
+                         [op(0, "__next__"), op(0, "<contains>", V("3")), op(0, "__next__")]),
+    "class_setattr_vs_call": prog([base("pyrace", "new_class")],
+                                  [op(0, "<class_setattr>", V("2")), op(0, "<class_set_method>"), op(0, "<reset_bases>")],
+                                  [op(0, "<instance_call>"), op(0, "<instance_getattr>"), op(0, "<subclass>")]),
+    "function_code_vs_call": prog([base("pyrace", "new_function")],
+                                  [op(0, "<set_code>"), op(0, "<set_defaults>", V("2")), op(0, "<set_kwdefaults>", V("3"))],
+                                  [op(0, "<call>"), op(0, "<annotations>"), op(0, "<call>")]),
+    "interp_import_vs_pickle": prog([base("pyrace", "Interp")],
+                                    [op(0, "reimport"), op(0, "clear_internal_caches"), op(0, "collect")],
+                                    [op(0, "pickle_by_reference"), op(0, "reload"), op(0, "intern")]),
+    "interp_monitoring_vs_calls": prog([base("pyrace", "Interp"), base("pyrace", "new_function")],
+                                       [op(0, "monitor"), op(0, "settrace"), op(0, "monitor")],
+                                       [op(1, "<call>"), op(1, "<call>"), op(1, "<set_code>"), op(1, "<call>")]),
+    "handoff_drop_collect": prog([base("builtins", "list", "([1, 2, 3],)"), base("pyrace", "Interp")],
+                                 [op(0, "<handoff>"), op(0, "<handoff>"), op(0, "append", V("1"))],
+                                 [op(0, "<drop>"), op(1, "collect"), op(0, "<drop>")]),
+    "textio_write_vs_read": prog([base("_io", "TextIOWrapper", BYTES_STREAM)],
+                                 [op(0, "write", V("'abc'")), op(0, "flush"), op(0, "seek", V("0"))],
+                                 [op(0, "read"), op(0, "readline"), op(0, "tell")]),
+    "thread_local_shared": prog([base("_thread", "_local")],
+                                [op(0, "__setattr__", V("'a'"), V("1")), op(0, "__getattribute__", V("'a'"))],
+                                [op(0, "__setattr__", V("'a'"), V("2")), op(0, "__delattr__", V("'a'"))]),
+    "exception_group_state": prog([base("builtins", "BaseExceptionGroup", GROUP)],
+                                  [op(0, "add_note", V("'abc'")), op(0, "with_traceback", V("None")),
+                                   op(0, "__setstate__", V("{'a': 1}"))],
+                                  [op(0, "<repr>"), op(0, "<pickle>"), op(0, "__str__")]),
     "four_threads_mixed": prog([base("builtins", "list"), base("builtins", "dict")],
                                [op(0, "append", O(1)), op(1, "__setitem__", V("'a'"), O(0))],
                                [op(0, "<repr>"), op(1, "<repr>")], [op(0, "clear"), op(1, "clear")],

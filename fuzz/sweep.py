@@ -14,7 +14,7 @@ operation of the type once (its methods, the protocol operations, the ledger ins
 order and with arguments drawn from a generator seeded by the type and the thread index: the
 same folder on every run with the same interpreter. SHAPE single, a fixed TRIALS, EXPECT safe:
 the fuzz oracles (SystemError, ledger, integrity) grade each state, a crash or a TSan report is
-the worker's verdict. Operations the driver never calls (fuzz_driver.DENY) and those of a deny
+the worker's verdict. Operations the driver never calls (fuzz_driver.DENY, GATED) and those of a deny
 list (--deny, the nightly's format) are left out, with their reasons in the docstring; a type
 with no operation left, or whose one object takes more than MAX_OBJECT_MIB (pyrace builds states
 in rounds of 64 or more), is listed in DIR/skipped.txt with the reason instead.
@@ -81,12 +81,12 @@ def type_plan(ref, ctors, denied):
     if mib > MAX_OBJECT_MIB:
         return key, None, [], [], (f"one object takes {mib:.0f} MiB (at most {MAX_OBJECT_MIB}): pyrace's rounds of "
                                    f"{STATES_PER_ROUND} states would take {mib * STATES_PER_ROUND / 1024:.1f} GiB")
-    gated = [(name, why) for name, why in sorted(fuzz_driver.DENY.items()) if hasattr(tp, name)]
+    gated = fuzz_driver.gates(tp)
     gated += [(name, why) for (k, name), why in sorted(denied.items()) if k == key]
     blocked = {name for name, _ in gated}
     table = [row for row in fuzz_driver.op_table(tp) if row[0] not in blocked]
     # The decoder's argument pool: every value, and the shared object itself (x.extend(x)).
-    pool = fuzz_driver.VAL_REFS + [("obj", 0)]
+    pool = fuzz_driver.VAL_REFS + ([] if issubclass(tp, fuzz_driver.INFINITE) else [("obj", 0)])
     threads = []
     for t in range(THREADS):
         rng = random.Random(f"{key}:{t}")  # str seeds hash with sha512: stable across runs and hash seeds

@@ -66,6 +66,147 @@ class Isolation(unittest.TestCase):
         self.assertIsNone(prog.check())
 
 
+def run_program(spec, together=True):
+    """Runs a spec's threads (together, or one after another) and returns the program."""
+    import threading
+    prog = d.Program(spec)
+    if together:
+        threads = [threading.Thread(target=f) for f in prog.threads]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for f in prog.threads:
+            f()
+    return prog
+
+
+def one_object(mod, name, ctor, *threads):
+    ref = (mod, name)
+    ctors = next(c for r, c in d.BASE_TYPES if r == ref)
+    return {"format": d.FORMAT_VERSION, "objects": [("base", ref, ctor if ctor in ctors else ctors[0])],
+            "threads": [[(0, op, list(refs), False) for op, *refs in t] for t in threads]}
+
+
+def V(src):
+    return ("val", d.VALUE_SOURCES.index(src))
+
+
+class Vocabulary(unittest.TestCase):
+    """Issue 13: whole families are in, gated one operation at a time."""
+
+    def refs(self):
+        return {ref for ref, _ in d.BASE_TYPES}
+
+    def test_blocking_types_are_in_with_their_blocking_methods_gated(self):
+        for ref in (("_thread", "lock"), ("_thread", "RLock"), ("_queue", "SimpleQueue")):
+            self.assertIn(ref, self.refs())
+        import _queue
+        import _thread
+        self.assertNotIn("acquire", d.ops_for(_thread.LockType))
+        self.assertNotIn("__enter__", d.ops_for(_thread.RLock))
+        self.assertIn("<acquire_timed>", d.ops_for(_thread.LockType))
+        self.assertIn("release", d.ops_for(_thread.LockType))
+        self.assertNotIn("get", d.ops_for(_queue.SimpleQueue))
+        self.assertIn("<get_timed>", d.ops_for(_queue.SimpleQueue))
+        self.assertIn(("get", d.GATED["_queue.SimpleQueue"]["get"]), d.gates(_queue.SimpleQueue))
+
+    def test_a_lock_never_released_does_not_block_the_program(self):
+        # Thread 0 takes the lock and keeps it; threads 1 and 2 only wait their 1 ms each time.
+        spec = one_object("_thread", "lock", 0, [("<acquire_timed>",)],
+                          [("<acquire_timed>",)] * 8, [("<acquire_timed>",), ("release",), ("<acquire_timed>",)])
+        run_program(spec, together=False)  # in order: 1 and 2 find it held
+        q = one_object("_queue", "SimpleQueue", 0, [("<get_timed>",)] * 4, [("put", V("1")), ("<get_timed>",)])
+        run_program(q)
+
+    def test_infinite_iterators_are_never_arguments_and_contains_ends(self):
+        kind = [ref for ref, _ in d.BASE_TYPES].index(("itertools", "count"))
+        seen = 0
+        for data in random_inputs(200, seed=13):
+            data = bytes([data[0] if data else 0, 1]) + bytes([kind, 0, 0]) + data[5:]  # object 0 a count
+            spec = d.decode(data)
+            for ops in spec["threads"]:
+                for oi, name, refs, _ in ops:
+                    self.assertNotIn(("obj", 0), refs, name)
+                    seen += oi == 0
+        self.assertGreater(seen, 0)
+        run_program(one_object("itertools", "count", 0, [("<contains>", V("-1"))], [("__next__",)]))
+
+    def test_type_system_objects_fresh_per_program_and_bound_to_their_type(self):
+        spec = one_object("pyrace", "new_class", 0, [("<class_setattr>", V("3")), ("<instance_getattr>",)],
+                          [("__repr__",), ("mro",)])
+        a, b = d.Program(spec), d.Program(spec)
+        self.assertIsNot(a.shared[0], b.shared[0])
+        run_program(spec, together=False)
+        # __repr__ of a class is type's, bound to the class (C.__repr__ would be object's, unbound)
+        f = a.threads[1]
+        self.assertIsNone(f())
+        cls = a.shared[0]
+        self.assertEqual(d.TYPE_OPS[type]["<instance_getattr>"](cls), 1)
+        d.TYPE_OPS[type]["<class_setattr>"](cls, 5)
+        self.assertEqual(d.TYPE_OPS[type]["<instance_call>"](cls), 5)
+        fn = d.Program(one_object("pyrace", "new_function", 0, [("<call>",)], [("<call>",)])).shared[0]
+        ops = d.TYPE_OPS[type(fn)]
+        self.assertEqual(ops["<call>"](fn), 1)
+        self.assertEqual(ops["<annotations>"](fn)["a"], int)
+        ops["<set_code>"](fn)
+        self.assertEqual(ops["<call>"](fn), -1)
+
+    def test_interpreter_state_is_left_as_found(self):
+        import codecs
+        import gc
+        before = (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval(), sys.getrecursionlimit(),
+                  sys.get_int_max_str_digits(), sys.gettrace(), sys.getprofile(), sys.monitoring.get_tool(5))
+        interp = d.Interp()
+        for name in [n for n in vars(d.Interp) if not n.startswith("_")]:
+            f = getattr(interp, name)
+            f(*([1] * d.arity(d.Interp, name)[0]))
+        after = (gc.isenabled(), gc.get_threshold(), sys.getswitchinterval(), sys.getrecursionlimit(),
+                 sys.get_int_max_str_digits(), sys.gettrace(), sys.getprofile(), sys.monitoring.get_tool(5))
+        self.assertEqual(before, after)
+        self.assertIn("colorsys", sys.modules)
+        with self.assertRaises(LookupError):
+            codecs.lookup("pyrace-no-such-codec")
+
+    def test_handoff_frees_in_the_other_thread(self):
+        import weakref
+        spec = one_object("builtins", "list", 1, [("<handoff>",)] * 3, [("<drop>",)] * 4)
+        prog = d.Program(spec)
+        prog.threads[0]()
+        held = [weakref.ref(box[-1]) for box in prog.mailbox]
+        self.assertEqual(len(held), 3)
+        prog.threads[1]()  # the fourth drop finds the mailbox empty: an ordinary exception
+        self.assertEqual(len(prog.mailbox), 0)
+        self.assertTrue(all(r() is None for r in held))
+
+    def test_known_upstream_entries_name_operations_of_the_vocabulary(self):
+        # An entry that names nothing would deny nothing, silently: each must be a (type, method)
+        # of this build's vocabulary, with the issue (or pyrace's own finding) in its reason.
+        entries = d.read_deny(os.path.join(FUZZ, "known-upstream.deny"))
+        self.assertGreaterEqual(len(entries), 4)
+        ops = {}
+        for ref, ctors in d.BASE_TYPES:
+            tp = type(d.build_object(("base", ref, ctors[0]), []))
+            ops.setdefault(d.type_key(tp), set()).update(d.ops_for(tp))
+        for key, op, why in entries:
+            self.assertIn(op, ops.get(key, ()), f"{key} {op}")
+            self.assertRegex(why, r"gh-\d+|found by pyrace")
+
+    def test_new_families_reproduce_from_their_spec(self):
+        # A reproducer embeds the runtime: the runtime's own makers resolve there too.
+        spec = one_object("pyrace", "Interp", 0, [("collect",), ("intern",)], [("reimport",)])
+        src = d.render(spec, SOURCE)
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(src)
+        try:
+            p = subprocess.run([sys.executable, f.name, "--runs", "5"], capture_output=True, text=True, timeout=120)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("not reproduced in 5 runs", p.stdout)
+
+
 class Oracles(unittest.TestCase):
     def ledger_program(self):
         return d.Program({"format": 1, "objects": [("base", ("builtins", "list"), 0)],
