@@ -263,10 +263,17 @@ class Target:
     def __init__(self, path, flavour, runs, timeout, deadline=None):
         self.path, self.flavour, self.runs, self.timeout = path, flavour, runs, timeout
         self.deadline = deadline  # time.monotonic() by which every run must have ended (triage's budget)
+        self._server = None  # the serving process, started by server()
+
+    @staticmethod
+    def env(extra=None):
+        """The environment of every re-run, served or not."""
+        env = dict(os.environ, **(extra or {}))
+        env.pop("PYRACE_FUZZ_DENY", None)  # triage re-checks every finding by its whole program
+        return env
 
     def run(self, input_path, runs=None, env_extra=None):
-        env = dict(os.environ, **(env_extra or {}))
-        env.pop("PYRACE_FUZZ_DENY", None)  # triage re-checks every finding by its whole program
+        env = self.env(env_extra)
         limit = self.timeout * 3 + 120
         if self.deadline is not None:  # a hanging re-run never takes triage past its budget
             limit = max(5.0, min(limit, self.deadline - time.monotonic()))
@@ -283,13 +290,13 @@ class Target:
     def server(self, work):
         """This target's serving process (PYRACE_FUZZ_SERVE, see Server): one for the night's
         minimisations (a TSan target takes seconds to start), until close_server."""
-        if getattr(self, "_server", None) is None or self._server.work != work:
+        if self._server is None or self._server.work != work:
             self.close_server()
             self._server = Server(self, work)
         return self._server
 
     def close_server(self):
-        if getattr(self, "_server", None) is not None:
+        if self._server is not None:
             self._server.close()
             self._server = None
 
@@ -315,11 +322,9 @@ class Server:
         self.err_path = os.path.join(work, "serve.err")
 
     def _start(self):
-        env = dict(os.environ)
-        env.pop("PYRACE_FUZZ_DENY", None)  # as Target.run: the whole program
+        env = self.target.env({"PYRACE_FUZZ_SERVE": "1"})
         extra = f"halt_on_error=0:suppress_equal_stacks=0:log_path={os.path.join(self.work, 'serve-tsan')}"
         env["TSAN_OPTIONS"] = ":".join(o for o in (env.get("TSAN_OPTIONS", ""), extra) if o)  # later options win
-        env["PYRACE_FUZZ_SERVE"] = "1"
         self.err = open(self.err_path, "w+b")
         self.p = subprocess.Popen([self.target.path, "-rss_limit_mb=4096",
                                    f"-artifact_prefix={tempfile.gettempdir()}/pyrace-triage-rerun-"],
