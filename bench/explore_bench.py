@@ -83,6 +83,35 @@ def baseline_replay(python, case, schedule, repeat):
     return run_json([python, DRIVER, case, "--schedule", schedule, "--repeat", str(repeat), "--json", "--no-timeline"])
 
 
+# The floor: the case's own code (setup, each actor once, the arbiter) run in one thread with no
+# scheduler at all, as many times as it fits in about a second. No scheduler that runs the case in
+# this interpreter can be faster, so FLOOR / baseline caps the ratio any scheduler can reach.
+FLOOR_SNIPPET = r"""
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location("floor_case", sys.argv[1])
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+m.THREADS = n = int(sys.argv[2])
+setup, actor, arbiter = m.setup, m.actor, m.arbiter
+best = 0.0
+for _ in range(5):
+    k, t0 = 0, time.perf_counter()
+    while k < 20000:
+        s = setup()
+        for _ in range(n):
+            actor(s)
+        arbiter(s)
+        k += 1
+    best = max(best, k / (time.perf_counter() - t0))
+print(best)
+"""
+
+
+def floor_rate(python, case, threads=2):
+    out = subprocess.run([python, "-c", FLOOR_SNIPPET, os.path.join(REPO, case), str(threads)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.strip())
+
+
 def rate(n, s):
     return n / s if s > 0 else float("inf")
 
@@ -250,6 +279,11 @@ def main():
         emit(f"| pyrace replay (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rc)} |")
         emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} |")
         emit(f"| ratio | {rc / rp:.1f}x |")
+        fr = floor_rate(args.python, REPLAY_CASE)
+        emit(f"| floor: the case's own code in one thread, no scheduler (best of 5 x 20,000) | {fmt_rate(fr)} |")
+        emit(f"| the most any scheduler of this case could reach over the Python scheduler (floor / Python) "
+             f"| {fr / rp:.1f}x |")
+        emit(f"| pyrace replay's share of the floor (pyrace / floor) | {rc / fr:.0%} |")
         emit()
 
     if args.only == "":

@@ -112,7 +112,10 @@ spec = {"format": 1, "objects": [("base", ("pyrace_plantedbug", "Gate"), 0)],
         "threads": [[(0, "enter", [], False)], [(0, "<repr>", [], False)]]}
 open(sys.argv[2], "wb").write(d.encode(spec))
 PY
-"$target" -max_total_time=240 -timeout=10 -print_funcs=0 -artifact_prefix="$tmp/art/" "$tmp/corpus" >"$tmp/fuzz.log" 2>&1 || true
+# As a night runs it: the interpreter bugs known upstream are skipped (a fuzzer that stops at its
+# first crash would otherwise stop at one of them as often as at the planted one).
+PYRACE_FUZZ_DENY="$repo/fuzz/known-upstream.deny" \
+  "$target" -max_total_time=240 -timeout=10 -print_funcs=0 -artifact_prefix="$tmp/art/" "$tmp/corpus" >"$tmp/fuzz.log" 2>&1 || true
 ls "$tmp"/art/crash-* >/dev/null 2>&1 || fail "no crash in 240 s: $(grep -E '^#' "$tmp/fuzz.log" | tail -3)"
 grep -q "gate_trip" "$tmp/fuzz.log" || fail "the crash found is not the planted one: $(grep -A8 ERROR "$tmp/fuzz.log" | head -20)"
 echo "ok: found by fuzzing: $(grep -E '^#[0-9]+' "$tmp/fuzz.log" | tail -1 | cut -c1-60)"

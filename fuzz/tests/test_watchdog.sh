@@ -36,7 +36,9 @@ echo "ok: a hang -timeout could not end was killed; input and stacks kept ($(bas
 # 2. Fork mode asked for an hour, stopped by the deadline; hung jobs do not stall it.
 "$python" -c "print(repr({'format': 1, 'objects': [('base', ('pyrace_plantedhang', 'Wedge'), 0)], 'threads': [[(0, '<repr>', [], False)], [(0, '<repr>', [], False)]]}))" >"$tmp/corpus/seed.spec"
 rc=0
-"${watchdog[@]}" --deadline 45 --grace 5 --stall 5 -- "$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+# As a night runs it: the interpreter bugs known upstream are skipped.
+PYRACE_FUZZ_DENY="$repo/fuzz/known-upstream.deny" \
+  "${watchdog[@]}" --deadline 45 --grace 5 --stall 5 -- "$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
   -max_total_time=3600 -timeout=2 -artifact_prefix="$tmp/art/" "$tmp/corpus" >"$tmp/fork.log" 2>&1 || rc=$?
 (( rc == 124 )) || fail "fork mode: exit $rc, expected 124 (ended by the deadline): $(tail -20 "$tmp/fork.log")"
 grep -q "pyrace-watchdog: .*deadline: 45 s are up" "$tmp/fork.log" || fail "the deadline was not reported"
