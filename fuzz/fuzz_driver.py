@@ -284,12 +284,15 @@ class Interp:
         gc.collect()
 
     def freeze_unfreeze(self):
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:  # never thaw what someone else froze
+            gc.freeze()
+            gc.unfreeze()
 
     def disable_enable(self):
+        was = gc.isenabled()
         gc.disable()
-        gc.enable()
+        if was:
+            gc.enable()
 
     def thresholds(self):
         gc.set_threshold(*gc.get_threshold())
@@ -313,7 +316,8 @@ class Interp:
         return sys.getrefcount(v)
 
     def switch_interval(self):
-        sys.setswitchinterval(sys.getswitchinterval())
+        # Kept in whole microseconds and truncated on the way in: set(get()) alone can lose 1 us.
+        sys.setswitchinterval(sys.getswitchinterval() + 5e-10)
 
     def recursion_limit(self):
         sys.setrecursionlimit(sys.getrecursionlimit())
@@ -336,12 +340,14 @@ class Interp:
             m.free_tool_id(5)
 
     def settrace(self):
+        old = sys.gettrace()
         sys.settrace(_no_trace)
-        sys.settrace(None)
+        sys.settrace(old)
 
     def setprofile(self):
+        old = sys.getprofile()
         sys.setprofile(_no_trace)
-        sys.setprofile(None)
+        sys.setprofile(old)
 
     def reimport(self):
         sys.modules.pop("colorsys", None)  # a small pure-Python module without side effects
@@ -360,8 +366,10 @@ class Interp:
 
     def codec_search(self):
         codecs.register(_no_codec)
-        codecs.lookup("utf-8")
-        codecs.unregister(_no_codec)
+        try:
+            codecs.lookup("utf-8")
+        finally:
+            codecs.unregister(_no_codec)
 
 
 def _no_callback(*a):
@@ -675,8 +683,8 @@ import hashlib  # noqa: E402  (decoder and renderer only)
 import os  # noqa: E402
 import types  # noqa: E402
 
-# Where base types come from: the built-ins and the standard library's C modules. Types that
-# block (locks, queues), do I/O, or iterate forever are left out, each group with its reason.
+# Where base types come from: the built-ins and the standard library's C modules (and the
+# runtime's own makers: RUNTIME_TYPES). What is left out or gated: SKIP_TYPES, GATED, DENY.
 SCAN_MODULES = ["builtins", "collections", "_collections", "itertools", "functools", "operator", "array",
                 "io", "_struct", "_random", "_json", "_pickle", "_datetime", "_decimal", "_heapq", "_bisect",
                 "_contextvars", "_elementtree", "_hashlib", "_md5", "_sha1", "_sha2", "_sha3", "_blake2",
@@ -696,11 +704,12 @@ SKIP_TYPES = {
     "builtins.int", "builtins.bool", "builtins.float", "builtins.complex", "decimal.Decimal",
     # type(x) answers x's class (a built-in one, read-only): pyrace.new_class makes a fresh class
     "builtins.type",
-    # no state to race on: object() has no attributes, super needs a class body
-    "builtins.object", "builtins.super", "types.NoneType", "types.EllipsisType", "types.NotImplementedType",
-    # types.FunctionType and CodeType need a code object: pyrace.new_function makes a function
-    "types.FunctionType", "types.CodeType",
+    # no state to race on: object() has no attributes, super needs a class body; the singletons
+    "builtins.object", "builtins.super", "builtins.NoneType", "builtins.ellipsis", "builtins.NotImplementedType",
+    # functions and code objects need a code object to be made: pyrace.new_function makes a function
+    "builtins.function", "builtins.code",
 }
+SKIPPED = set()  # the SKIP_TYPES keys the scan met (a test checks that every key names a type)
 # Exceptions: one type per C layout of Objects/exceptions.c (the other sixty share these
 # layouts' methods and would only dilute the vocabulary).
 EXCEPTION_TYPES = {
@@ -779,7 +788,10 @@ def scan_types():
         key = type_key(tp)
         if issubclass(tp, BaseException) and key not in EXCEPTION_TYPES:
             continue
-        if key in SKIP_TYPES or tp in found or attr.startswith("__"):
+        if key in SKIP_TYPES:
+            SKIPPED.add(key)
+            continue
+        if tp in found or attr.startswith("__"):
             continue
         ctors = working_ctors(tp)
         if ctors:
@@ -793,7 +805,9 @@ def scan_types():
             except BaseException:
                 continue
             key = type_key(tp)
-            if tp not in found and not issubclass(tp, SKIP_RESULTS) and key not in SKIP_TYPES:
+            if key in SKIP_TYPES:
+                SKIPPED.add(key)
+            elif tp not in found and not issubclass(tp, SKIP_RESULTS):
                 found[tp] = ((modname, attr), [i])
             break
     return sorted(found.values()) + RUNTIME_TYPES

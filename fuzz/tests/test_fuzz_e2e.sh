@@ -112,13 +112,24 @@ spec = {"format": 1, "objects": [("base", ("pyrace_plantedbug", "Gate"), 0)],
         "threads": [[(0, "enter", [], False)], [(0, "<repr>", [], False)]]}
 open(sys.argv[2], "wb").write(d.encode(spec))
 PY
-# As a night runs it: the interpreter bugs known upstream are skipped (a fuzzer that stops at its
-# first crash would otherwise stop at one of them as often as at the planted one).
-PYRACE_FUZZ_DENY="$repo/fuzz/known-upstream.deny" \
-  "$target" -max_total_time=240 -timeout=10 -print_funcs=0 -artifact_prefix="$tmp/art/" "$tmp/corpus" >"$tmp/fuzz.log" 2>&1 || true
-ls "$tmp"/art/crash-* >/dev/null 2>&1 || fail "no crash in 240 s: $(grep -E '^#' "$tmp/fuzz.log" | tail -3)"
-grep -q "gate_trip" "$tmp/fuzz.log" || fail "the crash found is not the planted one: $(grep -A8 ERROR "$tmp/fuzz.log" | head -20)"
-echo "ok: found by fuzzing: $(grep -E '^#[0-9]+' "$tmp/fuzz.log" | tail -1 | cut -c1-60)"
+# As a night runs it: the interpreter bugs known upstream are skipped. The fuzzer stops at its
+# first crash, and the vocabulary holds real interpreter bugs besides the planted one: a run that
+# stops at another crash is reported and the next run (the corpus grown, its artifact kept out)
+# goes on, within the same 240 s.
+found="" others=0 t_end=$((SECONDS + 240))
+while (( SECONDS < t_end )) && [[ -z $found ]]; do
+  rm -rf "$tmp/attempt" && mkdir -p "$tmp/attempt"
+  PYRACE_FUZZ_DENY="$repo/fuzz/known-upstream.deny" "$target" -max_total_time=$((t_end - SECONDS)) -timeout=10 \
+    -print_funcs=0 -artifact_prefix="$tmp/attempt/" "$tmp/corpus" >"$tmp/fuzz.log" 2>&1 || true
+  if grep -q "gate_trip" "$tmp/fuzz.log" && ls "$tmp"/attempt/crash-* >/dev/null 2>&1; then
+    found=1 && mv "$tmp"/attempt/crash-* "$tmp/art/"
+  elif ls "$tmp"/attempt/crash-* "$tmp"/attempt/timeout-* "$tmp"/attempt/oom-* >/dev/null 2>&1; then
+    others=$((others + 1))
+    echo "note: the fuzzer stopped at another finding first: $(grep -m1 -E 'SUMMARY|FINDING' "$tmp/fuzz.log")"
+  fi
+done
+[[ -n $found ]] || fail "the planted crash not found in 240 s: $(grep -E '^#' "$tmp/fuzz.log" | tail -3)"
+echo "ok: found by fuzzing ($others other findings first): $(grep -E '^#[0-9]+' "$tmp/fuzz.log" | tail -1 | cut -c1-60)"
 
 # 3. Triage: one NEW finding, minimised, with a reproducer that fires in plain python3.14t.
 rc=0
