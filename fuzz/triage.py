@@ -21,6 +21,7 @@ Exit codes: 0 nothing new, 1 new findings, 2 usage error, 3 environment error.
 """
 import argparse
 import ast
+import contextlib
 import datetime
 import hashlib
 import html
@@ -32,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -286,6 +288,10 @@ class Target:
         except subprocess.TimeoutExpired as e:
             return (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace") + \
                 "\nALARM: working on the last Unit (pyrace triage: the run did not end)\n"
+
+    def clone(self):
+        """The same target with no serving process yet (a study worker's own)."""
+        return Target(self.path, self.flavour, self.runs, self.timeout, self.deadline)
 
     def server(self, work):
         """This target's serving process (PYRACE_FUZZ_SERVE, see Server): one for the night's
@@ -753,6 +759,8 @@ def parse_args(argv):
     ap.add_argument("--minimise-seconds", type=float, default=90, help="per distinct finding")
     ap.add_argument("--repro-seconds", type=float, default=20, help="per reproducer check")
     ap.add_argument("--budget", type=float, default=1800, help="seconds for the whole triage")
+    ap.add_argument("--jobs", type=int, default=1, help="findings studied at once (one core each: the "
+                    "nightly passes its fuzzing processes)")
     ap.add_argument("--build", default="", help="a description of the interpreter build, for the summary")
     ap.add_argument("--catalog", action="append", default=[], metavar="LABEL=RESULTS.jsonl[:COMPARE_EXIT]",
                     help="a catalog run of the night (pyrace run --json) and the exit of pyrace compare against the last one")
@@ -891,25 +899,62 @@ def triage_artifacts(ctx, flavour, target, art_dir):
     return studies
 
 
+def study_share(left, rest, jobs, other):
+    """Seconds of minimising for the next study: what is left of the budget, less the rest of each
+    study still to come (reproducer check, case: the mean so far, 5 s at first), shared equally
+    among the rounds of `jobs` studies at once that the `rest` studies take; at least 3 s (a served
+    TSan minimisation's first candidates)."""
+    rounds = -(-rest // jobs)
+    aside = (sum(other) / len(other) if other else 5.0) * rounds
+    return max(3.0, (left - aside) / rounds)
+
+
 def study_findings(ctx, studies):
-    """Each new finding's program studied (study_program), in the order found, each minimised for
-    at most --minimise-seconds and at most an equal share of what is left of triage's budget once
-    the rest of each study (reproducer check, case: their mean so far, 5 s at first) is set aside;
-    never less than 3 s (a served TSan minimisation's first candidates)."""
+    """Each new finding's program studied (study_program), in the order found, --jobs at once
+    (each worker with a folder and serving processes of its own), each minimised for at most
+    --minimise-seconds and at most its share of what is left of triage's budget (study_share)."""
+    jobs = max(1, min(ctx.args.jobs, len(studies)))
     other = []  # seconds of each study spent outside minimising
-    for k, (target, entry, name, fdir, known_sig, out) in enumerate(studies):
-        left = ctx.args.budget - (time.monotonic() - ctx.started)
-        if left <= 0:
-            log(f"budget spent: {len(studies) - k} findings signed but not studied")
-            for _, e, *_ in studies[k:]:
-                e.setdefault("plain_python", "not studied (no program, reproducer or case): triage's budget is spent")
-            return
-        rest = len(studies) - k
-        aside = (sum(other) / len(other) if other else 5.0) * rest
-        share = min(ctx.args.minimise_seconds, max(3.0, (left - aside) / rest))
-        start = time.monotonic()
-        spent = study_program(ctx, target, entry, name, fdir, known_sig, out, share)
-        other.append(max(0.0, time.monotonic() - start - (spent or 0.0)))
+    lock = threading.Lock()  # the queue, `other`, and case files (numbered from the folder's listing)
+    queue = list(enumerate(studies))
+
+    def worker(w):
+        work = os.path.join(ctx.work, f"w{w}") if jobs > 1 else ctx.work
+        os.makedirs(work, exist_ok=True)
+        clones = {}  # target -> this worker's copy (its own serving process)
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    k, (target, entry, name, fdir, known_sig, out) = queue.pop(0)
+                    left = ctx.args.budget - (time.monotonic() - ctx.started)
+                    if left <= 0:
+                        log(f"budget spent: {len(queue) + 1} findings signed but not studied")
+                        for _, (_, e, *_rest) in [(k, studies[k])] + queue:
+                            e.setdefault("plain_python",
+                                         "not studied (no program, reproducer or case): triage's budget is spent")
+                        del queue[:]
+                        return
+                    share = min(ctx.args.minimise_seconds, study_share(left, len(queue) + 1, jobs, other))
+                if jobs > 1:
+                    target = clones.setdefault(id(target), target.clone())
+                start = time.monotonic()
+                spent = study_program(ctx, target, entry, name, fdir, known_sig, out, share, work, lock)
+                with lock:
+                    other.append(max(0.0, time.monotonic() - start - (spent or 0.0)))
+        finally:
+            for t in clones.values():
+                t.close_server()
+
+    if jobs == 1:
+        worker(0)
+        return
+    threads = [threading.Thread(target=worker, args=(w,), name=f"pyrace-study-{w}") for w in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def kept_race_signature(name, path):
@@ -959,11 +1004,13 @@ def triage_artifact(ctx, flavour, target, name, path):
     return target, entry, name, fdir, known_sig, out
 
 
-def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
-    """A finding's program: minimised, rendered as a reproducer, checked, written as a case."""
+def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s, work=None, lock=None):
+    """A finding's program: minimised, rendered as a reproducer, checked, written as a case (under
+    `lock` when studies run at once: cases are numbered from the folder's listing)."""
     args, kind, sig, flavour = ctx.args, entry["kind"], entry["signature"], entry["flavour"]
+    work = work or ctx.work
     try:
-        spec, types = target.program_of(entry["artifact"], ctx.work)
+        spec, types = target.program_of(entry["artifact"], work)
     except (OSError, SyntaxError, ValueError) as e:
         log(f"  cannot read the program of {name}: {e}")
         return
@@ -971,7 +1018,7 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
     minimising = time.monotonic()
     if kind not in ("timeout", "hang"):  # a hang takes --timeout seconds per try: not minimised
         left = args.budget - (time.monotonic() - ctx.started)
-        spec = minimise(target, spec, sig, ctx.work, max(0.0, min(minimise_s, left)), log)
+        spec = minimise(target, spec, sig, work, max(0.0, min(minimise_s, left)), log)
     minimising = time.monotonic() - minimising
     write_spec(spec, os.path.join(fdir, "program.spec"))
     write_spec(types, os.path.join(fdir, "program.types"))  # objects are only ever cut from the end
@@ -987,8 +1034,9 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s):
         reproduced = signature(target.run(os.path.join(fdir, "program.spec")))[1] == sig
     fid = sig_id(sig)
     if reproduced:
-        entry["case"] = write_case(ctx.cases_dir, spec, sig, kind, build_version(out, args.build), fid, flavour,
-                                   ctx.night, entry.get("plain_python", "not checked"), log)
+        with lock or contextlib.nullcontext():
+            entry["case"] = write_case(ctx.cases_dir, spec, sig, kind, build_version(out, args.build), fid, flavour,
+                                       ctx.night, entry.get("plain_python", "not checked"), log)
     entry.update(program_size=[before, size_of(spec)], reproducer=repro, id=fid,
                  program=fuzz_driver.describe(spec))
     log(f"  program {before} -> {size_of(spec)}; reproducer {repro}: {entry.get('plain_python')}")

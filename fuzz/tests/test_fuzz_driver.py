@@ -587,20 +587,21 @@ class StudyBudget(unittest.TestCase):
     is left: a slow first minimisation cannot starve the others, and what the budget does not
     reach is said, not silently dropped."""
 
-    def run_studies(self, budget, n, spend):
+    def run_studies(self, budget, n, spend, jobs=1):
         import time as _time
         import types as _types
-        args = _types.SimpleNamespace(budget=budget, minimise_seconds=90, write_cases="", out=tempfile.mkdtemp())
+        args = _types.SimpleNamespace(budget=budget, minimise_seconds=90, write_cases="", out=tempfile.mkdtemp(),
+                                      jobs=jobs)
         ctx = triage.Night(args, _time.monotonic(), {}, {"findings": {}})
         got = []
         real = triage.study_program
 
-        def fake(ctx_, target, entry, name, fdir, known_sig, out, minimise_s):
+        def fake(ctx_, target, entry, name, fdir, known_sig, out, minimise_s, work=None, lock=None):
             got.append(minimise_s)
-            ctx_.started -= spend  # as if it took `spend` seconds
+            ctx_.started -= spend / jobs  # as if it took `spend` seconds, `jobs` at once
         triage.study_program = fake
         try:
-            studies = [(None, {"signature": f"s{k}"}, f"a{k}", "", None, "") for k in range(n)]
+            studies = [(FakeTarget(), {"signature": f"s{k}"}, f"a{k}", "", None, "") for k in range(n)]
             triage.study_findings(ctx, studies)
         finally:
             triage.study_program = real
@@ -617,6 +618,59 @@ class StudyBudget(unittest.TestCase):
         self.assertEqual(len(got), 2)  # the second study spends the rest
         self.assertTrue(3.0 <= got[1] <= 40 / 4, got)  # a share of the 40 s left, never under the floor
         self.assertTrue(all("budget is spent" in e.get("plain_python", "") for e in entries[2:]))
+
+
+    def test_two_jobs_study_at_once_with_their_own_targets_and_folders(self):
+        import threading
+        import time as _time
+        import types as _types
+        args = _types.SimpleNamespace(budget=100, minimise_seconds=90, write_cases="", out=tempfile.mkdtemp(), jobs=2)
+        ctx = triage.Night(args, _time.monotonic(), {}, {"findings": {}})
+        inside, most, seen = [0], [0], []
+        guard = threading.Lock()
+        real = triage.study_program
+
+        def fake(ctx_, target, entry, name, fdir, known_sig, out, minimise_s, work=None, lock=None):
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                seen.append((id(target), work, minimise_s))
+            _time.sleep(0.2)
+            with guard:
+                inside[0] -= 1
+        triage.study_program = fake
+        shared = FakeTarget()
+        try:
+            triage.study_findings(ctx, [(shared, {"signature": f"s{k}"}, f"a{k}", "", None, "") for k in range(4)])
+        finally:
+            triage.study_program = real
+        self.assertEqual(most[0], 2)  # two at once
+        self.assertEqual(len({w for _, w, _ in seen}), 2)  # a folder each
+        self.assertNotIn(id(shared), {t for t, _, _ in seen})  # a target (serving process) each
+        self.assertAlmostEqual(seen[0][2], (100 - 2 * 5) / 2, delta=1)  # 4 studies are 2 rounds
+        self.assertTrue(shared.closed == 0 and FakeTarget.clones_closed == 2)
+
+    def test_study_share(self):
+        self.assertEqual(triage.study_share(100, 4, 1, []), (100 - 20) / 4)
+        self.assertEqual(triage.study_share(100, 4, 2, []), (100 - 10) / 2)
+        self.assertEqual(triage.study_share(100, 3, 2, [1.0]), (100 - 2) / 2)
+        self.assertEqual(triage.study_share(1, 9, 2, []), 3.0)
+
+
+class FakeTarget:
+    """Stands in for triage.Target in the budget tests: counts clones and their closing."""
+    clones_closed = 0
+
+    def __init__(self, clone=False):
+        self.is_clone, self.closed = clone, 0
+
+    def clone(self):
+        return FakeTarget(clone=True)
+
+    def close_server(self):
+        self.closed += 1
+        if self.is_clone:
+            FakeTarget.clones_closed += 1
 
 
 class Cases(unittest.TestCase):
