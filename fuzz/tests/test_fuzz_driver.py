@@ -100,6 +100,16 @@ class Vocabulary(unittest.TestCase):
     def refs(self):
         return {ref for ref, _ in d.BASE_TYPES}
 
+    def test_the_wide_families_share_a_quarter_of_the_kind_byte(self):
+        wide = {k for k, (ref, _) in enumerate(d.BASE_TYPES) if d.wide_kind(ref)}
+        self.assertGreater(len(wide), 20)
+        self.assertEqual(sum(1 for k in d.KIND_OF_BYTE if k in wide), d.WIDE_SHARE)
+        self.assertEqual(set(d.KIND_OF_BYTE), set(range(d.KINDS)))  # every kind reachable
+        for ref in (("pyrace", "Interp"), ("_thread", "lock"), ("itertools", "count"), ("builtins", "OSError")):
+            self.assertTrue(d.wide_kind(ref), ref)
+        for ref in (("builtins", "list"), ("collections", "deque"), ("_io", "StringIO")):
+            self.assertFalse(d.wide_kind(ref), ref)
+
     def test_every_exclusion_names_a_type_the_scan_meets(self):
         # A key spelt otherwise than type_key spells it excludes nothing, silently.
         self.assertEqual(d.SKIP_TYPES - d.SKIPPED, set())
@@ -135,7 +145,7 @@ class Vocabulary(unittest.TestCase):
         kind = [ref for ref, _ in d.BASE_TYPES].index(("itertools", "count"))
         seen = 0
         for data in random_inputs(200, seed=13):
-            data = bytes([data[0] if data else 0, 1]) + bytes([kind, 0, 0]) + data[5:]  # object 0 a count
+            data = bytes([data[0] if data else 0, 1]) + bytes([d.BYTE_OF_KIND[kind], 0, 0]) + data[5:]  # a count
             spec = d.decode(data)
             for ops in spec["threads"]:
                 for oi, name, refs, _ in ops:
