@@ -544,7 +544,9 @@ def gates(tp):
 def ops_for(tp, _cache={}):
     ops = _cache.get(tp)
     if ops is None:
-        ops = method_names(tp) + sorted(PROTOCOL_OPS) + sorted(MAILBOX_OPS) + sorted(TYPE_OPS.get(tp, ()))
+        ops = method_names(tp) + sorted(PROTOCOL_OPS)
+        if VOCABULARY == "wide":
+            ops += sorted(MAILBOX_OPS) + sorted(TYPE_OPS.get(tp, ()))
         if tp in LEDGER_INSERT:
             ops.append("<ledger>")
         _cache[tp] = ops
@@ -813,45 +815,34 @@ def scan_types():
     return sorted(found.values()) + RUNTIME_TYPES
 
 
-BASE_TYPES = scan_types()
-DERIVER_NAMES = sorted(DERIVERS)
-KINDS = len(BASE_TYPES) + len(DERIVER_NAMES)
-
-# The families issue 13 widened the vocabulary with (locks and queues with timed waits, infinite
-# iterators, buffered and text I/O, exceptions, descriptors, typing, the type system, interpreter
-# state): a 30-minute night pair found fewer distinct findings per CPU-hour with every kind equally
-# likely (docs/measurements/vocabulary-widened.md), so they share a quarter of an object record's
-# kind byte and the kinds before them three quarters.
-WIDE_MODULES = {"_thread", "_queue", "typing", "types", "pyrace"}
+# Two vocabularies (PYRACE_FUZZ_VOCABULARY). "wide" is everything above. "core", the default, is
+# the vocabulary before issue 13 widened it: without the families it added and without their
+# constructor sources, so that a night's programs are the same as before. Nights of equal budget
+# found fewer distinct findings per CPU-hour with "wide" (docs/measurements/vocabulary-widened.md);
+# the sweep runs "wide" (every type, a fixed budget each), a night runs it when told.
+VOCABULARY = os.environ.get("PYRACE_FUZZ_VOCABULARY", "") or "core"
+if VOCABULARY not in ("core", "wide"):
+    raise ValueError(f"PYRACE_FUZZ_VOCABULARY={VOCABULARY!r}: expected core or wide")
+WIDE_MODULES = {"_thread", "_queue", "typing", "pyrace"}
 WIDE_TYPES = {"itertools.count", "itertools.cycle", "itertools.repeat", "_io.BufferedReader", "_io.BufferedWriter",
               "_io.BufferedRandom", "_io.BufferedRWPair", "_io.TextIOWrapper", "builtins.property",
-              "builtins.staticmethod", "builtins.classmethod", "_pickle.Pickler", "_pickle.Unpickler"}
-WIDE_SHARE = 64  # of the 256 values of the kind byte
+              "builtins.staticmethod", "builtins.classmethod", "_pickle.Pickler", "_pickle.Unpickler",
+              "types.CellType", "types.ModuleType", "types.SimpleNamespace"} | EXCEPTION_TYPES
+CORE_CTORS = 11  # the constructor sources before the widening (later ones were appended)
 
 
 def wide_kind(ref):
-    return ref[0] in WIDE_MODULES or f"{ref[0]}.{ref[1]}" in WIDE_TYPES or f"{ref[0]}.{ref[1]}" in EXCEPTION_TYPES
+    """Is this base type one of the families the wide vocabulary adds?"""
+    return ref[0] in WIDE_MODULES or f"{ref[0]}.{ref[1]}" in WIDE_TYPES
 
 
-def kind_table():
-    """byte -> kind: the wide families on every fourth byte, the others on the rest, each list
-    dealt out in order (every kind gets at least one byte)."""
-    wide = [k for k, (ref, _) in enumerate(BASE_TYPES) if wide_kind(ref)]
-    core = [k for k in range(KINDS) if k not in set(wide)]
-    step = 256 // WIDE_SHARE
-    table, w, c = [], 0, 0
-    for b in range(256):
-        if wide and b % step == step - 1:
-            table.append(wide[w % len(wide)])
-            w += 1
-        else:
-            table.append(core[c % len(core)])
-            c += 1
-    assert len(set(table)) == KINDS, "a kind without a byte"
-    return table
-
-
-KIND_OF_BYTE = kind_table()
+BASE_TYPES = scan_types()
+if VOCABULARY == "core":
+    BASE_TYPES = [(ref, kept) for ref, ctors in BASE_TYPES if not wide_kind(ref)
+                  for kept in [[c for c in ctors if c < CORE_CTORS]] if kept]
+DERIVER_NAMES = sorted(DERIVERS)
+KINDS = len(BASE_TYPES) + len(DERIVER_NAMES)
+KIND_OF_BYTE = [b % KINDS for b in range(256)]  # an object record's kind byte
 BYTE_OF_KIND = {}
 for _b, _k in enumerate(KIND_OF_BYTE):
     BYTE_OF_KIND.setdefault(_k, _b)
@@ -897,11 +888,10 @@ def _arity(f):
 
 def vocabulary_digest():
     """Changes whenever a byte would decode to something else: printed with every finding."""
-    h = hashlib.sha256(repr((FORMAT_VERSION, BASE_TYPES, DERIVER_NAMES, VALUE_SOURCES, CTOR_SOURCES,
-                             KIND_OF_BYTE)).encode())
+    h = hashlib.sha256(repr((FORMAT_VERSION, BASE_TYPES, DERIVER_NAMES, VALUE_SOURCES, CTOR_SOURCES)).encode())
     for ref, _ in BASE_TYPES:  # every method with its argument rule
         h.update(repr(op_table(type(build_object(("base", ref, _[0]), [])))).encode())
-    return h.hexdigest()[:12]
+    return f"{VOCABULARY}-{h.hexdigest()[:12]}"
 
 
 def decode(data, objects_out=None):

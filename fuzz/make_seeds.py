@@ -7,8 +7,11 @@ written by name here and encoded with this interpreter's vocabulary; run this sc
 the pinned python3.14t when the vocabulary changes (tests check the digest in pyrace.dict).
 
     python3.14t fuzz/make_seeds.py [--check]    --check: exit 1 if the files are stale
+Both vocabularies (fuzz_driver.VOCABULARY): core into fuzz/corpus and fuzz/pyrace.dict, wide
+(which alone can express the WIDE_ONLY seeds) into fuzz/corpus-wide and fuzz/pyrace-wide.dict.
 """
 import os
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -146,6 +149,15 @@ SEEDS = {
 }
 
 
+# Seeds of the families the wide vocabulary adds (the core one cannot express them).
+WIDE_ONLY = {"lock_acquire_release", "rlock_owner_race", "simplequeue_put_get", "count_shared",
+             "class_setattr_vs_call", "function_code_vs_call", "interp_import_vs_pickle",
+             "interp_monitoring_vs_calls", "handoff_drop_collect", "textio_write_vs_read", "thread_local_shared",
+             "exception_group_state"}
+# Where each vocabulary's seeds and dictionary go (scripts/nightly --vocabulary reads the same).
+OUTPUTS = {"core": ("corpus", "pyrace.dict"), "wide": ("corpus-wide", "pyrace-wide.dict")}
+
+
 def dictionary_lines():
     """libFuzzer dictionary: one object record per base type and per deriver (a mutation that
     inserts one swaps an object's kind for another), and every seed's operation records."""
@@ -161,32 +173,47 @@ def quote(b):
     return '"' + "".join(f"\\x{c:02x}" for c in b) + '"'
 
 
-def main():
-    check = "--check" in sys.argv[1:]
+def write_vocabulary(check):
+    """This process's vocabulary (PYRACE_FUZZ_VOCABULARY): its seeds and dictionary; the stale
+    files when checking."""
+    corpus, dict_name = OUTPUTS[d.VOCABULARY]
+    seeds = {n: spec for n, spec in SEEDS.items() if d.VOCABULARY == "wide" or n not in WIDE_ONLY}
     files = {}
-    for i, (name, spec) in enumerate(sorted(SEEDS.items())):
+    for i, (name, spec) in enumerate(sorted(seeds.items())):
         data = d.encode(spec)
         if d.decode(data) != spec:
             sys.exit(f"make_seeds: seed {name} does not decode to itself: {d.decode(data)}")
-        files[os.path.join(HERE, "corpus", f"seed-{i:02d}-{name}")] = data
+        files[os.path.join(HERE, corpus, f"seed-{i:02d}-{name}")] = data
     dict_lines = dictionary_lines()
-    for i, (name, spec) in enumerate(sorted(SEEDS.items())):
-        data = files[os.path.join(HERE, "corpus", f"seed-{i:02d}-{name}")]
+    for i, (name, spec) in enumerate(sorted(seeds.items())):
+        data = files[os.path.join(HERE, corpus, f"seed-{i:02d}-{name}")]
         nobjs = len(spec["objects"])
         ops = data[2 + 3 * nobjs:]
         for k in range(0, len(ops), 5):
             dict_lines.append(f"op_{name}_{k // 5}=" + quote(ops[k:k + 5]))
-    files[os.path.join(HERE, "pyrace.dict")] = ("\n".join(dict_lines) + "\n").encode()
+    files[os.path.join(HERE, dict_name)] = ("\n".join(dict_lines) + "\n").encode()
     stale = [p for p, data in files.items() if not os.path.exists(p) or open(p, "rb").read() != data]
     if check:
         for p in stale:
             print(f"make_seeds: stale: {p}")
-        sys.exit(1 if stale else 0)
-    os.makedirs(os.path.join(HERE, "corpus"), exist_ok=True)
+        return 1 if stale else 0
+    os.makedirs(os.path.join(HERE, corpus), exist_ok=True)
     for p, data in files.items():
         with open(p, "wb") as f:
             f.write(data)
-    print(f"make_seeds: wrote {len(SEEDS)} seeds and pyrace.dict (vocabulary {d.vocabulary_digest()})")
+    print(f"make_seeds: wrote {len(seeds)} seeds into fuzz/{corpus} and {dict_name} (vocabulary {d.vocabulary_digest()})")
+    return 0
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    if os.environ.get("PYRACE_FUZZ_VOCABULARY"):
+        sys.exit(write_vocabulary(check))
+    rc = 0
+    for vocabulary in OUTPUTS:  # each in a process of its own: the vocabulary is fixed at import
+        env = dict(os.environ, PYRACE_FUZZ_VOCABULARY=vocabulary)
+        rc |= subprocess.run([sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env=env).returncode
+    sys.exit(rc)
 
 
 if __name__ == "__main__":

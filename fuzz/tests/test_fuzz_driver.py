@@ -9,6 +9,7 @@ import unittest
 
 FUZZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, FUZZ)
+os.environ["PYRACE_FUZZ_VOCABULARY"] = "wide"  # every family; the core one: CoreVocabulary (a process of its own)
 import fuzz_driver as d  # noqa: E402
 import triage  # noqa: E402
 import watchdog  # noqa: E402
@@ -100,14 +101,13 @@ class Vocabulary(unittest.TestCase):
     def refs(self):
         return {ref for ref, _ in d.BASE_TYPES}
 
-    def test_the_wide_families_share_a_quarter_of_the_kind_byte(self):
+    def test_the_wide_families_are_told_apart(self):
         wide = {k for k, (ref, _) in enumerate(d.BASE_TYPES) if d.wide_kind(ref)}
-        self.assertGreater(len(wide), 20)
-        self.assertEqual(sum(1 for k in d.KIND_OF_BYTE if k in wide), d.WIDE_SHARE)
+        self.assertGreater(len(wide), 30)
         self.assertEqual(set(d.KIND_OF_BYTE), set(range(d.KINDS)))  # every kind reachable
         for ref in (("pyrace", "Interp"), ("_thread", "lock"), ("itertools", "count"), ("builtins", "OSError")):
             self.assertTrue(d.wide_kind(ref), ref)
-        for ref in (("builtins", "list"), ("collections", "deque"), ("_io", "StringIO")):
+        for ref in (("builtins", "list"), ("collections", "deque"), ("_io", "StringIO"), ("types", "GenericAlias")):
             self.assertFalse(d.wide_kind(ref), ref)
 
     def test_every_exclusion_names_a_type_the_scan_meets(self):
@@ -264,6 +264,30 @@ class Vocabulary(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
             self.assertIn("not reproduced in 5 runs", p.stdout)
             self.assertNotIn("Traceback", p.stderr)
+
+
+class CoreVocabulary(unittest.TestCase):
+    """The default vocabulary is the one before the widening: a night's programs are the same."""
+
+    def probe(self, vocabulary, code):
+        env = dict(os.environ, PYRACE_FUZZ_VOCABULARY=vocabulary)
+        return subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {FUZZ!r}); "
+                               "import fuzz_driver as d; " + code], env=env, capture_output=True, text=True, timeout=120)
+
+    def test_core_has_none_of_the_wide_families(self):
+        p = self.probe("core", "print(d.VOCABULARY, len(d.BASE_TYPES), any(d.wide_kind(r) for r, _ in d.BASE_TYPES), "
+                       "max(max(c) for _, c in d.BASE_TYPES), '<handoff>' in d.ops_for(list), "
+                       "d.vocabulary_digest().startswith('core-'))")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        name, n, any_wide, max_ctor, mailbox, digest = p.stdout.split()
+        self.assertEqual((name, any_wide, mailbox, digest), ("core", "False", "False", "True"))
+        self.assertLess(int(max_ctor), d.CORE_CTORS)
+        self.assertLess(int(n), len(d.BASE_TYPES))  # the wide one (this process) has more
+
+    def test_an_unknown_vocabulary_is_an_error(self):
+        p = self.probe("everything", "pass")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("PYRACE_FUZZ_VOCABULARY='everything': expected core or wide", p.stderr)
 
 
 class Oracles(unittest.TestCase):
