@@ -53,12 +53,17 @@ void grade_record(Record& r) {
   r.inconclusive = r.expectation_applies && r.verdict == Verdict::Inconclusive && r.expect == "safe";
   r.xfail = r.xpass = false;
   // KNOWN_BUG speaks of interpreter bugs that show under threads running together: explore runs
-  // one thread at a time, outside what such a bug needs, so its verdict is graded as it is.
+  // one thread at a time, outside what such a bug needs, so its verdict is graded as it is, unless
+  // the bug shows even so (a one-thread bug, e.g. Interp_08's): then it is the known bug, XFAIL.
   // It concerns only the versions "affects" lists, and a race report only a TSan build: elsewhere
   // EXPECT applies (SAFE as expected; a crash there is a regression, not the known bug).
   r.known_bug_applies = !r.known_bug_verdict.empty() && affects_version(r.known_bug_affects, r.python) &&
                         (r.known_bug_verdict != to_string(Verdict::Tsan) || r.tsan_build);
-  if (r.known_bug_applies && r.expectation_applies && r.config.mode != "explore") {
+  if (r.known_bug_applies && r.expectation_applies && r.config.mode == "explore" &&
+      to_string(r.verdict) == r.known_bug_verdict) {
+    r.xfail = r.as_expected = true;
+    r.inconclusive = false;
+  } else if (r.known_bug_applies && r.expectation_applies && r.config.mode != "explore") {
     // With a known bug, INCONCLUSIVE (on an EXPECT safe case) is neither: the bug did not show,
     // and too little ran to say it is gone. It stays inconclusive.
     r.xfail = to_string(r.verdict) == r.known_bug_verdict;

@@ -290,6 +290,22 @@ TEST_CASE("grade_record: SAFE needs the bound, else INCONCLUSIVE", "[grading][re
     CHECK(r.xpass);
     CHECK(is_mismatch(r));
   }
+  SECTION("KNOWN_BUG under explore: a bug that shows one thread at a time is the known bug (XFAIL)") {
+    Record r = safe_case(0);
+    r.status = "crash";
+    r.known_bug_verdict = "CRASH";
+    r.config.mode = "explore";
+    grade_record(r);
+    CHECK(r.verdict == Verdict::Crash);
+    CHECK(r.xfail);
+    CHECK(r.as_expected);
+    CHECK_FALSE(is_mismatch(r));
+    r.known_bug_verdict = "TSAN";  // another verdict than the bug's: a failure, as under stress
+    r.tsan_build = true;
+    grade_record(r);
+    CHECK_FALSE(r.xfail);
+    CHECK(is_mismatch(r));
+  }
   SECTION("a run that did not complete is never inconclusive") {
     Record r = safe_case(0);
     r.status = "crash";
