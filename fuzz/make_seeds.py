@@ -163,9 +163,9 @@ def dictionary_lines():
     inserts one swaps an object's kind for another), and every seed's operation records."""
     lines = [f"# pyrace fuzz dictionary, vocabulary {d.vocabulary_digest()} (fuzz/make_seeds.py writes it)"]
     for kind, (ref, ctors) in enumerate(d.BASE_TYPES):
-        lines.append(f'obj_{ref[0]}_{ref[1]}='.replace('.', '_') + quote(bytes([d.BYTE_OF_KIND[kind], 0, 0])))
+        lines.append(f'obj_{ref[0]}_{ref[1]}='.replace('.', '_') + quote(bytes([kind, 0, 0])))
     for i, name in enumerate(d.DERIVER_NAMES):
-        lines.append(f'derive_{name}=' + quote(bytes([d.BYTE_OF_KIND[len(d.BASE_TYPES) + i], 0, 0])))
+        lines.append(f'derive_{name}=' + quote(bytes([len(d.BASE_TYPES) + i, 0, 0])))
     return lines
 
 

@@ -104,7 +104,7 @@ class Vocabulary(unittest.TestCase):
     def test_the_wide_families_are_told_apart(self):
         wide = {k for k, (ref, _) in enumerate(d.BASE_TYPES) if d.wide_kind(ref)}
         self.assertGreater(len(wide), 30)
-        self.assertEqual(set(d.KIND_OF_BYTE), set(range(d.KINDS)))  # every kind reachable
+        self.assertLessEqual(d.KINDS, 256)  # every kind reachable: a kind byte is taken modulo KINDS
         for ref in (("pyrace", "Interp"), ("_thread", "lock"), ("itertools", "count"), ("builtins", "OSError")):
             self.assertTrue(d.wide_kind(ref), ref)
         for ref in (("builtins", "list"), ("collections", "deque"), ("_io", "StringIO"), ("types", "GenericAlias")):
@@ -145,7 +145,7 @@ class Vocabulary(unittest.TestCase):
         kind = [ref for ref, _ in d.BASE_TYPES].index(("itertools", "count"))
         seen = 0
         for data in random_inputs(200, seed=13):
-            data = bytes([data[0] if data else 0, 1]) + bytes([d.BYTE_OF_KIND[kind], 0, 0]) + data[5:]  # a count
+            data = bytes([data[0] if data else 0, 1]) + bytes([kind, 0, 0]) + data[5:]  # a count
             spec = d.decode(data)
             for ops in spec["threads"]:
                 for oi, name, refs, _ in ops:
