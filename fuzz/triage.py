@@ -916,7 +916,7 @@ def study_findings(ctx, studies):
     jobs = max(1, min(ctx.args.jobs, len(studies)))
     other = []  # seconds of each study spent outside minimising
     lock = threading.Lock()  # the queue, `other`, and case files (numbered from the folder's listing)
-    queue = list(enumerate(studies))
+    queue = list(studies)
 
     def worker(w):
         work = os.path.join(ctx.work, f"w{w}") if jobs > 1 else ctx.work
@@ -927,11 +927,12 @@ def study_findings(ctx, studies):
                 with lock:
                     if not queue:
                         return
-                    k, (target, entry, name, fdir, known_sig, out) = queue.pop(0)
+                    study = queue.pop(0)
+                    target, entry, name, fdir, known_sig, out = study
                     left = ctx.args.budget - (time.monotonic() - ctx.started)
                     if left <= 0:
                         log(f"budget spent: {len(queue) + 1} findings signed but not studied")
-                        for _, (_, e, *_rest) in [(k, studies[k])] + queue:
+                        for _, e, *_rest in [study] + queue:
                             e.setdefault("plain_python",
                                          "not studied (no program, reproducer or case): triage's budget is spent")
                         del queue[:]
