@@ -662,6 +662,9 @@ class StudyBudget(unittest.TestCase):
         ctx = triage.Night(args, _time.monotonic(), {}, {"findings": {}})
         inside, most, seen = [0], [0], []
         guard = threading.Lock()
+        # The first two studies wait for each other (not a sleep: however busy the machine, two
+        # workers meet here, and one worker alone breaks the barrier after 60 s and fails).
+        meet = threading.Barrier(2, timeout=60)
         real = triage.study_program
 
         def fake(ctx_, target, entry, name, fdir, known_sig, out, minimise_s, work=None, lock=None):
@@ -669,7 +672,9 @@ class StudyBudget(unittest.TestCase):
                 inside[0] += 1
                 most[0] = max(most[0], inside[0])
                 seen.append((id(target), work, minimise_s))
-            _time.sleep(0.2)
+                first_two = len(seen) <= 2
+            if first_two:
+                meet.wait()
             with guard:
                 inside[0] -= 1
         triage.study_program = fake
