@@ -25,6 +25,7 @@ int cmd_replay(const std::string& case_ref, const RunOptions& o, const Supervise
   cfg.schedule = o.schedule;
   cfg.explore_points = o.explore_points;
   cfg.explore_scope = o.explore_scope;
+  cfg.explore_engine = o.explore_engine;
   cfg.explore_stall_s = o.explore_stall;
   cfg.time_budget_s = 86400;  // a replay runs its --repeat schedules; --timeout bounds it
   Record r = run_one(c.path, c.name, cfg, sup);

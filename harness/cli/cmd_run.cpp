@@ -31,6 +31,7 @@ Config config_for(const RunOptions& o, const Unit& u) {
   cfg.explore_points = o.explore_points;
   cfg.explore_cache = o.explore_cache;
   cfg.explore_scope = o.explore_scope;
+  cfg.explore_engine = o.explore_engine;
   cfg.explore_stall_s = o.explore_stall;
   return cfg;
 }

@@ -138,6 +138,10 @@ struct In {
     "explore, exhaustive: on (no schedule is queued from a state an earlier schedule reached with as many "            \
     "preemptions left: the same proof, fewer schedules) or off (every schedule, to measure it)",                       \
     CLI::IsMember({"on", "off"}), In::Run | In::Explore)                                                               \
+  X(std::string, explore_engine, "fibers", "--explore-engine",                                                         \
+    "explore: fibers (every actor on one OS thread, handing the turn is a stack switch; falls back to threads in "     \
+    "a sanitizer build) or threads (an OS thread per actor, a futex hand-over: thread identity as in real use)",       \
+    CLI::IsMember({"fibers", "threads"}), In::Run | In::Explore | In::Replay)                                          \
   X(double, explore_stall, 5.0, "--explore-stall",                                                                     \
     "explore: a thread that holds the turn this many seconds without a step is blocked outside the model (I/O, "       \
     "an unmodelled lock, a C call that waits): an ERROR naming its line (0: no watch; --timeout still applies)",       \

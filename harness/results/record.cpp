@@ -142,6 +142,7 @@ json to_json(const Config& c) {
               {"explore_points", c.explore_points},
               {"explore_cache", c.explore_cache},
               {"explore_scope", c.explore_scope},
+              {"explore_engine", c.explore_engine},
               {"explore_stall_s", c.explore_stall_s}};
 }
 
@@ -163,6 +164,7 @@ Config config_from_json(const json& j) {
   c.explore_points = j.value("explore_points", c.explore_points);
   c.explore_cache = j.value("explore_cache", c.explore_cache);
   c.explore_scope = j.value("explore_scope", c.explore_scope);
+  c.explore_engine = j.value("explore_engine", c.explore_engine);
   c.explore_stall_s = j.value("explore_stall_s", c.explore_stall_s);
   return c;
 }

@@ -35,6 +35,7 @@ struct Config {
   std::string explore_cache = "on";         // explore, exhaustive: the state cache (off: to measure it)
   std::string explore_points = "visible";  // explore: "all" makes every instruction a scheduling point
   std::string explore_scope = "case";      // explore: "all" puts scheduling points in library code too
+  std::string explore_engine = "fibers";   // explore: fibers (one OS thread, stack switches) or threads
   double explore_stall_s = 5;              // explore: a turn held this long without a step is a stall
 };
 

@@ -162,6 +162,7 @@ Record run_one(const std::string& path, const std::string& name, const Config& c
                        {"repeat", cfg.strategy == "replay" ? std::max(1L, cfg.trials) : 1L},
                        {"all_points", cfg.explore_points == "all"},
                        {"cache", cfg.explore_cache != "off"},
+                       {"engine", cfg.explore_engine},
                        {"scope_all", cfg.explore_scope == "all"},
                        {"stall_s", cfg.explore_stall_s}};
   return record_from_worker(run_worker(spec, opts), path, name, cfg, opts);

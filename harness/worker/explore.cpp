@@ -11,6 +11,7 @@
 #include "py/interp.hpp"
 #include "worker/actor_pool.hpp"
 #include "worker/clock.hpp"
+#include "worker/fiber_pool.hpp"
 #include "worker/scheduler.hpp"
 #include "worker/stall_watch.hpp"
 #include "worker/tally.hpp"
@@ -70,13 +71,20 @@ class Explorer {
         PyLong_AsLong(py::check(PyObject_CallMethod(c.loader.get(), "first_line", "O", arbiter_.get())).get()));
     sched_.emplace(n_);
     attach_scheduler(&*sched_);
-    pool_.emplace(interp, n_, false, /*handoff=*/true);
-    sched_->set_spin(pool_->fits_cores());  // a short spin before sleeping, when every actor has a core
+    if (p.engine == "fibers" && FiberPool::available()) {
+      fibers_.emplace(interp, n_);
+      sched_->set_fibers(&*fibers_);
+      fibers_->set_picker([this](int self) { return sched_->next_holder(self); });
+    } else {
+      pool_.emplace(interp, n_, false, /*handoff=*/true);
+      sched_->set_spin(pool_->fits_cores());  // a short spin before sleeping, when every actor has a core
+    }
     instrument();
   }
   ~Explorer() { attach_scheduler(nullptr); }
 
   int threads() const { return n_; }
+  const char* engine() const { return fibers_ ? "fibers" : "threads"; }
   PyObject* case_object() const { return c_.obj.get(); }
   const Actor& actor_for(int t) const { return single_actor_ ? actors_[0] : actors_[t]; }
   const Scheduler& scheduler() const { return *sched_; }
@@ -155,7 +163,7 @@ class Explorer {
                       std::atomic<int>& kind) {
     Scheduler& sched = *sched_;
     sched.begin(std::move(choose), tracer, p_.max_steps, p_.spin_limit);
-    pool_->run([&](int t) {
+    const std::function<void(int)> job = [&](int t) {
       bool raised = false;
       if (sched.enter(t)) {
         const Actor& a = actor_for(t);
@@ -173,7 +181,9 @@ class Explorer {
         }
       }
       sched.leave(t, raised);
-    });
+    };
+    if (fibers_) fibers_->run(job);
+    else pool_->run(job);
   }
 
   // The schedule's outcome: "raised <type>" when an actor raised, else the arbiter's; counted
@@ -233,6 +243,7 @@ class Explorer {
   std::vector<py::Ref> indices_;
   std::optional<Scheduler> sched_;
   std::optional<ActorPool> pool_;
+  std::optional<FiberPool> fibers_;  // instead of pool_ (ExploreParams::engine)
 };
 
 std::string schedule_string(const std::vector<int>& choices) {
@@ -598,6 +609,7 @@ json run_explore(PyInterpreterState* interp, const LoadedCase& c, const ExploreP
   try {
     Explorer ex(interp, c, p);
     out["threads"] = ex.threads();
+    out["engine"] = ex.engine();
     const auto search_t0 = Clock::now();  // search_s: the schedules alone (no set-up, no witness timeline)
     {
       const std::unique_ptr<StallWatch> watch = watch_stalls(ex, c, p, out, on_stall);

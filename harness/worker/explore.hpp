@@ -30,6 +30,9 @@ struct ExploreParams {
   long spin_limit = 1000;               // steps a thread may take in a row while others could run
   bool all_points = false;              // every instruction a scheduling point (no reduction)
   bool scope_all = false;               // points in library code too, not only the case file's
+  // fibers: every actor on this OS thread, a stack switch per hand-over (fiber_pool.hpp); threads:
+  // an OS thread per actor. Fibers where the build has them (not under a sanitizer), else threads.
+  std::string engine = "fibers";
   bool cache = true;                    // exhaustive: queue nothing from states reached before (the state cache)
   bool trace = true;                    // render the witness timeline
   // The sanity check: the stress run's sizes (its ITERATIONS, no EXPLORE overrides), since it

@@ -88,12 +88,28 @@ void Scheduler::hand(int u) {
   holder_.store(u, std::memory_order_relaxed);
   progress_.fetch_add(1, std::memory_order_release);
   slots_[u].go.store(1, std::memory_order_release);
-  slots_[u].go.notify_one();
+  if (!fibers_) slots_[u].go.notify_one();  // a fiber is switched to by whoever gives the turn up
+}
+
+int Scheduler::next_holder(int self) const {
+  for (int u = 0; u < n_; ++u)
+    if (u != self && slots_[u].go.load(std::memory_order_relaxed) != 0 && fibers_->active(u)) return u;
+  return -1;
 }
 
 bool Scheduler::wait_turn(int t) {
   Slot& s = slots_[t];
-  {
+  if (fibers_) {
+    while (s.go.load(std::memory_order_relaxed) == 0) {
+      const int u = next_holder(t);
+      if (u < 0) {  // nobody to switch to: a harness error, never a hang
+        abort(AbortKind::Mismatch, "no thread holds the turn");
+        continue;  // the abort handed it to every thread still running, this one too
+      }
+      fibers_->switch_to(t, u);
+    }
+    t_index = t;  // one OS thread for every fiber: who runs now is set at every switch
+  } else {
     py::Detached d;  // waiting detached: a stop-the-world pause (GC, instrumentation) needs no word from us
     if (spin_ && s.go.load(std::memory_order_acquire) == 0) {
       // A step is a few instructions: the turn usually comes back within microseconds. Spin up

@@ -18,6 +18,7 @@
 
 #include "py/ref.hpp"
 #include "worker/access_model.hpp"
+#include "worker/fiber_pool.hpp"
 #include "worker/trace_hash.hpp"
 
 namespace pyrace {
@@ -50,6 +51,11 @@ class Scheduler {
   // Every actor has a core of its own (ActorPool::can_spin): a thread waiting for its turn spins a
   // little before it sleeps, so a hand-off between threads on two cores costs no futex wake-up.
   void set_spin(bool spin) { spin_ = spin; }
+  // The actors are fibers on one OS thread (fiber_pool.hpp): handing the turn is a switch to the
+  // fiber that has it, not a futex wake-up. Set before the first schedule; null: threads.
+  void set_fibers(FiberPool* fibers) { fibers_ = fibers; }
+  // Fibers: an actor other than `self` that has the turn (after an abort, several do), or -1.
+  int next_holder(int self) const;
   // Track what each step reads and writes, for Decision::after (costs a look at the frames per decision).
   void set_track(bool track) { track_ = track; }
   bool tracking() const { return track_; }
@@ -127,6 +133,7 @@ class Scheduler {
   PyObject* tracer_ = nullptr;
   long max_steps_ = 0, spin_limit_ = 0;
   bool spin_ = false;
+  FiberPool* fibers_ = nullptr;
   bool track_ = false;
   TraceHash trace_;
   std::array<std::uint64_t, kMaxThreads> after_{};  // Decision::after points here

@@ -127,6 +127,7 @@ ExploreParams explore_params(const json& j) {
   p.spin_limit = j.value("spin_limit", p.spin_limit);
   p.all_points = j.value("all_points", p.all_points);
   p.cache = j.value("cache", p.cache);
+  p.engine = j.value("engine", p.engine);
   p.scope_all = j.value("scope_all", p.scope_all);
   p.trace = j.value("trace", p.trace);
   p.stress_sizes = j.value("stress_sizes", p.stress_sizes);
