@@ -5,7 +5,8 @@
   (bench/run --explore does the same after bootstrapping)
 
 Figures:
-  search     schedules per second of `pyrace explore` (exhaustive, K=2) against a pure-Python
+  search     schedules per second of `pyrace explore` (exhaustive, K=2; both --explore-engine
+             fibers and threads) against a pure-Python
              scheduler running the SAME search: iterative context bounding with the same bound
              over the same scheduling points, built on harness/repro/forced_driver.py (threads
              handing the turn with threading's Event/Condition, sys.monitoring for the points).
@@ -47,6 +48,7 @@ SEARCH_CASES = [  # (case, what it exercises)
     ("cases/thread_local/ThreadLocal_02_Scratch_ThreadLocal.py", "threading.local, the largest search"),
 ]
 REPLAY_CASE = "cases/counters/Counter_03_OneShot_NoLock.py"
+ENGINES = ("fibers", "threads")  # --explore-engine: both, side by side
 
 
 def run_json(cmd, json_path=None, ok=(0, 1)):
@@ -67,11 +69,14 @@ def pyrace_explore(pyrace, case, *extra):
     return e
 
 
-def pyrace_replay(pyrace, case, schedule, repeat):
+def pyrace_replay(pyrace, case, schedule, repeat, engine):
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as f:
         recs = run_json([pyrace, "replay", "--color", "never", "--json", f.name, "--schedule", schedule,
-                         "--repeat", str(repeat), case], f.name)
-    return recs[0].get("explore") or {}
+                         "--repeat", str(repeat), "--explore-engine", engine, case], f.name)
+    e = recs[0].get("explore") or {}
+    if e.get("engine") != engine:
+        sys.exit(f"explore_bench: asked for --explore-engine {engine}, the replay used {e.get('engine')}")
+    return e
 
 
 def baseline_search(python, case, bound):
@@ -196,7 +201,7 @@ def main():
     ap.add_argument("--out", default="")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--bound", type=int, default=2)
-    ap.add_argument("--replay-repeat", type=int, default=2000)
+    ap.add_argument("--replay-repeat", type=int, default=10000)
     ap.add_argument("--reduction-budget", type=float, default=120.0,
                     help="seconds per case for the --explore-points all search")
     ap.add_argument("--only", default="", choices=["", "cache", "speed"],
@@ -229,36 +234,45 @@ def main():
              "(pyrace: explore.search_s of --json; Python: the search loop), without process start, case "
              "loading, instrumenting or the witness timeline.")
         emit()
-        emit("| case | schedules (pyrace / Python) | pyrace schedules/s | Python schedules/s | ratio | note |")
-        emit("|---|---|---:|---:|---:|---|")
+        emit("| case | schedules (pyrace / Python) | pyrace, fibers | pyrace, threads | Python | ratio, fibers "
+             "| ratio, threads | note |")
+        emit("|---|---|---:|---:|---:|---:|---:|---|")
         mismatch = False
-        total_cpp = [0, 0.0]
-        total_py = [0, 0.0]
+        totals = {e: [0, 0.0] for e in ENGINES + ("python",)}
         for case, note in SEARCH_CASES:
-            cpp_s, py_s, cpp_n, py_n = [], [], set(), set()
+            secs = {e: [] for e in totals}
+            counts = {e: set() for e in totals}
             for _ in range(args.repeats):
-                e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600",
-                                   "--explore-cache", "off")  # the baseline has no state cache: the same search
-                cpp_n.add(e["schedules"])
-                cpp_s.append(e.get("search_s", e["elapsed_s"]))
+                for eng in ENGINES:
+                    e = pyrace_explore(args.pyrace, case, "--preemptions", str(args.bound), "--time-budget", "3600",
+                                       "--explore-cache", "off",  # the baseline has no state cache: the same search
+                                       "--explore-engine", eng)
+                    if e.get("engine") != eng:
+                        sys.exit(f"explore_bench: asked for --explore-engine {eng}, the run used {e.get('engine')}")
+                    counts[eng].add(e["schedules"])
+                    secs[eng].append(e.get("search_s", e["elapsed_s"]))
                 b = baseline_search(args.python, case, args.bound)
-                py_n.add(b["schedules"])
-                py_s.append(b["elapsed_s"])
-            n_cpp, n_py = sorted(cpp_n), sorted(py_n)
-            same = len(cpp_n) == 1 and cpp_n == py_n
+                counts["python"].add(b["schedules"])
+                secs["python"].append(b["elapsed_s"])
+            all_counts = set().union(*counts.values())
+            same = len(all_counts) == 1 and all(len(c) == 1 for c in counts.values())
             mismatch |= not same
-            c, p = statistics.median(cpp_s), statistics.median(py_s)
-            rc, rp = rate(n_cpp[0], c), rate(n_py[0], p)
-            total_cpp[0] += n_cpp[0]
-            total_cpp[1] += c
-            total_py[0] += n_py[0]
-            total_py[1] += p
+            n = {e: sorted(counts[e])[0] for e in totals}
+            r = {}
+            for e in totals:
+                med = statistics.median(secs[e])
+                totals[e][0] += n[e]
+                totals[e][1] += med
+                r[e] = rate(n[e], med)
             name = os.path.splitext(os.path.basename(case))[0]
-            emit(f"| {name} | {'/'.join(map(str, n_cpp))} / {'/'.join(map(str, n_py))}{'' if same else ' **DIFFER**'} "
-                 f"| {fmt_rate(rc)} | {fmt_rate(rp)} | {rc / rp:.1f}x | {note} |")
-        rc, rp = rate(*total_cpp), rate(*total_py)
-        emit(f"| **all of the above** | {total_cpp[0]} / {total_py[0]} | {fmt_rate(rc)} | {fmt_rate(rp)} | "
-             f"{rc / rp:.1f}x | total schedules / total seconds |")
+            emit(f"| {name} | {'/'.join(map(str, sorted(counts['fibers'] | counts['threads'])))} / "
+                 f"{'/'.join(map(str, sorted(counts['python'])))}{'' if same else ' **DIFFER**'} "
+                 f"| {fmt_rate(r['fibers'])} | {fmt_rate(r['threads'])} | {fmt_rate(r['python'])} "
+                 f"| {r['fibers'] / r['python']:.1f}x | {r['threads'] / r['python']:.1f}x | {note} |")
+        r = {e: rate(*totals[e]) for e in totals}
+        emit(f"| **all of the above** | {totals['fibers'][0]} / {totals['python'][0]} | {fmt_rate(r['fibers'])} "
+             f"| {fmt_rate(r['threads'])} | {fmt_rate(r['python'])} | {r['fibers'] / r['python']:.1f}x "
+             f"| {r['threads'] / r['python']:.1f}x | total schedules / total seconds |")
         emit()
 
         # --- replay -------------------------------------------------------------------------------
@@ -266,24 +280,25 @@ def main():
         schedule = w.get("schedule", "")
         emit(f"## Replay: Counter_03's witness ({schedule}, {w.get('steps_count')} steps) run {args.replay_repeat} times")
         emit()
-        cpp_r, py_r = [], []
-        py_repeat = max(50, args.replay_repeat // 10)
+        rates = {e: [] for e in ENGINES + ("python",)}
+        py_repeat = args.replay_repeat  # the same count on every side: both warm up, neither is measured cold
         for _ in range(args.repeats):
-            e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat)
-            cpp_r.append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
+            for eng in ENGINES:
+                e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat, eng)
+                rates[eng].append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
             b = baseline_replay(args.python, REPLAY_CASE, schedule, py_repeat)
-            py_r.append(rate(b["repeat"], b["elapsed_s"]))
-        rc, rp = statistics.median(cpp_r), statistics.median(py_r)
-        emit("| | schedules/s |")
-        emit("|---|---:|")
-        emit(f"| pyrace replay (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rc)} |")
-        emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} |")
-        emit(f"| ratio | {rc / rp:.1f}x |")
+            rates["python"].append(rate(b["repeat"], b["elapsed_s"]))
+        rf, rt, rp = (statistics.median(rates[e]) for e in ("fibers", "threads", "python"))
+        emit("| | schedules/s | against the Python scheduler |")
+        emit("|---|---:|---:|")
+        emit(f"| pyrace replay, fibers (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rf)} | {rf / rp:.1f}x |")
+        emit(f"| pyrace replay, threads (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rt)} "
+             f"| {rt / rp:.1f}x |")
+        emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} | 1x |")
         fr = floor_rate(args.python, REPLAY_CASE)
-        emit(f"| floor: the case's own code in one thread, no scheduler (best of 5 x 20,000) | {fmt_rate(fr)} |")
-        emit(f"| the most any scheduler of this case could reach over the Python scheduler (floor / Python) "
-             f"| {fr / rp:.1f}x |")
-        emit(f"| pyrace replay's share of the floor (pyrace / floor) | {rc / fr:.0%} |")
+        emit(f"| floor: the case's own code in one thread, no scheduler (best of 5 x 20,000) | {fmt_rate(fr)} "
+             f"| {fr / rp:.1f}x (the most any scheduler could reach) |")
+        emit(f"| pyrace replay's share of the floor (fibers / floor, threads / floor) | {rf / fr:.0%}, {rt / fr:.0%} | |")
         emit()
 
     if args.only == "":

@@ -398,6 +398,27 @@ def _note_unsupported(what):
         unsupported.append(f"{what} at {_case_line()}")
 
 
+_ACTOR_IDENT_BASE = 0x7079726163650000  # "pyrace": far from any real thread ident (an address)
+
+
+class _ActorThread:
+    """What threading.current_thread() gives an actor in explore mode: its name and ident."""
+    daemon = True
+
+    def __init__(self, me):
+        self.name = f"pyrace-act-{me}"
+        self.ident = self.native_id = _ACTOR_IDENT_BASE + me
+
+    def is_alive(self):
+        return True
+
+    def getName(self):
+        return self.name
+
+    def __repr__(self):
+        return f"<_ActorThread({self.name}, started {self.ident})>"
+
+
 def install(sched, loader):
     """The case sees `threading` and `queue` with the stand-ins in place of the blocking
     primitives: views of those modules, put in sys.modules only while the case (and what it
@@ -405,6 +426,7 @@ def install(sched, loader):
     global _sched
     import importlib.util
     import os
+    import _thread
     import threading
     import types
     _sched = sched
@@ -420,6 +442,34 @@ def install(sched, loader):
             return super().start()
 
     view.Thread = Thread
+    # Thread identity per actor, whichever engine runs them (as fibers they share one OS thread,
+    # and the real get_ident() would name every actor alike): a fixed ident per actor number, the
+    # same in every schedule, so that an outcome that depends on it replays too.
+    real_get_ident, real_native_id, real_current = threading.get_ident, threading.get_native_id, threading.current_thread
+    actor_threads = {}
+
+    def get_ident():
+        me = _sched.me()
+        return real_get_ident() if me < 0 else _ACTOR_IDENT_BASE + me
+
+    def get_native_id():
+        me = _sched.me()
+        return real_native_id() if me < 0 else _ACTOR_IDENT_BASE + me
+
+    def current_thread():
+        me = _sched.me()
+        if me < 0:
+            return real_current()
+        if me not in actor_threads:
+            actor_threads[me] = _ActorThread(me)
+        return actor_threads[me]
+
+    for name, fn in (("get_ident", get_ident), ("get_native_id", get_native_id), ("current_thread", current_thread),
+                     ("currentThread", current_thread)):
+        setattr(view, name, fn)
+    thread_view = types.ModuleType("_thread", _thread.__doc__)
+    thread_view.__dict__.update({k: v for k, v in _thread.__dict__.items() if not k.startswith("__")})
+    thread_view.get_ident, thread_view.get_native_id = get_ident, get_native_id
     # queue.Queue builds on threading's Lock and Condition: a fresh queue module, built on the view.
     spec = importlib.util.find_spec("queue")
     queue_view = importlib.util.module_from_spec(spec)
@@ -445,7 +495,7 @@ def install(sched, loader):
     time_view = types.ModuleType("time", time.__doc__)
     time_view.__dict__.update({k: v for k, v in time.__dict__.items() if not k.startswith("__")})
     time_view.sleep = sleep
-    loader.import_views = {"threading": view, "queue": queue_view, "time": time_view}
+    loader.import_views = {"threading": view, "queue": queue_view, "time": time_view, "_thread": thread_view}
     _model_files.add(threading.__file__)
     _model_files.add(queue_view.__file__)
     # A fork inside a schedule copies a process whose other actors the child does not have: the

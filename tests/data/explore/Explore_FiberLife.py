@@ -3,8 +3,10 @@ a C stack and a thread state each, harness/worker/fiber_pool.hpp). Each actor le
 garbage and collects it (a stop-the-world pause while the other actors are switched out
 mid-schedule), recurses in C until CPython's stack check raises RecursionError (the check must
 read the fiber's own stack: reading the OS thread's would crash or raise at once), and keeps a
-value in a threading.local, which must stay its own. A lock keeps the shared count right: SAFE
-with either engine, and the same schedules."""
+value in a threading.local, which must stay its own; its thread identity (threading.get_ident(),
+_thread.get_ident(), current_thread().name) must be its own too, and the same in every schedule.
+A lock keeps the shared count right: SAFE with either engine, and the same schedules."""
+import _thread
 import gc
 import threading
 
@@ -19,6 +21,7 @@ class S:
         self.local = threading.local()
         self.n = 0
         self.bad = []
+        self.idents = {}
 
 
 def nested(depth):
@@ -38,6 +41,7 @@ def setup():
 
 def actor(s, i):
     s.local.me = i
+    s.idents[threading.get_ident()] = (i, _thread.get_ident() == threading.get_ident(), threading.current_thread().name)
     cycle = []
     cycle.append(cycle)
     del cycle
@@ -55,7 +59,9 @@ def actor(s, i):
 
 
 def arbiter(s):
-    return (s.n, tuple(s.bad))
+    idents = sorted(s.idents.values())
+    return (s.n, tuple(s.bad), len(idents) == 2 and all(same for _, same, _ in idents) and
+            len({name for _, _, name in idents}) == 2)
 
 
-OUTCOMES = {(2, ()): "ACCEPTABLE"}
+OUTCOMES = {(2, (), True): "ACCEPTABLE"}
