@@ -259,19 +259,28 @@ def signature(log):
     return None, None
 
 
+def base_flavour(flavour):
+    """The interpreter variant of a fuzzing slot: tsan-wide is the TSan target fed the wide vocabulary."""
+    return flavour[:-len("-wide")] if flavour.endswith("-wide") else flavour
+
+
 class Target:
-    """One fuzz target binary (plain or TSan) and how to ask it things."""
+    """One fuzz target binary (plain or TSan) and how to ask it things. A flavour ending in -wide
+    decodes its inputs with the wide vocabulary (scripts/nightly --vocabulary both names its wide
+    slots so); any other with PYRACE_FUZZ_VOCABULARY's (default core)."""
 
     def __init__(self, path, flavour, runs, timeout, deadline=None):
         self.path, self.flavour, self.runs, self.timeout = path, flavour, runs, timeout
+        self.base = base_flavour(flavour)
+        self.vocabulary = "wide" if flavour.endswith("-wide") else os.environ.get("PYRACE_FUZZ_VOCABULARY") or "core"
         self.deadline = deadline  # time.monotonic() by which every run must have ended (triage's budget)
         self._server = None  # the serving process, started by server()
 
-    @staticmethod
-    def env(extra=None):
+    def env(self, extra=None):
         """The environment of every re-run, served or not."""
         env = dict(os.environ, **(extra or {}))
         env.pop("PYRACE_FUZZ_DENY", None)  # triage re-checks every finding by its whole program
+        env["PYRACE_FUZZ_VOCABULARY"] = self.vocabulary  # the bytes mean the program of the slot that found them
         return env
 
     def run(self, input_path, runs=None, env_extra=None):
@@ -435,7 +444,7 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
     longer is not taken, which can leave the program less small, never wrong."""
     deadline = time.monotonic() + budget_s
     cand_path = os.path.join(work, "candidate.spec")
-    server = target.server(work) if serve and target.flavour == "tsan" else None
+    server = target.server(work) if serve and target.base == "tsan" else None
     runs = target.runs
     checked = 0
 
@@ -1055,9 +1064,10 @@ def stamp_and_check_repro(ctx, entry, repro):
     with open(repro, "w") as f:
         f.write(text)
     os.chmod(repro, 0o755)
-    py = args.tsan_python if flavour == "tsan" else args.python
+    tsan = base_flavour(flavour) == "tsan"
+    py = args.tsan_python if tsan else args.python
     left = args.budget - (time.monotonic() - ctx.started) - 35  # the check never takes triage past its budget
-    return check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), flavour == "tsan",
+    return check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), tsan,
                        kind == "hang") if left > 0 else "not checked: triage's budget is spent"
 
 

@@ -119,9 +119,11 @@ def record(path, night_id, seconds, summary):
 
 def parse_variants(text):
     vs = [v for v in text.split(",") if v]
-    bad = [v for v in vs if v not in VARIANTS]
+    # A slot fed the wide vocabulary is the variant's name with -wide (scripts/nightly --vocabulary).
+    bad = [v for v in vs if (v[:-len("-wide")] if v.endswith("-wide") else v) not in VARIANTS]
     if bad or not vs or len(set(vs)) != len(vs):
-        raise ValueError(f"variants must be distinct names among {','.join(VARIANTS)}, not '{text}'")
+        raise ValueError(f"variants must be distinct names among {','.join(VARIANTS)} (each may end in -wide), "
+                         f"not '{text}'")
     return vs
 
 

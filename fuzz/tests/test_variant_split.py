@@ -97,7 +97,13 @@ class Record(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(p.stdout.split(), ["plain", "6000", "asan", "2000"])
             self.assertIn("split: plain 75%", p.stderr)
-            for bad in ("plain,msan", "plain,plain", ""):
+            # Slots of the wide vocabulary split like variants (scripts/nightly --vocabulary both).
+            p = subprocess.run([sys.executable, os.path.join(FUZZ, "variant_split.py"), "split", "--yield", path,
+                                "--variants", "plain,plain-wide", "--seconds", "8000"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout.split()[::2], ["plain", "plain-wide"])
+            self.assertIn("split: plain-wide ", p.stderr)
+            for bad in ("plain,msan", "plain,plain", "", "plain,msan-wide", "plain-narrow", "plain-wide-wide"):
                 p = subprocess.run([sys.executable, os.path.join(FUZZ, "variant_split.py"), "split", "--yield", path,
                                     "--variants", bad, "--seconds", "10"], capture_output=True, text=True)
                 self.assertEqual(p.returncode, 2, (bad, p.stderr))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nightly job end to end with a small budget (no TSan: its own tests cover that target):
 # it must finish within the budget, keep a corpus, run and compare the catalog, and write the
-# three summaries with an exit status of 0 or 1. A second night must find the catalog unchanged.
+# three summaries with an exit status of 0 or 1. A second night, with both vocabularies, must
+# fuzz a wide slot beside the core one and find the catalog unchanged.
 # Nights of 3 minutes with a catalog of two cases (one racy, one safe): what a night of hours does,
 # in a test's time (the full catalog's run is the release tests' job).
 #   test_nightly.sh REPO
@@ -16,9 +17,10 @@ PYRACE_SKIP_APT=1 PYRACE_BUILD_TARGETS="pyrace pyrace-fuzz" PYRACE_PY_VARIANT=fu
   || { tail -20 "$tmp/build-fuzz.log"; fail "bootstrap of the fuzz variant"; }
 PYRACE_SKIP_APT=1 PYRACE_BUILD_TARGETS=pyrace PYRACE_BUILD_DIR="$repo/build" "$repo/scripts/bootstrap" >"$tmp/build-release.log" 2>&1 \
   || { tail -20 "$tmp/build-release.log"; fail "bootstrap of the release variant"; }
-night() {  # log -> exit status of a 3-minute night with the two-case catalog
+night() {  # log [nightly args] -> exit status of a 3-minute night with the two-case catalog
+  local log=$1; shift
   PYRACE_SKIP_APT=1 "$repo/scripts/nightly" --state "$tmp/state" --budget 3 --variants plain \
-    --catalog-k 'Counter_01_AugAssign_NoLock or Counter_02_AugAssign_Lock' >"$1" 2>&1
+    --catalog-k 'Counter_01_AugAssign_NoLock or Counter_02_AugAssign_Lock' "$@" >"$log" 2>&1
 }
 start=$(date +%s)
 rc=0
@@ -53,11 +55,26 @@ new = sum(f["status"] == "new" and f["flavour"] == "plain" and f.get("kind") not
 assert list(n["variants"]) == ["plain"] and plain["seconds"] > 30 and plain["new_signatures"] == new, (n, new)
 PY
 echo "ok: night 1 in ${elapsed}s, exit $rc: $(grep -c '^| NEW' "$night/summary.md" || true) new findings"
-# Night 2, catalog only: compared with night 1.
+# Night 2, both vocabularies: a core slot and a wide one (its own corpus), the split between them
+# printed, each slot's yield recorded; its catalog compared with night 1's.
 rc=0
-night "$tmp/night2.log" || rc=$?
+night "$tmp/night2.log" --vocabulary both || rc=$?
 (( rc == 0 || rc == 1 )) || { tail -30 "$tmp/night2.log"; fail "second nightly exit $rc"; }
 night2=$(readlink -f "$tmp/state/latest")
 [[ "$night2" != "$night" ]] || fail "the second night wrote into the first night's folder"
+grep -q "slots: plain plain-wide" "$tmp/night2.log" || fail "night 2 named no wide slot: $(grep slots "$tmp/night2.log")"
+grep -q "split: plain [0-9]*% " "$tmp/night2.log" && grep -q "split: plain-wide [0-9]*% " "$tmp/night2.log" \
+  || fail "night 2's split: $(grep split "$tmp/night2.log")"
+grep -q "fuzz plain-wide for [0-9]*s .*vocabulary wide" "$tmp/night2.log" || fail "night 2 did not fuzz its wide slot"
+[[ -s "$night2/fuzz-plain-wide.log" ]] || fail "no fuzz-plain-wide.log"
+(( $(ls "$tmp/state/corpus-wide/plain" | wc -l) >= $(ls "$repo/fuzz/corpus-wide" | wc -l) )) \
+  || fail "the wide corpus is not in corpus-wide/plain"
+"$python" - "$tmp/state/variant-yield.json" <<'PY'
+import json, sys
+n1, n2 = json.load(open(sys.argv[1]))["nights"]
+assert list(n1["variants"]) == ["plain"] and sorted(n2["variants"]) == ["plain", "plain-wide"], (n1, n2)
+assert all(v["seconds"] > 0 for v in n2["variants"].values()), n2
+PY
+echo "ok: night 2 fuzzed a core and a wide slot"
 grep -q "| release | .* | no regression |\|REGRESSION" "$night2/summary.md" || fail "no comparison with night 1: $(cat "$night2/summary.md")"
 echo "ok: night 2 compared its catalog with night 1 (exit $rc)"
