@@ -401,22 +401,30 @@ def _note_unsupported(what):
 _ACTOR_IDENT_BASE = 0x7079726163650000  # "pyrace": far from any real thread ident (an address)
 
 
-class _ActorThread:
-    """What threading.current_thread() gives an actor in explore mode: its name and ident."""
-    daemon = True
+def _actor_thread_class(threading):
+    class _ActorThread(threading.Thread):
+        """What threading.current_thread() gives an actor that runs as a fiber: a Thread with the
+        actor's own name and ident, never started or joined (the scheduler runs it)."""
 
-    def __init__(self, me):
-        self.name = f"pyrace-act-{me}"
-        self.ident = self.native_id = _ACTOR_IDENT_BASE + me
+        def __init__(self, me):  # no Thread.__init__: nothing to start, no OS thread of its own
+            self._name = f"pyrace-act-{me}"
+            self._ident = self._native_id = _ACTOR_IDENT_BASE + me
+            self._daemonic = True
+            self._initialized = True  # what Thread's properties check
 
-    def is_alive(self):
-        return True
+        def is_alive(self):
+            return True
 
-    def getName(self):
-        return self.name
+        def start(self):
+            raise RuntimeError("an explore actor is run by the scheduler, not started")
 
-    def __repr__(self):
-        return f"<_ActorThread({self.name}, started {self.ident})>"
+        def join(self, timeout=None):
+            raise RuntimeError("an explore actor is run by the scheduler, not joined")
+
+        def __repr__(self):
+            return f"<_ActorThread({self._name}, started {self._ident})>"
+
+    return _ActorThread
 
 
 def install(sched, loader):
@@ -442,34 +450,38 @@ def install(sched, loader):
             return super().start()
 
     view.Thread = Thread
-    # Thread identity per actor, whichever engine runs them (as fibers they share one OS thread,
-    # and the real get_ident() would name every actor alike): a fixed ident per actor number, the
-    # same in every schedule, so that an outcome that depends on it replays too.
+    # Thread identity per actor. As threads, each actor is an OS thread and the real functions
+    # tell them apart; as fibers (--explore-engine fibers) they share one OS thread, and the real
+    # get_ident() would name every actor alike: a fixed ident per actor number instead (not an OS
+    # thread's: C functions that take one, signal.pthread_kill say, cannot use it).
     real_get_ident, real_native_id, real_current = threading.get_ident, threading.get_native_id, threading.current_thread
     actor_threads = {}
+    actor_thread = _actor_thread_class(threading)
 
     def get_ident():
         me = _sched.me()
-        return real_get_ident() if me < 0 else _ACTOR_IDENT_BASE + me
+        return real_get_ident() if me < 0 or not _sched.fibers() else _ACTOR_IDENT_BASE + me
 
     def get_native_id():
         me = _sched.me()
-        return real_native_id() if me < 0 else _ACTOR_IDENT_BASE + me
+        return real_native_id() if me < 0 or not _sched.fibers() else _ACTOR_IDENT_BASE + me
 
     def current_thread():
         me = _sched.me()
-        if me < 0:
+        if me < 0 or not _sched.fibers():
             return real_current()
         if me not in actor_threads:
-            actor_threads[me] = _ActorThread(me)
+            actor_threads[me] = actor_thread(me)
         return actor_threads[me]
 
     for name, fn in (("get_ident", get_ident), ("get_native_id", get_native_id), ("current_thread", current_thread),
                      ("currentThread", current_thread)):
         setattr(view, name, fn)
+    # _thread as the case sees it: the same identity, and its RLock the stand-in (the C one knows
+    # its owner by OS thread, which fibers share: it would let a second actor in).
     thread_view = types.ModuleType("_thread", _thread.__doc__)
     thread_view.__dict__.update({k: v for k, v in _thread.__dict__.items() if not k.startswith("__")})
-    thread_view.get_ident, thread_view.get_native_id = get_ident, get_native_id
+    thread_view.get_ident, thread_view.get_native_id, thread_view.RLock = get_ident, get_native_id, RLock
     # queue.Queue builds on threading's Lock and Condition: a fresh queue module, built on the view.
     spec = importlib.util.find_spec("queue")
     queue_view = importlib.util.module_from_spec(spec)

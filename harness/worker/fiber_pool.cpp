@@ -2,9 +2,13 @@
 
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include "py/ref.hpp"  // py::ErrorAlreadySet
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
@@ -92,17 +96,21 @@ FiberPool::FiberPool(PyInterpreterState* interp, int threads) : fibers_(static_c
     Fiber& f = fibers_[static_cast<size_t>(t)];
     void* m = mmap(nullptr, kStackSize + kGuard, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (m == MAP_FAILED) {
-      shutdown();  // the fibers made so far end as usual
-      throw std::runtime_error("fiber stack: mmap failed");
-    }
-    mprotect(m, kGuard, PROT_NONE);
+    if (m == MAP_FAILED) fail("cannot map a fiber's stack");
     f.stack = m;
     f.stack_size = kStackSize + kGuard;
+    if (mprotect(m, kGuard, PROT_NONE) != 0) fail("cannot protect a fiber stack's guard region");
     char* base = static_cast<char*>(m) + kGuard;
     f.ts = PyThreadState_New(interp);
+    if (!f.ts) fail("cannot make a fiber's thread state");
     // CPython's stack-overflow check reads the limits from the thread state: this stack, not the OS thread's.
-    if (PyUnstable_ThreadState_SetStackProtection(f.ts, base, kStackSize) < 0) PyErr_Clear();
+    if (PyUnstable_ThreadState_SetStackProtection(f.ts, base, kStackSize) < 0) {
+      PyErr_Clear();
+      PyThreadState_Clear(f.ts);
+      PyThreadState_Delete(f.ts);
+      f.ts = nullptr;
+      fail("cannot give a fiber's thread state its stack");
+    }
     // The first frame: what pyrace_fiber_switch pops, in its order, then the return into pyrace_fiber_start.
     auto top = reinterpret_cast<std::uintptr_t>(base + kStackSize) & ~std::uintptr_t{15};
     auto* frame = reinterpret_cast<std::uint64_t*>(top - 80);
@@ -123,6 +131,13 @@ FiberPool::FiberPool(PyInterpreterState* interp, int threads) : fibers_(static_c
 }
 
 FiberPool::~FiberPool() { shutdown(); }
+
+void FiberPool::fail(const char* what) {
+  shutdown();  // the fibers made so far end as usual
+  PyErr_Format(PyExc_OSError, "explore: %s (%s); --explore-engine threads does without fibers", what,
+               std::strerror(errno));
+  throw py::ErrorAlreadySet{};
+}
 
 void FiberPool::shutdown() {
 #ifndef PYRACE_NO_FIBERS
@@ -154,7 +169,7 @@ void FiberPool::park(int t) {
   switch_to(t, u);
 }
 
-void FiberPool::entry(void* fp) {
+void FiberPool::entry(void* fp) noexcept {
   (void)fp;
 #ifndef PYRACE_NO_FIBERS
   Fiber& f = *static_cast<Fiber*>(fp);

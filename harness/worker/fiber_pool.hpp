@@ -51,7 +51,8 @@ class FiberPool {
     FiberPool* pool = nullptr;
     int index = 0;
   };
-  static void entry(void* fiber);  // a fiber's whole life
+  static void entry(void* fiber) noexcept;  // a fiber's whole life (nothing may unwind past its first frame)
+  [[noreturn]] void fail(const char* what);  // ends the fibers made so far, raises OSError
   void park(int t);                // job ended: hand the core on
   void shutdown();                 // every fiber ends and its stack goes
 

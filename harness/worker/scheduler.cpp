@@ -109,6 +109,7 @@ bool Scheduler::wait_turn(int t) {
       fibers_->switch_to(t, u);
     }
     t_index = t;  // one OS thread for every fiber: who runs now is set at every switch
+    holder_.store(t, std::memory_order_relaxed);  // after an abort every fiber has the turn: the one running holds it
   } else {
     py::Detached d;  // waiting detached: a stop-the-world pause (GC, instrumentation) needs no word from us
     if (spin_ && s.go.load(std::memory_order_acquire) == 0) {
@@ -135,7 +136,9 @@ bool Scheduler::raise_aborted() {
 void Scheduler::abort(AbortKind kind, std::string reason) {
   abort_kind_ = kind;
   abort_reason_ = std::move(reason);
-  in_schedule_.store(false, std::memory_order_release);  // what runs now only unwinds
+  // What runs now only unwinds. Threads unwind at once; fibers one after another, so the stall
+  // watch stays on for them until the last has left (one stuck unwinding would stop them all).
+  if (!fibers_) in_schedule_.store(false, std::memory_order_release);
   aborted_.store(true, std::memory_order_release);
   // Every thread still waiting takes the abort and unwinds (they run at once from here on, but
   // only to leave: every scheduler call now raises or returns).
@@ -218,6 +221,12 @@ void Scheduler::leave(int t, bool raised) {
   if (aborted_.load(std::memory_order_acquire)) {
     slots_[t].state = State::Done;
     t_index = -1;
+    if (fibers_) {
+      progress_.fetch_add(1, std::memory_order_release);
+      bool all_done = true;
+      for (int u = 0; u < n_; ++u) all_done = all_done && slots_[u].state == State::Done;
+      if (all_done) in_schedule_.store(false, std::memory_order_release);
+    }
     return;
   }
   slots_[t].state = State::Done;
@@ -328,6 +337,8 @@ namespace {
 
 PyObject* sched_me(PyObject*, PyObject*) { return PyLong_FromLong(Scheduler::current_thread()); }
 
+PyObject* sched_fibers(PyObject*, PyObject*) { return PyBool_FromLong(g_sched && g_sched->fibers()); }
+
 PyObject* sched_block(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (n != 3) {
     PyErr_SetString(PyExc_TypeError, "block(key, what, timed)");
@@ -381,6 +392,7 @@ PyObject* sched_instruction(PyObject*, PyObject* const* args, Py_ssize_t n) {
 
 PyMethodDef kMethods[] = {
     {"me", sched_me, METH_NOARGS, "the calling actor's thread number in the running schedule, or -1"},
+    {"fibers", sched_fibers, METH_NOARGS, "whether the actors run as fibers, sharing one OS thread"},
     {"block", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(sched_block)), METH_FASTCALL,
      "block(key, what, timed): give the turn away until wake(key); False when a timed wait timed out"},
     {"wake", sched_wake, METH_O, "wake(key): threads blocked on key may run again"},

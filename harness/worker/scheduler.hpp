@@ -54,6 +54,7 @@ class Scheduler {
   // The actors are fibers on one OS thread (fiber_pool.hpp): handing the turn is a switch to the
   // fiber that has it, not a futex wake-up. Set before the first schedule; null: threads.
   void set_fibers(FiberPool* fibers) { fibers_ = fibers; }
+  bool fibers() const { return fibers_ != nullptr; }
   // Fibers: an actor other than `self` that has the turn (after an abort, several do), or -1.
   int next_holder(int self) const;
   // Track what each step reads and writes, for Decision::after (costs a look at the frames per decision).
