@@ -18,10 +18,10 @@ import os
 import re
 import sys
 
-FUZZ_LINE = re.compile(r"\] fuzz (\w+) for (\d+)s on (\d+) process")
-SPENT_LINE = re.compile(r"\] (\w+): \d+ artifacts")
+FUZZ_LINE = re.compile(r"\] fuzz ([\w-]+) for (\d+)s on (\d+) process")
+SPENT_LINE = re.compile(r"\] ([\w-]+): \d+ artifacts")
 EXECS = re.compile(r"^#(\d+): ")
-KNOWN = re.compile(r"^- (\w+): (\d+) reports, (\d+) distinct signatures; (\d+) repeated")
+KNOWN = re.compile(r"^- ([\w-]+): (\d+) reports, (\d+) distinct signatures; (\d+) repeated")
 MINIMISED = re.compile(r"\| (\d+) -> (\d+) \|")
 
 
