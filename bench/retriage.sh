@@ -3,7 +3,7 @@
 # state: to compare triage settings on the same findings (e.g. --jobs 1 against --jobs 2).
 #   bench/retriage.sh NIGHT_DIR JOBS BUDGET_S OUT_DIR [VOCABULARY]
 # NIGHT_DIR is STATE/nights/<stamp> (art-*/, reports-*/); the targets are this tree's build-fuzz
-# and build-fuzz-tsan (built for the night's vocabulary, core unless told). Prints the wall time
+# and build-fuzz-tsan; VOCABULARY (core unless told) decodes the slots not named -wide. Prints the wall time
 # and what triage studied: findings with a program, minimised (smaller than the artifact),
 # reproducers that fire, not studied, cases written. Exit codes: triage's (0, 1 new findings).
 set -uo pipefail
@@ -14,9 +14,13 @@ tpy=$(PYRACE_PY_VARIANT=tsan PYRACE_SKIP_APT=1 "$repo/scripts/bootstrap" --print
 sym=$(command -v llvm-symbolizer-19 || true)
 rm -rf "$out" && mkdir -p "$out"
 args=()
-for v in plain tsan; do
-  b=$repo/build-fuzz; [[ $v == tsan ]] && b=$repo/build-fuzz-tsan
-  [[ -d $night/art-$v ]] && args+=(--target "$v=$b/fuzz/pyrace-fuzz:$night/art-$v")
+# Every slot of the night (plain, tsan, and with --vocabulary both plain-wide, tsan-wide): triage
+# decodes a -wide slot's inputs with the wide vocabulary, the others with VOCABULARY's.
+for art in "$night"/art-*; do
+  [[ -d $art ]] || continue
+  v=${art##*/art-}
+  case "${v%-wide}" in plain) b=$repo/build-fuzz ;; tsan) b=$repo/build-fuzz-tsan ;; *) continue ;; esac
+  args+=(--target "$v=$b/fuzz/pyrace-fuzz:$art")
   [[ -d $night/reports-$v ]] && args+=(--reports "$v=$night/reports-$v")
 done
 start=$(date +%s)

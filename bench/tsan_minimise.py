@@ -31,7 +31,9 @@ def main():
     ap.add_argument("--slack", type=int, default=3, help="operations a served result may exceed the other by")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    target = triage.Target(args.target, "tsan", args.runs, 10)
+    # art-tsan-wide (scripts/nightly --vocabulary both): its inputs decode with the wide vocabulary.
+    target = triage.Target(args.target, "tsan-wide" if args.artifacts.rstrip("/").endswith("-wide") else "tsan",
+                           args.runs, 10)
     names = sorted(n for n in os.listdir(args.artifacts) if n.startswith("race-") and not n.endswith(".tsan"))
     sigs, picked = set(), []
     for n in names:

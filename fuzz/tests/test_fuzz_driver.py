@@ -696,6 +696,51 @@ class StudyBudget(unittest.TestCase):
         self.assertEqual(triage.study_share(1, 9, 2, []), 3.0)
 
 
+class Slots(unittest.TestCase):
+    """scripts/nightly --vocabulary both: a -wide slot's inputs mean programs of the wide vocabulary."""
+
+    def test_a_wide_slot_decodes_with_the_wide_vocabulary(self):
+        saved = os.environ.pop("PYRACE_FUZZ_VOCABULARY", None)
+        try:
+            wide, core = triage.Target("/bin/true", "tsan-wide", 1, 10), triage.Target("/bin/true", "tsan", 1, 10)
+            self.assertEqual((wide.base, wide.vocabulary, wide.env()["PYRACE_FUZZ_VOCABULARY"]), ("tsan", "wide", "wide"))
+            self.assertEqual((core.base, core.vocabulary, core.env()["PYRACE_FUZZ_VOCABULARY"]), ("tsan", "core", "core"))
+            os.environ["PYRACE_FUZZ_VOCABULARY"] = "wide"  # a --vocabulary wide night named before slots had names
+            self.assertEqual(triage.Target("/bin/true", "plain", 1, 10).vocabulary, "wide")
+        finally:
+            os.environ.pop("PYRACE_FUZZ_VOCABULARY", None)
+            if saved is not None:
+                os.environ["PYRACE_FUZZ_VOCABULARY"] = saved
+        self.assertEqual([triage.base_flavour(f) for f in ("plain", "plain-wide", "asan-wide")], ["plain", "plain", "asan"])
+
+    def test_a_known_finding_of_a_slot_not_run_tonight_is_rechecked_by_its_variant(self):
+        import time as _time
+        import types as _types
+        state = tempfile.mkdtemp()
+        os.makedirs(os.path.join(state, "findings", "f1"))
+        with open(os.path.join(state, "findings", "f1", "program.spec"), "w") as f:
+            f.write("{}")
+        args = _types.SimpleNamespace(budget=100, write_cases="", out=tempfile.mkdtemp(), state=state)
+        db = {"findings": {"tsan data race: a | b": {"flavour": "tsan-wide", "id": "f1", "kind": "tsan"},
+                           "crash: c": {"flavour": "asan-wide", "id": "f1", "kind": "crash"}}}
+        ran = []
+
+        class Runs:
+            def run(self, path):
+                ran.append(path)
+                return "report"
+        ctx = triage.Night(args, _time.monotonic(), {"plain": (None, ""), "tsan": (Runs(), "")}, db)
+        real = triage.signature
+        triage.signature = lambda log: ("tsan", "tsan data race: a | b")
+        try:
+            triage.recheck_known(ctx)
+        finally:
+            triage.signature = real
+        self.assertEqual(ctx.seen["tsan data race: a | b"]["recheck"], "still fires")  # by the core tsan target
+        self.assertNotIn("crash: c", ctx.seen)  # no asan target tonight: not re-checked
+        self.assertEqual(len(ran), 1)
+
+
 class FakeTarget:
     """Stands in for triage.Target in the budget tests: counts clones and their closing."""
     clones_closed = 0
