@@ -15,7 +15,8 @@
 #define PYRACE_NO_FIBERS 1
 #endif
 #endif
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__)
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__) || \
+    !defined(PYRACE_HAVE_STACK_PROTECTION)  // CMakeLists.txt: the interpreter can be told a fiber's stack
 #define PYRACE_NO_FIBERS 1
 #endif
 
