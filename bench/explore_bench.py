@@ -281,12 +281,12 @@ def main():
         emit(f"## Replay: Counter_03's witness ({schedule}, {w.get('steps_count')} steps) run {args.replay_repeat} times")
         emit()
         rates = {e: [] for e in ENGINES + ("python",)}
-        py_repeat = args.replay_repeat  # the same count on every side: both warm up, neither is measured cold
         for _ in range(args.repeats):
             for eng in ENGINES:
                 e = pyrace_replay(args.pyrace, REPLAY_CASE, schedule, args.replay_repeat, eng)
                 rates[eng].append(rate(e["schedules"], e.get("search_s", e["elapsed_s"])))
-            b = baseline_replay(args.python, REPLAY_CASE, schedule, py_repeat)
+            # The same count on every side: both warm up, neither is measured cold.
+            b = baseline_replay(args.python, REPLAY_CASE, schedule, args.replay_repeat)
             rates["python"].append(rate(b["repeat"], b["elapsed_s"]))
         rf, rt, rp = (statistics.median(rates[e]) for e in ("fibers", "threads", "python"))
         emit("| | schedules/s | against the Python scheduler |")
@@ -294,7 +294,7 @@ def main():
         emit(f"| pyrace replay, fibers (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rf)} | {rf / rp:.1f}x |")
         emit(f"| pyrace replay, threads (C++ scheduler, {args.replay_repeat} schedules) | {fmt_rate(rt)} "
              f"| {rt / rp:.1f}x |")
-        emit(f"| forced driver (Python scheduler, {py_repeat} schedules) | {fmt_rate(rp)} | 1x |")
+        emit(f"| forced driver (Python scheduler, {args.replay_repeat} schedules) | {fmt_rate(rp)} | 1x |")
         fr = floor_rate(args.python, REPLAY_CASE)
         emit(f"| floor: the case's own code in one thread, no scheduler (best of 5 x 20,000) | {fmt_rate(fr)} "
              f"| {fr / rp:.1f}x (the most any scheduler could reach) |")

@@ -39,6 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import fuzz_driver  # noqa: E402  (spec manipulation only: the fuzz target decodes and renders)
+from variant_split import base_variant as base_flavour  # noqa: E402  (a slot's interpreter variant)
 
 EXIT_OK, EXIT_NEW, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
 
@@ -259,11 +260,6 @@ def signature(log):
     return None, None
 
 
-def base_flavour(flavour):
-    """The interpreter variant of a fuzzing slot: tsan-wide is the TSan target fed the wide vocabulary."""
-    return flavour[:-len("-wide")] if flavour.endswith("-wide") else flavour
-
-
 class Target:
     """One fuzz target binary (plain or TSan) and how to ask it things. A flavour ending in -wide
     decodes its inputs with the wide vocabulary (scripts/nightly --vocabulary both names its wide
@@ -272,7 +268,7 @@ class Target:
     def __init__(self, path, flavour, runs, timeout, deadline=None):
         self.path, self.flavour, self.runs, self.timeout = path, flavour, runs, timeout
         self.base = base_flavour(flavour)
-        self.vocabulary = "wide" if flavour.endswith("-wide") else os.environ.get("PYRACE_FUZZ_VOCABULARY") or "core"
+        self.vocabulary = "wide" if self.base != flavour else os.environ.get("PYRACE_FUZZ_VOCABULARY") or "core"
         self.deadline = deadline  # time.monotonic() by which every run must have ended (triage's budget)
         self._server = None  # the serving process, started by server()
 

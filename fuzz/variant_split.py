@@ -24,6 +24,12 @@ import os
 import sys
 
 VARIANTS = ("plain", "asan", "debug", "tsan")
+
+
+def base_variant(slot):
+    """The interpreter variant of a fuzzing slot: tsan-wide is the TSan target fed the wide
+    vocabulary (scripts/nightly --vocabulary); a variant's own name is its core slot."""
+    return slot[:-len("-wide")] if slot.endswith("-wide") else slot
 FLOOR = 0.10         # each variant's least share of the fuzzing time
 DECAY = 0.5          # weight of a night per night of age (the newest weighs 1)
 PRIOR_FINDINGS = 1.0
@@ -119,8 +125,7 @@ def record(path, night_id, seconds, summary):
 
 def parse_variants(text):
     vs = [v for v in text.split(",") if v]
-    # A slot fed the wide vocabulary is the variant's name with -wide (scripts/nightly --vocabulary).
-    bad = [v for v in vs if (v[:-len("-wide")] if v.endswith("-wide") else v) not in VARIANTS]
+    bad = [v for v in vs if base_variant(v) not in VARIANTS]
     if bad or not vs or len(set(vs)) != len(vs):
         raise ValueError(f"variants must be distinct names among {','.join(VARIANTS)} (each may end in -wide), "
                          f"not '{text}'")

@@ -12,6 +12,7 @@ Docs: docs/explore.md.
 """
 import dis
 import sys
+import types
 
 # --- Scheduling points --------------------------------------------------------------------------
 # A scheduling point is placed before every instruction that may read or write state another
@@ -427,6 +428,13 @@ def _actor_thread_class(threading):
     return _ActorThread
 
 
+def _view_of(module):
+    """A copy of a module's names (not its dunders) the case imports instead; the caller swaps some."""
+    view = types.ModuleType(module.__name__, module.__doc__)
+    view.__dict__.update({k: v for k, v in module.__dict__.items() if not k.startswith("__")})
+    return view
+
+
 def install(sched, loader):
     """The case sees `threading` and `queue` with the stand-ins in place of the blocking
     primitives: views of those modules, put in sys.modules only while the case (and what it
@@ -436,12 +444,10 @@ def install(sched, loader):
     import os
     import _thread
     import threading
-    import types
     _sched = sched
     _real_threading["Lock"] = threading.Lock
     _real_threading["get_ident"] = threading.get_ident
-    view = types.ModuleType("threading", threading.__doc__)
-    view.__dict__.update({k: v for k, v in threading.__dict__.items() if not k.startswith("__")})
+    view = _view_of(threading)
     view.__dict__.update(_STAND_INS)
 
     class Thread(threading.Thread):
@@ -458,17 +464,21 @@ def install(sched, loader):
     actor_threads = {}
     actor_thread = _actor_thread_class(threading)
 
-    def get_ident():
+    def fiber_actor():  # the running actor's number when actors share the OS thread, else -1
         me = _sched.me()
-        return real_get_ident() if me < 0 or not _sched.fibers() else _ACTOR_IDENT_BASE + me
+        return me if me >= 0 and _sched.fibers() else -1
+
+    def get_ident():
+        me = fiber_actor()
+        return real_get_ident() if me < 0 else _ACTOR_IDENT_BASE + me
 
     def get_native_id():
-        me = _sched.me()
-        return real_native_id() if me < 0 or not _sched.fibers() else _ACTOR_IDENT_BASE + me
+        me = fiber_actor()
+        return real_native_id() if me < 0 else _ACTOR_IDENT_BASE + me
 
     def current_thread():
-        me = _sched.me()
-        if me < 0 or not _sched.fibers():
+        me = fiber_actor()
+        if me < 0:
             return real_current()
         if me not in actor_threads:
             actor_threads[me] = actor_thread(me)
@@ -479,8 +489,7 @@ def install(sched, loader):
         setattr(view, name, fn)
     # _thread as the case sees it: the same identity, and its RLock the stand-in (the C one knows
     # its owner by OS thread, which fibers share: it would let a second actor in).
-    thread_view = types.ModuleType("_thread", _thread.__doc__)
-    thread_view.__dict__.update({k: v for k, v in _thread.__dict__.items() if not k.startswith("__")})
+    thread_view = _view_of(_thread)
     thread_view.get_ident, thread_view.get_native_id, thread_view.RLock = get_ident, get_native_id, RLock
     # queue.Queue builds on threading's Lock and Condition: a fresh queue module, built on the view.
     spec = importlib.util.find_spec("queue")
@@ -504,8 +513,7 @@ def install(sched, loader):
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
 
-    time_view = types.ModuleType("time", time.__doc__)
-    time_view.__dict__.update({k: v for k, v in time.__dict__.items() if not k.startswith("__")})
+    time_view = _view_of(time)
     time_view.sleep = sleep
     loader.import_views = {"threading": view, "queue": queue_view, "time": time_view, "_thread": thread_view}
     _model_files.add(threading.__file__)

@@ -88,7 +88,6 @@ FiberPool::FiberPool(PyInterpreterState* interp, int threads) : fibers_(static_c
   (void)interp;
   throw std::logic_error("fibers are not compiled into this build");
 #else
-  fibers_[0].ts = PyThreadState_Get();
   for (int t = 0; t < threads; ++t) {
     fibers_[static_cast<size_t>(t)].pool = this;
     fibers_[static_cast<size_t>(t)].index = t;
@@ -99,7 +98,6 @@ FiberPool::FiberPool(PyInterpreterState* interp, int threads) : fibers_(static_c
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (m == MAP_FAILED) fail("cannot map a fiber's stack");
     f.stack = m;
-    f.stack_size = kStackSize + kGuard;
     if (mprotect(m, kGuard, PROT_NONE) != 0) fail("cannot protect a fiber stack's guard region");
     char* base = static_cast<char*>(m) + kGuard;
     f.ts = PyThreadState_New(interp);
@@ -147,7 +145,7 @@ void FiberPool::shutdown() {
     Fiber& f = fibers_[t];
     if (!f.stack) continue;
     if (f.ts) switch_to(0, static_cast<int>(t));  // it deletes its thread state and switches back for good
-    munmap(f.stack, f.stack_size);
+    munmap(f.stack, kStackSize + kGuard);
     f.stack = nullptr;
   }
 #endif

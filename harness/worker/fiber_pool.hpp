@@ -39,14 +39,12 @@ class FiberPool {
   // here, attach again.
   void switch_to(int from, int to);
   bool active(int t) const { return fibers_[static_cast<size_t>(t)].active; }
-  int size() const { return static_cast<int>(fibers_.size()); }
 
  private:
   struct Fiber {
     void* sp = nullptr;         // saved stack pointer while switched out
-    void* stack = nullptr;      // the mapping (guard page included); null for actor 0
-    size_t stack_size = 0;
-    PyThreadState* ts = nullptr;
+    void* stack = nullptr;      // the mapping (guard region included); null for actor 0
+    PyThreadState* ts = nullptr;  // null for actor 0: it keeps the caller's
     bool active = false;        // its job of the current round has not ended
     FiberPool* pool = nullptr;
     int index = 0;
