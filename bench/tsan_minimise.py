@@ -37,11 +37,11 @@ def main():
     names = sorted(n for n in os.listdir(args.artifacts) if n.startswith("race-") and not n.endswith(".tsan"))
     sigs, picked = set(), []
     for n in names:
-        sig, _ = triage.kept_race_signature(n, os.path.join(args.artifacts, n))
-        if sig and sig not in sigs:
-            sigs.add(sig)
-            if len(picked) < args.count:
-                picked.append((n, sig))
+        for sig in triage.kept_race_signatures(n, os.path.join(args.artifacts, n))[0]:
+            if sig not in sigs:
+                sigs.add(sig)
+                if len(picked) < args.count:
+                    picked.append((n, sig))
     print(f"bench-tsan-minimise: {len(names)} race artifacts, {len(sigs)} distinct signatures; minimising {len(picked)}",
           flush=True)
     rows, worse = [], 0

@@ -341,6 +341,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     times.finished = pyrace::fuzz::stats_now();
     pyrace::fuzz::stats_record(times, static_cast<size_t>(threads));
   }
+  // Before a finding's abort: the races this input raised keep their program too (libFuzzer keeps
+  // the input as a crash, whose re-run need not raise them again).
+  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size);
   if (finding.get() != Py_None) {
     std::string what = PyUnicode_AsUTF8(finding.get());
     std::string program = call_str("describe_text", bytes.get());
@@ -351,7 +354,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  "==pyrace-fuzz== FINDING: " + what + "\n" + program);
     std::abort();  // libFuzzer saves the input as a crash artifact
   }
-  if (g_tsan_reports.load(std::memory_order_relaxed) != reports_before) save_race_input(data, size);
   return 0;
 }
 

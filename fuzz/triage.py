@@ -898,9 +898,7 @@ def triage_artifacts(ctx, flavour, target, art_dir):
             ctx.seen.setdefault("untriaged", {"signature": "untriaged", "kind": "untriaged", "count": 0,
                                               "flavour": flavour, "artifact": path})["count"] += len(arts) - k
             break
-        study = triage_artifact(ctx, flavour, target, name, path)
-        if study:
-            studies.append(study)
+        studies += triage_artifact(ctx, flavour, target, name, path)
     return studies
 
 
@@ -963,50 +961,63 @@ def study_findings(ctx, studies):
         t.join()
 
 
-def kept_race_signature(name, path):
-    """(signature, reports) of a race artifact whose TSan reports were kept beside it, else (None, None)."""
+def kept_race_signatures(name, path):
+    """(the distinct TSan signatures in the order raised, the reports) of a race artifact whose
+    reports were kept beside it, else ([], None)."""
     if not (name.startswith("race-") and os.path.exists(path + ".tsan")):
-        return None, None
-    # The reports it raised were kept beside it: its signature without re-running it
+        return [], None
+    # The reports it raised were kept beside it: its signatures without re-running it
     # (minimising re-runs it anyway), and a race already listed tonight costs nothing more.
     with open(path + ".tsan", errors="replace") as f:
         out = f.read()
-    return next((s for k, s in map(signature, split_reports(out)) if k == "tsan"), None), out
+    return list(dict.fromkeys(s for k, s in map(signature, split_reports(out)) if k == "tsan")), out
 
 
 def triage_artifact(ctx, flavour, target, name, path):
     """Signs one artifact; a signature new tonight becomes a finding, kept with its evidence.
-    Returns what study_program needs for it, or None (a repeat, a flaky one, a driver error)."""
-    known_sig, out = kept_race_signature(name, path)
-    if known_sig in ctx.seen:
-        ctx.seen[known_sig]["count"] += 1
-        return
+    Returns what study_program needs for each new finding ([] for a repeat, a flaky one, a driver
+    error). A race artifact is the program of every race it raised (one input often raises several:
+    each of them new tonight is a finding studied from it, not a report without a program)."""
+    kept, out = kept_race_signatures(name, path)
+    if kept:
+        studies = []
+        for sig in kept:
+            if sig in ctx.seen:
+                ctx.seen[sig]["count"] += 1
+            else:
+                studies.append(new_finding(ctx, flavour, target, name, path, "tsan", sig, out, known_sig=sig))
+        return studies
     if name.startswith("hang-"):  # not re-run: the watchdog kept its stacks
         try:
             with open(path + ".stacks", errors="replace") as f:
                 out = f.read()
         except OSError:
             out = "==pyrace-fuzz== HANG: (its stacks file is missing)\n"
-    elif not known_sig:
+    else:
         out = target.run(path)
-    kind, sig = ("tsan", known_sig) if known_sig else signature(out)
+    kind, sig = signature(out)
     if sig is None:  # its report is among the night's reports (below), by signature
         kind, sig = "flaky", f"flaky: {name.split('-')[0]} that did not recur in {ctx.args.runs} runs"
     entry = ctx.seen.get(sig)
     if entry:
         entry["count"] += 1
-        return
+        return []
+    study = new_finding(ctx, flavour, target, name, path, kind, sig, out)
+    return [study] if kind not in ("flaky", "driver") else []
+
+
+def new_finding(ctx, flavour, target, name, path, kind, sig, out, known_sig=None):
+    """A signature first seen tonight: its folder (artifact, log) and entry; returns its study."""
     log(f"{flavour}: {name}: {sig}")
+    # The log shown for a finding is its own report when the artifact raised several.
+    own = next((b for b in split_reports(out) if signature(b)[1] == sig), out) if known_sig else out
     entry = ctx.seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour,
-                             "artifact": path, "log": out[-6000:]}
-    fid = sig_id(sig)
-    fdir = os.path.join(ctx.args.state, "findings", fid)
+                             "artifact": path, "log": own[-6000:]}
+    fdir = os.path.join(ctx.args.state, "findings", sig_id(sig))
     os.makedirs(fdir, exist_ok=True)
     shutil.copy(path, os.path.join(fdir, "artifact"))
     with open(os.path.join(fdir, "log.txt"), "w") as f:
         f.write(out)
-    if kind in ("flaky", "driver"):
-        return None
     return target, entry, name, fdir, known_sig, out
 
 

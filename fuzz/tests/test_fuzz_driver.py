@@ -504,6 +504,44 @@ class Signatures(unittest.TestCase):
         self.assertEqual(triage.suppression_for("tsan data race: _Py_Foo | PyBar"), "PyBar")
         self.assertIsNone(triage.suppression_for("tsan data race: ? | ?"))
 
+    def test_a_race_artifact_is_the_program_of_every_race_it_raised(self):
+        # One input raised two races in a night: both are findings with its program (before,
+        # only the first was; the second became a report without a program, never minimised).
+        import time as _time
+        import types as _types
+        one = self.log("tsan.txt")
+        other = one.replace("pairwise_next", "deque_repr")
+        with tempfile.TemporaryDirectory() as tmp:
+            art = os.path.join(tmp, "art")
+            os.makedirs(art)
+            for name, text in (("race-01", one + "\n" + other), ("race-02", other), ("race-03", other + "\n" + one)):
+                with open(os.path.join(art, name), "wb") as f:
+                    f.write(b"\x00")
+                with open(os.path.join(art, name + ".tsan"), "w") as f:
+                    f.write(text)
+            args = _types.SimpleNamespace(budget=100, state=tmp, out=tmp, write_cases="", runs=1)
+
+            class NeverRun:  # a race artifact's kept reports sign it: nothing is re-run
+                def run(self, path):
+                    raise AssertionError(f"re-ran {path}")
+            ctx = triage.Night(args, _time.monotonic(), {}, {"findings": {}})
+            target = NeverRun()
+            studies = triage.triage_artifacts(ctx, "tsan", target, art)
+            self.assertEqual([(s[2], s[4]) for s in studies],
+                             [("race-01", "tsan data race: pairwise_next | pairwise_next"),
+                              ("race-01", "tsan data race: deque_repr | deque_repr")])
+            self.assertTrue(all(s[0] is target for s in studies))
+            self.assertEqual({s: e["count"] for s, e in ctx.seen.items()},
+                             {"tsan data race: pairwise_next | pairwise_next": 2,
+                              "tsan data race: deque_repr | deque_repr": 3})
+            # Each finding shows its own report, and keeps the artifact and every report it raised.
+            deque = ctx.seen["tsan data race: deque_repr | deque_repr"]
+            self.assertIn("deque_repr", deque["log"])
+            self.assertNotIn("pairwise_next", deque["log"])
+            fdir = studies[1][3]
+            self.assertTrue(os.path.exists(os.path.join(fdir, "artifact")))
+            with open(os.path.join(fdir, "log.txt")) as f:
+                self.assertIn("pairwise_next", f.read())
 
 class Deny(unittest.TestCase):
     """Signature -> operation matching (triage.deny_for) and the driver's deny list."""
