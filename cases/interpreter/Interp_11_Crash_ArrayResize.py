@@ -16,8 +16,9 @@ lock-free one, gh-130771, is open), so 3.14.5-3.14.7 keep it. With the GIL on, t
 write never overlap.
 
 The program (SPEC) runs as a case: fresh objects per state, each actor thread runs its thread's
-operations once, the arbiter applies the fuzz oracles; where the bug is, the worker crashes (EXPECT
-safe: a correct interpreter runs it cleanly).
+operations once, the arbiter applies the fuzz oracles; where the bug is, the worker crashes (a TSan
+build may report the race first and end before a crash: "CRASH or TSAN"; EXPECT safe: a correct
+interpreter runs it cleanly).
 
 Measured (2026-12-02, this machine, under a fuzzing night's load):
     build                          verdict   runs   time to the crash
@@ -38,7 +39,7 @@ The program:
 from _pyrace_fuzz import Program
 
 EXPECT = "safe"
-KNOWN_BUG = {'issue': 'gh-128942', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'CRASH', 'signature': 'crash: array_resize < ins1 < array_array_append'}
+KNOWN_BUG = {'issue': 'gh-128942', 'affects': '3.14.5 3.14.6 3.14.7', 'verdict': 'CRASH or TSAN', 'signature': 'tsan data race: array_resize | b_setitem'}
 SPEC = {'format': 1, 'objects': [('base', ('array', 'array'), 6)],  # array('b', [1, 2, 3])
         'threads': [[(0, 'append', [('val', 3)], False)] * 16,  # append(1)
                     [(0, '__setitem__', [('val', 2), ('val', 3)], False)] * 16]}  # a[0] = 1

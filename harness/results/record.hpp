@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "results/grade.hpp"
@@ -131,6 +132,8 @@ Record record_from_json(const nlohmann::json& j);  // throws nlohmann::json::exc
 // The raw-run fields (trials, outcomes, timings, damage): the same keys in a result record and
 // in a worker's "run" object.
 void apply_run_fields(Record& r, const nlohmann::json& run);
+// Whether a KNOWN_BUG verdict ("CRASH", or alternatives: "CRASH or TSAN") names v.
+bool known_bug_shows_as(std::string_view verdicts, Verdict v);
 void apply_known_bug(Record& r, const nlohmann::json& known);  // {issue, affects, verdict[, signature]} or null
 // Whether KNOWN_BUG's "affects" covers the interpreter whose Py_GetVersion() is `python`. A
 // version string that does not start with X.Y.Z covers, as an affects that cannot be read does:

@@ -391,4 +391,33 @@ TEST_CASE("KNOWN_BUG is version-aware: XFAIL where it affects the build, EXPECT 
     CHECK(r.verdict == Verdict::Tsan);
     CHECK(r.xfail);
   }
+  SECTION("\"CRASH or TSAN\": a heap corruption crashes a release build, a TSan build may report its race first") {
+    Record crash = crashed("3.14.7 free-threading build", "3.14.7");
+    crash.known_bug_verdict = "CRASH or TSAN";
+    grade_record(crash);
+    CHECK(crash.known_bug_applies);
+    CHECK(crash.xfail);
+    Record race = safe_case(100);
+    race.python = "3.14.7 free-threading build";
+    race.known_bug_verdict = "CRASH or TSAN";
+    race.known_bug_affects = "3.14.7";
+    race.tsan_build = true;
+    race.tsan = {TsanReport{}};
+    grade_record(race);
+    CHECK(race.verdict == Verdict::Tsan);
+    CHECK(race.xfail);
+    race.tsan.clear();
+    race.tsan_build = false;  // a release build that ran it cleanly: the bug looks fixed
+    grade_record(race);
+    CHECK(race.known_bug_applies);
+    CHECK(race.xpass);
+    Record other = crashed("3.14.7 free-threading build", "3.14.7");
+    other.known_bug_verdict = "TSAN or RACY";  // a crash is neither
+    grade_record(other);
+    CHECK_FALSE(other.xfail);
+    CHECK(is_mismatch(other));
+    CHECK(known_bug_shows_as("CRASH or TSAN", Verdict::Tsan));
+    CHECK_FALSE(known_bug_shows_as("CRASH or TSAN", Verdict::Racy));
+    CHECK_FALSE(known_bug_shows_as("CRASHED", Verdict::Crash));
+  }
 }
