@@ -61,6 +61,9 @@ class Token:
         return f"Token({self.thread}, {self.k})"
 
 
+DENIED = frozenset()  # (type_key, operation name): the night's deny list (load_deny), empty in reproducers
+
+
 class Evil:
     """Comparison and hashing that mutate shared object 0: C code that calls back into
     Python in the middle of an operation must survive its container changing."""
@@ -74,6 +77,9 @@ class Evil:
         for name in ("pop", "popitem", "clear"):
             f = getattr(target, name, None)
             if f is not None:
+                # The night's deny list holds here too (an array's pop resizes it, an Element's clear frees).
+                if DENIED and (type_key(type(target)), name) in DENIED:
+                    return
                 try:
                     f()
                 except Exception:
@@ -1066,8 +1072,8 @@ _runs = 0
 # Operations a known crash or oracle finding points at, learnt by fuzz/watchdog.py once several
 # jobs reported it: a program's op on such a (type, method) is skipped, the rest still runs, so
 # the known crash stops costing a job restart. Only the fuzz target's hot path consults it:
-# reproducers, specs and triage's re-runs always run the whole program.
-DENIED = frozenset()  # (type_key, operation name)
+# reproducers, specs and triage's re-runs always run the whole program. (DENIED itself is in the
+# runtime above: Evil's callbacks obey it too.)
 
 
 def read_deny(path):

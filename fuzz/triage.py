@@ -404,9 +404,14 @@ class Server:
             self.p = None
 
 
+def report_of(out, sig):
+    """The report in a run's output (among several, when the run did not halt) with this signature, or None."""
+    return next((block for block in split_reports(out) if signature(block)[1] == sig), None)
+
+
 def raises(out, sig):
-    """Does a re-run's output hold a report with this signature (among several, when the run did not halt)?"""
-    return any(signature(block)[1] == sig for block in split_reports(out))
+    """Does a re-run's output hold a report with this signature?"""
+    return report_of(out, sig) is not None
 
 
 def read_reports(folder):
@@ -462,7 +467,7 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
         checked += 1
         limit = max(5.0, min(target.timeout * 3 + 120, deadline - time.monotonic() + 5))
         if server is None:
-            return signature(target.run(path))[1] == sig
+            return raises(target.run(path), sig)
         return served(path, runs, limit) is not None
 
     try:
@@ -490,9 +495,9 @@ def minimise(target, spec, sig, work, budget_s, log, serve=True):
     return spec
 
 
-def check_repro(python, script, seconds, tsan_python, hang=False):
-    """Does the reproducer fire in plain python3.14t? (exit 1 or death by signal, or a TSan report;
-    for a hang: still running after the check's time, at that fixed cost)"""
+def check_repro(python, script, seconds, tsan_python, hang=False, sig=None):
+    """Does the reproducer fire in plain python3.14t? (exit 1 or death by signal, or a TSan report
+    of the race `sig` names; for a hang: still running after the check's time, at that fixed cost)"""
     if not python:
         return "not checked"
     env = dict(os.environ, PYTHONPATH=os.environ.get("PYRACE_FUZZ_PATH", ""))  # the extensions fuzzed
@@ -513,6 +518,9 @@ def check_repro(python, script, seconds, tsan_python, hang=False):
     if p.returncode == 1 and "REPRODUCED" in p.stdout:
         return "fires (oracle)"
     if "WARNING: ThreadSanitizer" in p.stderr:
+        # A program whose input raised several races may raise another one first: not this finding.
+        if sig and sig.startswith("tsan ") and not raises(p.stderr, sig):
+            return f"raises another race ({signature(p.stderr)[1]}), not this one, within {seconds:g} s"
         return "fires (ThreadSanitizer report)"
     if crash_report(p.stderr):  # an ASan/UBSan interpreter exits 1 after its report instead of dying by the signal
         return "fires (sanitizer report or failed assertion)"
@@ -1007,17 +1015,21 @@ def triage_artifact(ctx, flavour, target, name, path):
 
 
 def new_finding(ctx, flavour, target, name, path, kind, sig, out, known_sig=None):
-    """A signature first seen tonight: its folder (artifact, log) and entry; returns its study."""
+    """A signature first seen tonight: its folder (artifact, log) and entry; returns its study.
+    An artifact that raised several races: log.txt is this finding's own report (what a later
+    triage signs the finding by: --cases-from), reports.txt all of them."""
     log(f"{flavour}: {name}: {sig}")
-    # The log shown for a finding is its own report when the artifact raised several.
-    own = next((b for b in split_reports(out) if signature(b)[1] == sig), out) if known_sig else out
+    own = report_of(out, sig) or out
     entry = ctx.seen[sig] = {"signature": sig, "kind": kind, "count": 1, "flavour": flavour,
                              "artifact": path, "log": own[-6000:]}
     fdir = os.path.join(ctx.args.state, "findings", sig_id(sig))
     os.makedirs(fdir, exist_ok=True)
     shutil.copy(path, os.path.join(fdir, "artifact"))
     with open(os.path.join(fdir, "log.txt"), "w") as f:
-        f.write(out)
+        f.write(own)
+    if own is not out:
+        with open(os.path.join(fdir, "reports.txt"), "w") as f:
+            f.write(out)
     return target, entry, name, fdir, known_sig, out
 
 
@@ -1048,7 +1060,7 @@ def study_program(ctx, target, entry, name, fdir, known_sig, out, minimise_s, wo
     reproduced = known_sig is None or size_of(spec) < before or \
         str(entry.get("plain_python", "")).startswith("fires")
     if not reproduced and kind in CASE_VERDICT and time.monotonic() - ctx.started < args.budget:
-        reproduced = signature(target.run(os.path.join(fdir, "program.spec")))[1] == sig
+        reproduced = raises(target.run(os.path.join(fdir, "program.spec")), sig)
     fid = sig_id(sig)
     if reproduced:
         with lock or contextlib.nullcontext():
@@ -1075,7 +1087,7 @@ def stamp_and_check_repro(ctx, entry, repro):
     py = args.tsan_python if tsan else args.python
     left = args.budget - (time.monotonic() - ctx.started) - 35  # the check never takes triage past its budget
     return check_repro(py, repro, max(1.0, min(args.repro_seconds, left)), tsan,
-                       kind == "hang") if left > 0 else "not checked: triage's budget is spent"
+                       kind == "hang", entry["signature"]) if left > 0 else "not checked: triage's budget is spent"
 
 
 def add_reports(ctx):

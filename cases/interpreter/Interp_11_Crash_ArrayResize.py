@@ -7,7 +7,7 @@ release sweep (`pyrace sweep`, 2026-11-30) had array.array as a CRASH it did not
 hand from a stress of its operations to this program: one thread appends, the other assigns `a[0]`.
 In 3.14 the array module takes no lock at all (arraymodule.c has no critical section): `append`
 reallocates the item buffer (array_resize, PyMem_Realloc) while `a[0] = 1` writes through the
-pointer it read before, into the freed block. The first byte of a free mimalloc block is its
+pointer it read before, into the freed block. The first word of a free mimalloc block is its
 free-list link, so the write corrupts the list, and the next allocation of that size class (here
 array_resize's own, in ins1) follows a wild pointer. Two threads appending at once corrupt it too
 (two reallocs of one buffer). Upstream: gh-128942 ("Python array module is not free-thread safe",

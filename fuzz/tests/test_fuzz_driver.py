@@ -230,6 +230,22 @@ class Vocabulary(unittest.TestCase):
         gc.collect()  # the maker has ended: nothing left to merge the queued references into
         self.assertTrue(all(r() is None for r in held))
 
+    def test_evil_callbacks_obey_the_deny_list(self):
+        # An Evil argument's comparison pops from shared object 0: not where the night denies pop
+        # (an array's pop resizes the buffer another thread writes: a heap corruption, gh-128942).
+        import array
+        a = array.array("b", [1, 2, 3])
+        saved = d.DENIED
+        try:
+            d.DENIED = frozenset({("array.array", "pop")})
+            self.assertFalse(d.Evil([a], 0) == 1)
+            self.assertEqual(len(a), 3)
+            d.DENIED = frozenset()
+            self.assertFalse(d.Evil([a], 0) == 1)
+            self.assertEqual(len(a), 2)
+        finally:
+            d.DENIED = saved
+
     def test_known_upstream_entries_name_operations_of_the_vocabulary(self):
         # An entry that names nothing would deny nothing, silently: each must be a (type, method)
         # of this build's vocabulary, with the issue (or pyrace's own finding) in its reason.
@@ -540,8 +556,35 @@ class Signatures(unittest.TestCase):
             self.assertNotIn("pairwise_next", deque["log"])
             fdir = studies[1][3]
             self.assertTrue(os.path.exists(os.path.join(fdir, "artifact")))
+            # log.txt is its own report (a later triage signs the finding by it: --cases-from);
+            # reports.txt keeps every report the input raised.
             with open(os.path.join(fdir, "log.txt")) as f:
+                self.assertEqual(triage.signature(f.read())[1], "tsan data race: deque_repr | deque_repr")
+            with open(os.path.join(fdir, "reports.txt")) as f:
                 self.assertIn("pairwise_next", f.read())
+
+    def test_a_second_race_of_a_program_is_minimised_against_itself(self):
+        # The re-run of a candidate reports another race first (TSan halts at the first report by
+        # hand; a program often raises several): the finding's race later in the log still counts.
+        one = self.log("tsan.txt")
+        other = one.replace("pairwise_next", "deque_repr")
+        spec = {"format": 1, "objects": [("base", ("builtins", "list"), 1)],
+                "threads": [[(0, "append", [("val", 3)], False)] * 4, [(0, "pop", [], False)] * 4]}
+
+        class Target:
+            base, runs, timeout = "plain", 1, 10  # not served: each candidate re-run in a process of its own
+
+            def run(self, path):  # a candidate raises deque_repr's race while one pop is left
+                with open(path) as f:
+                    cand = ast.literal_eval(f.read())
+                pops = sum(op[1] == "pop" for t in cand["threads"] for op in t)
+                return one + "\n" + (other if pops else "")
+        with tempfile.TemporaryDirectory() as work:
+            small = triage.minimise(Target(), spec, "tsan data race: deque_repr | deque_repr", work, 60, lambda m: None,
+                                    serve=False)
+        # Two threads of one operation each (the shrinker keeps two threads), the pop among them.
+        self.assertEqual([len(t) for t in small["threads"]], [1, 1])
+        self.assertIn((0, "pop", [], False), small["threads"][1])
 
 class Deny(unittest.TestCase):
     """Signature -> operation matching (triage.deny_for) and the driver's deny list."""

@@ -105,6 +105,8 @@ bool classify_known_bug(const Record& br, const Record& cr, Tally& t, Row& row) 
                " on the candidate (its case names " + cr.known_bug_verdict + "), not on the baseline";
     ++t.regressions;
     ++t.bugs_back;
+  } else if (br.xfail && cr.xfail) {
+    // The bug on both builds, perhaps each time in another of its ways ("CRASH or TSAN"): no change.
   } else if (br.xfail != cr.xfail && br.verdict == cr.verdict) {
     // The bug's verdict on both, one of them a build "affects" does not list: no change, the case is out of date.
     row.kind = "STILL";
