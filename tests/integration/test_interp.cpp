@@ -106,7 +106,8 @@ TEST_CASE("compare labels a known bug FIXED on the build that lost it and REGRES
   hangs.erase("signal");
   std::ofstream(a, std::ios::app) << hangs.dump() << "\n";
   // A bug that shows in two ways ("CRASH or TIMEOUT", as gh-146452 did on 3.14.5), one on each build.
-  json either_a = record("Either", "3.14.7", true, "3.14.7 3.14.8"), either_b = record("Either", "3.14.8", true, "3.14.7 3.14.8");
+  json either_a = record("Either", "3.14.7", true, "3.14.7 3.14.8"),
+       either_b = record("Either", "3.14.8", true, "3.14.7 3.14.8");
   either_a["known_bug"]["verdict"] = either_b["known_bug"]["verdict"] = "CRASH or TIMEOUT";
   either_b["status"] = "timeout";
   either_b.erase("signal");
