@@ -5,6 +5,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 FUZZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -825,6 +826,7 @@ class Slots(unittest.TestCase):
 class FakeTarget:
     """Stands in for triage.Target in the budget tests: counts clones and their closing."""
     clones_closed = 0
+    _lock = threading.Lock()  # two workers close their clones at once: += alone loses one (free-threaded)
 
     def __init__(self, clone=False):
         self.is_clone, self.closed = clone, 0
@@ -835,7 +837,8 @@ class FakeTarget:
     def close_server(self):
         self.closed += 1
         if self.is_clone:
-            FakeTarget.clones_closed += 1
+            with FakeTarget._lock:
+                FakeTarget.clones_closed += 1
 
 
 class Cases(unittest.TestCase):
